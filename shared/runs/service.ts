@@ -1,0 +1,195 @@
+/**
+ * The run service: the canonical flow every operation starts through (SPEC §1, §4, §8).
+ * It composes the pure lifecycle with the store and the queue; it holds no DynamoDB or SQS details.
+ */
+import { ulid } from 'ulid';
+import { CATALOG, type OperationType } from './catalog.js';
+import { identityHash } from './identity.js';
+import { transition, type FailCode, type RunEvent } from './lifecycle.js';
+import { emptyCounts, type Initiator, type Run, type Surface } from './model.js';
+import { sanitizeValue } from './sanitize.js';
+import { ActiveRunExistsError, DispatchFailedError, RunNotFoundError, RunVersionConflictError } from './errors.js';
+import type { WorkQueue } from './ports.js';
+import type { CompanionPut, RunStore } from '../store/run-store.js';
+
+export const DEFAULT_RETENTION_DAYS = 90;
+export const retentionDays = () => {
+  const n = Number(process.env.RUN_RETENTION_DAYS);
+  return Number.isFinite(n) && n > 0 ? n : DEFAULT_RETENTION_DAYS;
+};
+
+export interface StartRunRequest {
+  tenantId: string;
+  type: OperationType;
+  /** already validated against the type's schema */
+  input: Record<string, unknown>;
+  initiator: Initiator;
+  surface: Surface;
+  /** the run's initial context (pointers to domain records) */
+  context?: Record<string, unknown>;
+  /** domain records that must commit in the same transaction as the run (restore, schedule run) */
+  companions?: (run: Run) => CompanionPut[];
+  /** a pre-chosen run id (when a companion record must point at it) */
+  runId?: string;
+}
+
+export interface StartRunResult {
+  run: Run;
+  deduplicated: boolean;
+}
+
+export interface RunServiceDeps {
+  store: RunStore;
+  queue: WorkQueue;
+  clock?: () => Date;
+}
+
+export class RunService {
+  readonly store: RunStore;
+  private readonly queue: WorkQueue;
+  private readonly clock: () => Date;
+
+  constructor(deps: RunServiceDeps) {
+    this.store = deps.store;
+    this.queue = deps.queue;
+    this.clock = deps.clock ?? (() => new Date());
+  }
+
+  newRun(req: StartRunRequest, now = this.clock()): Run {
+    const def = CATALOG[req.type];
+    const createdAt = now.toISOString();
+    return {
+      id: req.runId ?? ulid(now.getTime()),
+      tenantId: req.tenantId,
+      type: req.type,
+      label: def.label,
+      status: 'queued',
+      outcome: 'pending',
+      input: sanitizeValue(req.input),
+      identityHash: identityHash(req.type, req.input),
+      initiator: req.initiator,
+      surface: req.surface,
+      summaryCounts: emptyCounts(),
+      failures: [],
+      failureCount: 0,
+      context: req.context ?? {},
+      attempt: 0,
+      cancelRequested: false,
+      createdAt,
+      startedAt: null,
+      completedAt: null,
+      durationMs: null,
+      queueWaitMs: null,
+      expiresAt: new Date(now.getTime() + retentionDays() * 86_400_000).toISOString(),
+      leaseExpiresAt: null,
+      checkpoint: null,
+      version: 1,
+    };
+  }
+
+  /**
+   * Starts a run: one transaction (run + active key), one enqueue. When the key is held, answers
+   * the holder with `deduplicated: true` (one extra read, for the run itself). When the enqueue
+   * fails, completes the run as failed/dispatch_failed and releases the key, then throws
+   * DispatchFailedError carrying that run.
+   */
+  async startRun(req: StartRunRequest): Promise<StartRunResult> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const run = this.newRun(req);
+      try {
+        await this.store.createRun(run, req.companions?.(run) ?? []);
+      } catch (err) {
+        if (!(err instanceof ActiveRunExistsError)) throw err;
+        const holder = await this.store.getRun(req.tenantId, err.existingRunId);
+        // The holder completed (and released the key) between our write and this read: try again.
+        if (!holder || holder.status === 'completed') continue;
+        return { run: holder, deduplicated: true };
+      }
+      try {
+        await this.queue.send({ runId: run.id, tenantId: run.tenantId, type: run.type });
+      } catch (cause) {
+        const failed = transition(run, { type: 'fail', code: 'dispatch_failed', message: 'the run could not be enqueued for a worker' }, this.clock());
+        await this.store.saveTransition(run, failed);
+        throw new DispatchFailedError(failed, cause);
+      }
+      return { run, deduplicated: false };
+    }
+    throw new Error('the active run key kept changing hands; try again');
+  }
+
+  async getRun(tenantId: string, runId: string): Promise<Run> {
+    const run = await this.store.getRun(tenantId, runId);
+    if (!run) throw new RunNotFoundError(tenantId, runId);
+    return run;
+  }
+
+  /**
+   * Applies a lifecycle event to the stored run, re-reading and re-applying when a concurrent
+   * writer got there first (optimistic concurrency on `version`).
+   * `guard` may refuse to go on (returns false) after seeing the fresh run.
+   */
+  async apply(
+    tenantId: string,
+    runId: string,
+    event: RunEvent | ((run: Run) => RunEvent),
+    opts: { guard?: (run: Run) => boolean; companions?: (next: Run) => CompanionPut[]; current?: Run } = {},
+  ): Promise<Run | null> {
+    let current: Run | null = opts.current ?? (await this.store.getRun(tenantId, runId));
+    for (let attempt = 0; attempt < 8; attempt++) {
+      if (!current) throw new RunNotFoundError(tenantId, runId);
+      if (opts.guard && !opts.guard(current)) return null;
+      const next = transition(current, typeof event === 'function' ? event(current) : event, this.clock());
+      try {
+        await this.store.saveTransition(current, next, opts.companions?.(next) ?? []);
+        return next;
+      } catch (err) {
+        if (!(err instanceof RunVersionConflictError)) throw err;
+        current = await this.store.getRun(tenantId, runId);
+      }
+    }
+    throw new Error(`run ${runId} kept changing; gave up applying the event`);
+  }
+
+  /** §5 cancel: a queued run completes at once as cancelled; a running one gets cancelRequested. */
+  requestCancel(tenantId: string, runId: string): Promise<Run> {
+    return this.apply(tenantId, runId, { type: 'requestCancel' }) as Promise<Run>;
+  }
+
+  /** Completes an active run as failed for a reason no worker decided (dispatch, DLQ, reaper). */
+  failRun(tenantId: string, runId: string, code: FailCode, message: string, guard?: (run: Run) => boolean) {
+    return this.apply(tenantId, runId, { type: 'fail', code, message }, { guard: (r) => r.status !== 'completed' && (guard?.(r) ?? true) });
+  }
+}
+
+/** The lease is held by a live worker: try again later (the message becomes visible again). */
+export class LeaseHeldError extends Error {
+  constructor(readonly runId: string, readonly leaseExpiresAt: string | null) {
+    super(`run ${runId} is being worked on (lease until ${leaseExpiresAt})`);
+    this.name = 'LeaseHeldError';
+  }
+}
+
+/**
+ * Claims a run for a worker (§8): `queued → running`, or a `running` run whose lease expired is
+ * taken over with `attempt + 1`. A completed run answers null (a redelivery: acknowledge, ignore).
+ */
+export async function claimRun(service: RunService, tenantId: string, runId: string, leaseMs: number, now: () => Date = () => new Date()): Promise<Run | null> {
+  let refusedLease: Run | null = null;
+  const claimed = await service.apply(
+    tenantId,
+    runId,
+    (run) => (run.status === 'queued' ? { type: 'claim', leaseMs } : { type: 'takeover', leaseMs }),
+    {
+      guard: (run) => {
+        if (run.status === 'completed') return false;
+        if (run.status === 'running' && run.leaseExpiresAt && Date.parse(run.leaseExpiresAt) > now().getTime()) {
+          refusedLease = run;
+          return false;
+        }
+        return true;
+      },
+    },
+  );
+  if (refusedLease) throw new LeaseHeldError(runId, (refusedLease as Run).leaseExpiresAt);
+  return claimed;
+}

@@ -1,0 +1,81 @@
+/**
+ * Every key of the single table is built here (DeBrie, "The DynamoDB Book").
+ *
+ * | access pattern                                   | served by                                                            |
+ * | ------------------------------------------------ | -------------------------------------------------------------------- |
+ * | run by id                                        | table  pk=TENANT#t            sk=RUN#<ulid>                          |
+ * | runs of a tenant, newest first                   | table  pk=TENANT#t            sk begins_with RUN# (descending)       |
+ * | runs filtered by type                            | GSI byType       TENANT#t#TYPE#<type>        / runSk=<ulid>         |
+ * | runs filtered by status                          | GSI byStatus     TENANT#t#STATUS#<status>    / runSk                |
+ * | runs filtered by outcome                         | GSI byOutcome    TENANT#t#OUTCOME#<outcome>  / runSk                |
+ * | runs filtered by initiator (user id or system)   | GSI byInitiator  TENANT#t#INITIATOR#<u|SYSTEM> / runSk              |
+ * | runs filtered by surface                         | GSI bySurface    TENANT#t#SURFACE#<surface>  / runSk                |
+ * | created-at range (from/to)                       | a key range on the ULID sort key of whichever of the above is used   |
+ * | active runs across tenants (reaper)              | GSI byActive (sparse) ACTIVE#queued  / activeSk=createdAt            |
+ * |                                                  |                       ACTIVE#running / activeSk=leaseExpiresAt       |
+ * | the active run key (one active run per key)      | table  pk=TENANT#t            sk=ACTIVEKEY#<type>#<identityHash>     |
+ * | a tenant                                         | table  pk=TENANT#t            sk=PROFILE                             |
+ * | a user                                           | table  pk=USER#u              sk=PROFILE                             |
+ * | a user's memberships (GET /me, authorization)    | table  pk=USER#u              sk begins_with MEMBER#                 |
+ * | a user's notifications, newest first             | table  pk=USER#u              sk begins_with NOTIF#<ulid>            |
+ * | one notification per (run, kind)                 | table  pk=USER#u              sk=NOTIFKEY#<runId>#<kind>             |
+ * | domain lookups (group name prefix, due schedules)| GSI byLookup     lookupPk / lookupSk (sparse, see the domain modules) |
+ *
+ * No read path scans: every list is a Query on the table or one of these indexes.
+ */
+
+export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/** The global secondary indexes; read by the CDK stack and the local runtime's CreateTable. */
+export const INDEXES = {
+  byType: { partitionKey: 'byTypePk', sortKey: 'runSk' },
+  byStatus: { partitionKey: 'byStatusPk', sortKey: 'runSk' },
+  byOutcome: { partitionKey: 'byOutcomePk', sortKey: 'runSk' },
+  byInitiator: { partitionKey: 'byInitiatorPk', sortKey: 'runSk' },
+  bySurface: { partitionKey: 'bySurfacePk', sortKey: 'runSk' },
+  byActive: { partitionKey: 'activePk', sortKey: 'activeSk' },
+  byLookup: { partitionKey: 'lookupPk', sortKey: 'lookupSk' },
+} as const;
+export type IndexName = keyof typeof INDEXES;
+
+export const tenantPk = (tenantId: string) => `TENANT#${tenantId}`;
+export const userPk = (userId: string) => `USER#${userId}`;
+
+export const keys = {
+  tenant: (tenantId: string) => ({ pk: tenantPk(tenantId), sk: 'PROFILE' }),
+  user: (userId: string) => ({ pk: userPk(userId), sk: 'PROFILE' }),
+  membership: (userId: string, tenantId: string) => ({ pk: userPk(userId), sk: `MEMBER#${tenantId}` }),
+  membershipPrefix: 'MEMBER#',
+  run: (tenantId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `RUN#${runId}` }),
+  runPrefix: 'RUN#',
+  activeKey: (tenantId: string, type: string, identityHash: string) => ({
+    pk: tenantPk(tenantId),
+    sk: `ACTIVEKEY#${type}#${identityHash}`,
+  }),
+  notification: (userId: string, notificationId: string) => ({ pk: userPk(userId), sk: `NOTIF#${notificationId}` }),
+  notificationPrefix: 'NOTIF#',
+  notificationOnce: (userId: string, runId: string, kind: string) => ({ pk: userPk(userId), sk: `NOTIFKEY#${runId}#${kind}` }),
+} as const;
+
+/** The GSI attributes a run carries; recomputed on every write so they always match its state. */
+export function runIndexAttributes(run: {
+  tenantId: string; id: string; type: string; status: string; outcome: string;
+  initiator: { userId: string | null }; surface: string; createdAt: string; leaseExpiresAt: string | null;
+}) {
+  const t = tenantPk(run.tenantId);
+  const attrs: Record<string, string> = {
+    runSk: run.id,
+    byTypePk: `${t}#TYPE#${run.type}`,
+    byStatusPk: `${t}#STATUS#${run.status}`,
+    byOutcomePk: `${t}#OUTCOME#${run.outcome}`,
+    byInitiatorPk: `${t}#INITIATOR#${initiatorKey(run.initiator.userId)}`,
+    bySurfacePk: `${t}#SURFACE#${run.surface}`,
+  };
+  // byActive is sparse: only queued and running runs are in it, so the reaper reads only them.
+  if (run.status === 'queued') Object.assign(attrs, { activePk: 'ACTIVE#queued', activeSk: `${run.createdAt}#${run.tenantId}#${run.id}` });
+  if (run.status === 'running') Object.assign(attrs, { activePk: 'ACTIVE#running', activeSk: `${run.leaseExpiresAt}#${run.tenantId}#${run.id}` });
+  return attrs;
+}
+
+export const initiatorKey = (userId: string | null) => (userId === null ? 'SYSTEM' : `USER:${userId}`);

@@ -1,0 +1,142 @@
+/**
+ * The one declaration of how the product is wired (SPEC §10): routes → handlers, queues → consumers,
+ * event rules → targets, schedules → targets. The CDK stack (infra/) and the local runtime
+ * (infra/local/) both read it, so the two cannot drift.
+ *
+ * `access` says what each function may touch; the CDK stack turns it into least-privilege grants.
+ */
+
+export type TableAccess = 'none' | 'read' | 'readwrite';
+
+export interface FunctionAccess {
+  table: TableAccess;
+  /** may send to the work queue (starts or continues runs) */
+  sendWork?: boolean;
+  /** may call Microsoft Graph (reads the Graph secrets) */
+  graph?: boolean;
+  /** may publish to the event bus */
+  publishEvents?: boolean;
+}
+
+export interface RouteDef {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** API Gateway style path, e.g. /tenants/{tenantId}/runs/{runId} */
+  path: string;
+  /** the Lambda entry file, relative to the project root; it exports `handler` */
+  entry: string;
+  /** false: no token needed (health, openapi) */
+  auth: boolean;
+  access: FunctionAccess;
+  /** local-only routes (never deployed) */
+  localOnly?: boolean;
+  memoryMb?: number;
+  timeoutSeconds?: number;
+}
+
+const read: FunctionAccess = { table: 'read' };
+const write: FunctionAccess = { table: 'readwrite' };
+const start: FunctionAccess = { table: 'readwrite', sendWork: true };
+
+export const routes: RouteDef[] = [
+  { method: 'GET', path: '/health', entry: 'functions/api/health.ts', auth: false, access: { table: 'none' } },
+  { method: 'GET', path: '/openapi.json', entry: 'functions/api/openapi.ts', auth: false, access: { table: 'none' } },
+  { method: 'GET', path: '/me', entry: 'functions/api/get-me.ts', auth: true, access: read },
+  { method: 'GET', path: '/operation-types', entry: 'functions/api/list-operation-types.ts', auth: true, access: { table: 'none' } },
+  { method: 'POST', path: '/tenants/{tenantId}/runs', entry: 'functions/api/start-run.ts', auth: true, access: start },
+  { method: 'GET', path: '/tenants/{tenantId}/runs', entry: 'functions/api/list-runs.ts', auth: true, access: read },
+  { method: 'GET', path: '/tenants/{tenantId}/runs/{runId}', entry: 'functions/api/get-run.ts', auth: true, access: read },
+  { method: 'POST', path: '/tenants/{tenantId}/runs/{runId}/cancel', entry: 'functions/api/cancel-run.ts', auth: true, access: write },
+  { method: 'GET', path: '/me/notifications', entry: 'functions/api/list-notifications.ts', auth: true, access: read },
+  { method: 'POST', path: '/me/notifications/{notificationId}/read', entry: 'functions/api/read-notification.ts', auth: true, access: write },
+  { method: 'GET', path: '/tenants/{tenantId}/inventory', entry: 'functions/api/list-inventory.ts', auth: true, access: read },
+  { method: 'GET', path: '/tenants/{tenantId}/policies', entry: 'functions/api/list-policies.ts', auth: true, access: read },
+  { method: 'GET', path: '/tenants/{tenantId}/policies/{policyId}', entry: 'functions/api/get-policy.ts', auth: true, access: read },
+  { method: 'GET', path: '/tenants/{tenantId}/groups', entry: 'functions/api/list-groups.ts', auth: true, access: read },
+  { method: 'GET', path: '/tenants/{tenantId}/drift-findings', entry: 'functions/api/list-drift-findings.ts', auth: true, access: read },
+  { method: 'GET', path: '/tenants/{tenantId}/backup-sets', entry: 'functions/api/list-backup-sets.ts', auth: true, access: read },
+  { method: 'POST', path: '/tenants/{tenantId}/backup-sets', entry: 'functions/api/create-backup-set.ts', auth: true, access: write },
+  { method: 'GET', path: '/tenants/{tenantId}/backup-sets/{backupSetId}', entry: 'functions/api/get-backup-set.ts', auth: true, access: read },
+  { method: 'GET', path: '/tenants/{tenantId}/backup-schedules', entry: 'functions/api/list-backup-schedules.ts', auth: true, access: read },
+  { method: 'POST', path: '/tenants/{tenantId}/backup-schedules', entry: 'functions/api/create-backup-schedule.ts', auth: true, access: write },
+  { method: 'GET', path: '/tenants/{tenantId}/backup-schedules/{scheduleId}', entry: 'functions/api/get-backup-schedule.ts', auth: true, access: read },
+  { method: 'PATCH', path: '/tenants/{tenantId}/backup-schedules/{scheduleId}', entry: 'functions/api/update-backup-schedule.ts', auth: true, access: write },
+  { method: 'DELETE', path: '/tenants/{tenantId}/backup-schedules/{scheduleId}', entry: 'functions/api/delete-backup-schedule.ts', auth: true, access: write },
+  { method: 'GET', path: '/tenants/{tenantId}/restores/{restoreId}', entry: 'functions/api/get-restore.ts', auth: true, access: read },
+  { method: 'GET', path: '/tenants/{tenantId}/directory/group-search', entry: 'functions/api/search-directory-groups.ts', auth: true, access: { table: 'read' } },
+  // Local only (§10): never deployed.
+  { method: 'POST', path: '/dev/login', entry: 'infra/local/dev-login.ts', auth: false, access: read, localOnly: true },
+  { method: 'POST', path: '/dev/schedules/tick', entry: 'infra/local/dev-tick.ts', auth: false, access: start, localOnly: true },
+];
+
+export const WORKER_TIMEOUT_SECONDS = 120;
+
+export const queues = {
+  work: {
+    name: 'operation-runs-work',
+    consumer: 'functions/workers/run-worker.ts',
+    batchSize: 5,
+    /** ≥ 6 × the worker timeout, as AWS recommends for SQS event sources */
+    visibilityTimeoutSeconds: 6 * WORKER_TIMEOUT_SECONDS,
+    maxReceiveCount: 3,
+    access: { table: 'readwrite', sendWork: true, graph: true } satisfies FunctionAccess,
+    timeoutSeconds: WORKER_TIMEOUT_SECONDS,
+    memoryMb: 1024,
+  },
+  dlq: {
+    name: 'operation-runs-work-dlq',
+    consumer: 'functions/workers/dlq-handler.ts',
+    batchSize: 10,
+    access: { table: 'readwrite' } satisfies FunctionAccess,
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  },
+} as const;
+
+export const EVENT_BUS_NAME = process.env.EVENT_BUS_NAME ?? 'operation-runs';
+export const EVENT_SOURCE = 'operation-runs';
+export const DETAIL_TYPES = {
+  queued: 'OperationRun Queued',
+  started: 'OperationRun Started',
+  completed: 'OperationRun Completed',
+} as const;
+
+/** The table stream's consumer: turns committed run transitions into events (§6). */
+export const streamPublisher = {
+  entry: 'functions/events/stream-publisher.ts',
+  access: { table: 'none', publishEvents: true } satisfies FunctionAccess,
+  batchSize: 100,
+  timeoutSeconds: 30,
+  memoryMb: 256,
+};
+
+export interface RuleDef {
+  name: string;
+  /** an EventBridge event pattern; the local bus evaluates the same pattern */
+  pattern: { source: string[]; 'detail-type': string[] };
+  entry: string;
+  access: FunctionAccess;
+  timeoutSeconds?: number;
+}
+
+export const rules: RuleDef[] = [
+  {
+    name: 'notify-initiator',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': [DETAIL_TYPES.queued, DETAIL_TYPES.completed] },
+    entry: 'functions/events/notifier.ts',
+    access: { table: 'readwrite' },
+  },
+];
+
+export interface ScheduleDef {
+  name: string;
+  /** rate in minutes (EventBridge `rate(n minutes)`) */
+  everyMinutes: number;
+  entry: string;
+  access: FunctionAccess;
+  timeoutSeconds?: number;
+}
+
+export const schedules: ScheduleDef[] = [
+  { name: 'backup-schedule-tick', everyMinutes: 1, entry: 'functions/schedules/backup-tick.ts', access: { table: 'readwrite', sendWork: true } },
+  { name: 'reaper', everyMinutes: 5, entry: 'functions/schedules/reaper.ts', access: { table: 'readwrite' } },
+];
