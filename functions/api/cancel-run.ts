@@ -1,0 +1,12 @@
+import { apiHandler } from '../../shared/http/api.js';
+import { CATALOG, isOperationType } from '../../shared/runs/catalog.js';
+import { toApiRun } from '../../shared/runs/model.js';
+import { problems } from '../../shared/http/problem.js';
+
+export const handler = apiHandler({}, async (req) => {
+  const run = await req.deps.service.getRun(req.tenantId, req.params.runId);
+  if (isOperationType(run.type)) req.requireRole(CATALOG[run.type].minimumRole, `cancel a ${CATALOG[run.type].label}`);
+  if (run.status === 'completed') throw problems.conflict('The run has already completed.');
+  const next = await req.deps.service.apply(req.tenantId, run.id, { type: 'requestCancel' }, { current: run });
+  return { status: 202, body: { run: toApiRun(next!) } };
+});

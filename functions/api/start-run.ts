@@ -1,0 +1,30 @@
+import { apiHandler } from '../../shared/http/api.js';
+import { startRunBody, type StartRunBody } from '../../shared/http/schemas.js';
+import { CATALOG } from '../../shared/runs/catalog.js';
+import { toApiRun, viewUrlOf } from '../../shared/runs/model.js';
+import { DispatchFailedError } from '../../shared/runs/errors.js';
+import { planStart } from '../../shared/operations/start-checks.js';
+import '../../shared/operations/all-start-checks.js';
+import { metrics, MetricNames } from '../../shared/observability/metrics.js';
+
+export const handler = apiHandler<StartRunBody>({ body: startRunBody as never }, async (req) => {
+  const { type, input, surface } = req.body;
+  const def = CATALOG[type];
+  req.requireRole(def.minimumRole, `start ${def.label}`);
+  const plan = await planStart(type, req.tenantId, input, { doc: req.deps.doc, table: req.deps.table, clock: req.deps.clock });
+  const { run, deduplicated } = await req.deps.service
+    .startRun({ tenantId: req.tenantId, type, input, initiator: { userId: req.user.id, name: req.user.name }, surface, ...plan })
+    .catch((err: unknown) => {
+      if (err instanceof DispatchFailedError) metrics.count(MetricNames.runsDispatchFailed);
+      throw err;
+    });
+  metrics.count(deduplicated ? MetricNames.runsDeduplicated : MetricNames.runsStarted);
+  const viewUrl = viewUrlOf(run.tenantId, run.id);
+  return deduplicated
+    ? { status: 200, body: { run: toApiRun(run), deduplicated: true, viewUrl } }
+    : {
+        status: 202,
+        headers: { location: `/tenants/${encodeURIComponent(run.tenantId)}/runs/${encodeURIComponent(run.id)}` },
+        body: { run: toApiRun(run), deduplicated: false, viewUrl },
+      };
+});

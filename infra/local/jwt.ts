@@ -1,0 +1,27 @@
+/** Local tokens (§10): HS256 with LOCAL_JWT_SECRET, claims `sub` and `name`, verified with jose. */
+import { SignJWT, jwtVerify } from 'jose';
+
+export const LOCAL_ISSUER = 'operation-runs-local';
+const secretKey = () => new TextEncoder().encode(process.env.LOCAL_JWT_SECRET ?? 'local-dev-secret');
+
+export async function signLocalToken(user: { id: string; name: string }, ttl = '12h'): Promise<string> {
+  return new SignJWT({ name: user.name })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(user.id)
+    .setIssuer(LOCAL_ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(ttl)
+    .sign(secretKey());
+}
+
+/** The verified claims, or null for a missing, malformed, expired or wrongly signed token. */
+export async function verifyLocalToken(authorization: string | undefined): Promise<Record<string, unknown> | null> {
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  if (!m) return null;
+  try {
+    const { payload } = await jwtVerify(m[1], secretKey(), { issuer: LOCAL_ISSUER, algorithms: ['HS256'] });
+    return payload as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}

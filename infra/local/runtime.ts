@@ -1,0 +1,195 @@
+/**
+ * The local runtime (§10): the real handlers on one machine. DynamoDB Local, SQS on fauxqs, the
+ * HTTP gateway, queue pollers, schedules — all read from the one wiring declaration.
+ * `startLocalRuntime` is used by `npm start` (infra/local/main.ts) and by the tests.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+import { makeDocumentClient, makeDynamoClient, makeSqsClient } from '../../shared/store/clients.js';
+import { createTableInput } from '../../shared/store/table.js';
+import { TTL_ATTRIBUTE } from '../../shared/store/keys.js';
+import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
+import { SqsWorkQueue } from '../../shared/queue/sqs-work-queue.js';
+import { queues, schedules } from '../../shared/wiring.js';
+import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js';
+import { compileRoutes, gatewayListener, type Fallback } from './http-gateway.js';
+import { startPoller } from './sqs-poller.js';
+import { lambdaContext } from './lambda-context.js';
+import { seedDemo, type SeedHook } from './seed.js';
+
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+export interface LocalRuntimeOptions {
+  port?: number;
+  dynamoPort?: number;
+  /** use an already running DynamoDB Local / fauxqs (tests) instead of starting one */
+  dynamoEndpoint?: string;
+  sqsEndpoint?: string;
+  stateDir?: string;
+  inMemory?: boolean;
+  tableName?: string;
+  /** prefix of queue names (tests use a unique one per runtime) */
+  queuePrefix?: string;
+  /** override the work queue's visibility timeout (tests) */
+  visibilityTimeoutSeconds?: number;
+  seed?: boolean;
+  seedHooks?: SeedHook[];
+  /** run the queue consumers and schedules (default true) */
+  background?: boolean;
+  log?: (line: string) => void;
+  fallback?: Fallback;
+}
+
+export interface LocalRuntime {
+  url: string;
+  port: number;
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  tableName: string;
+  workQueueUrl: string;
+  dlqUrl: string;
+  stop(): Promise<void>;
+  /** components may register extra stop steps */
+  onStop(fn: () => Promise<void> | void): void;
+}
+
+async function ensureTable(endpoint: string, name: string) {
+  const client = makeDynamoClient(endpoint);
+  try {
+    await client.send(new DescribeTableCommand({ TableName: name }));
+  } catch (err) {
+    if (!(err instanceof ResourceNotFoundException)) throw err;
+    await client.send(new CreateTableCommand(createTableInput(name)));
+    await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }));
+  }
+}
+
+const loadHandler = async (entry: string) => (await import(pathToFileURL(path.join(ROOT, entry)).href)).handler;
+
+export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const log = opts.log ?? (() => undefined);
+  const stops: Array<() => Promise<void> | void> = [];
+  const runStops = async () => {
+    for (const fn of stops.reverse()) {
+      try { await fn(); } catch (err) { log(`stop step failed: ${(err as Error).message}`); }
+    }
+  };
+  try {
+    // DynamoDB Local
+    let dynamoEndpoint = opts.dynamoEndpoint;
+    if (!dynamoEndpoint) {
+      const stateDir = path.resolve(ROOT, opts.stateDir ?? '.local');
+      const dynamo: DynamoLocal = await startDynamoLocal({
+        port: opts.dynamoPort,
+        dataDir: opts.inMemory ? undefined : path.join(stateDir, 'dynamodb'),
+        pidDir: stateDir,
+      });
+      stops.push(() => dynamo.stop());
+      dynamoEndpoint = dynamo.endpoint;
+    }
+    const tableName = opts.tableName ?? 'operation-runs';
+    await ensureTable(dynamoEndpoint, tableName);
+
+    // SQS on fauxqs
+    let sqsEndpoint = opts.sqsEndpoint;
+    if (!sqsEndpoint) {
+      const fq = await startFauxqs({ port: 0, logger: false } as never);
+      stops.push(() => (fq as any).stop());
+      sqsEndpoint = (fq as any).address as string;
+    }
+
+    // The handlers read their configuration from the environment, as in Lambda.
+    Object.assign(process.env, {
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
+      SQS_ENDPOINT: sqsEndpoint,
+      TABLE_NAME: tableName,
+      METRICS_DISABLED: process.env.METRICS_DISABLED ?? '1',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+    });
+    const sqs = makeSqsClient(sqsEndpoint);
+    const prefix = opts.queuePrefix ?? '';
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}${queues.dlq.name}` }));
+    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const work = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${prefix}${queues.work.name}`,
+        Attributes: {
+          VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? queues.work.visibilityTimeoutSeconds),
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: queues.work.maxReceiveCount }),
+        },
+      }),
+    );
+    const workArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: work.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    process.env.WORK_QUEUE_URL = work.QueueUrl!;
+    process.env.DLQ_URL = dlq.QueueUrl!;
+
+    const doc = makeDocumentClient(makeDynamoClient(dynamoEndpoint));
+    setApiDeps(makeApiDeps({ doc, table: tableName, queue: new SqsWorkQueue(sqs, work.QueueUrl!) }));
+    stops.push(() => setApiDeps(undefined));
+
+    if (opts.seed !== false) await seedDemo({ doc, table: tableName }, opts.seedHooks ?? []);
+
+    // Queue consumers and schedules, as Lambda event sources and EventBridge schedule rules would.
+    if (opts.background !== false) {
+      const pollers = [
+        { def: queues.work, url: work.QueueUrl!, arn: workArn },
+        { def: queues.dlq, url: dlq.QueueUrl!, arn: dlqArn },
+      ];
+      for (const p of pollers) {
+        if (!existsSync(path.join(ROOT, p.def.consumer))) continue;
+        const handler = await loadHandler(p.def.consumer);
+        const poller = startPoller({
+          sqs, queueUrl: p.url, queueArn: p.arn, batchSize: p.def.batchSize, handler,
+          context: () => lambdaContext(p.def.name, p.def.timeoutSeconds),
+          onError: (err) => log(`${p.def.name} consumer: ${(err as Error).message}`),
+        });
+        stops.push(() => poller.stop());
+      }
+      for (const s of schedules) {
+        if (!existsSync(path.join(ROOT, s.entry))) continue;
+        const handler = await loadHandler(s.entry);
+        const timer = setInterval(() => {
+          const event = { version: '0', id: 'local', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', time: new Date().toISOString(), region: 'local', resources: [`local:rule/${s.name}`], detail: {} };
+          Promise.resolve(handler(event, lambdaContext(s.name, s.timeoutSeconds ?? 60))).catch((err: Error) => log(`${s.name}: ${err.message}`));
+        }, s.everyMinutes * 60_000);
+        timer.unref();
+        stops.push(() => clearInterval(timer));
+      }
+    }
+
+    // The HTTP API (and whatever `fallback` serves, e.g. the console).
+    const server = http.createServer(gatewayListener(compileRoutes(), { fallback: opts.fallback, log }));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    stops.push(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+
+    let stopped = false;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      dynamoEndpoint,
+      sqsEndpoint,
+      tableName,
+      workQueueUrl: work.QueueUrl!,
+      dlqUrl: dlq.QueueUrl!,
+      onStop: (fn) => { stops.push(fn); },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await runStops();
+      },
+    };
+  } catch (err) {
+    await runStops();
+    throw err;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * What API handlers need, built once per Lambda container from the environment. Tests build their
+ * own with `makeApiDeps({...})` and pass them in.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
+import { DirectoryStore } from '../store/directory-store.js';
+import { RunStore } from '../store/run-store.js';
+import { tableName } from '../store/table.js';
+import { RunService } from '../runs/service.js';
+import { SqsWorkQueue } from '../queue/sqs-work-queue.js';
+import type { WorkQueue } from '../runs/ports.js';
+
+export interface ApiDeps {
+  doc: DynamoDBDocumentClient;
+  table: string;
+  runs: RunStore;
+  directory: DirectoryStore;
+  service: RunService;
+  queue: WorkQueue;
+  clock: () => Date;
+}
+
+export function makeApiDeps(opts: { doc: DynamoDBDocumentClient; table: string; queue: WorkQueue; clock?: () => Date }): ApiDeps {
+  const clock = opts.clock ?? (() => new Date());
+  const runs = new RunStore(opts.doc, opts.table, clock);
+  return {
+    doc: opts.doc,
+    table: opts.table,
+    runs,
+    directory: new DirectoryStore(opts.doc, opts.table),
+    service: new RunService({ store: runs, queue: opts.queue, clock }),
+    queue: opts.queue,
+    clock,
+  };
+}
+
+let cached: ApiDeps | undefined;
+let override: ApiDeps | undefined;
+
+/** The deps of this process: an override (tests, local runtime) or the environment's. */
+export function apiDeps(): ApiDeps {
+  if (override) return override;
+  return (cached ??= makeApiDeps({
+    doc: sharedDocumentClient(),
+    table: tableName(),
+    // The queue is only touched by functions that start runs; a missing URL fails there, loudly.
+    queue: new SqsWorkQueue(sharedSqsClient(), process.env.WORK_QUEUE_URL ?? ''),
+  }));
+}
+
+export function setApiDeps(deps: ApiDeps | undefined) {
+  override = deps;
+}
