@@ -40,16 +40,27 @@ export async function portInUse(port: number): Promise<boolean> {
   });
 }
 
-function killStale(pidfile: string) {
-  if (!existsSync(pidfile)) return;
-  const pid = Number(readFileSync(pidfile, 'utf8').trim());
-  try {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (cmd.includes('DynamoDBLocal')) process.kill(-pid, 'SIGKILL');
-  } catch {
-    /* not running */
+const alive = (pid: number) => {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+};
+
+/**
+ * Kills DynamoDB Local processes left by runs that died without stopping them: each pidfile holds
+ * "<java pid> <owner pid>"; a leftover is one whose owner is gone. Runs in progress are left alone.
+ */
+function killStale(pidDir: string) {
+  for (const name of readdirSync(pidDir).filter((n) => n.startsWith('dynamodb-local-') && n.endsWith('.pid'))) {
+    const file = path.join(pidDir, name);
+    const [pid, owner] = readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
+    if (owner && alive(owner) && owner !== process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes('DynamoDBLocal')) process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* not running */
+    }
+    rmSync(file, { force: true });
   }
-  rmSync(pidfile, { force: true });
 }
 
 export interface DynamoLocal {
@@ -61,9 +72,9 @@ export interface DynamoLocal {
 export async function startDynamoLocal(opts: { port?: number; dataDir?: string; pidDir: string }): Promise<DynamoLocal> {
   if (!javaAvailable()) throw new JavaMissingError();
   mkdirSync(opts.pidDir, { recursive: true });
-  const pidfile = path.join(opts.pidDir, `dynamodb-local-${opts.port ?? 'any'}.pid`);
-  killStale(pidfile);
+  killStale(opts.pidDir);
   const port = opts.port ?? (await freePort());
+  const pidfile = path.join(opts.pidDir, `dynamodb-local-${port}.pid`);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
 
   // Resolve the jar the package ships and run Java directly, so we own the process group.
@@ -78,7 +89,7 @@ export async function startDynamoLocal(opts: { port?: number; dataDir?: string; 
     ...(opts.dataDir ? ['-dbPath', opts.dataDir] : ['-inMemory']),
   ];
   const child: ChildProcess = spawn('java', args, { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  writeFileSync(pidfile, String(child.pid));
+  writeFileSync(pidfile, `${child.pid} ${process.pid}`);
   let stderr = '';
   child.stderr?.on('data', (d) => { stderr += String(d); });
   const killGroup = () => {
@@ -89,7 +100,7 @@ export async function startDynamoLocal(opts: { port?: number; dataDir?: string; 
   const started = Date.now();
   while (!(await portInUse(port))) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr.slice(0, 500)}`);
-    if (Date.now() - started > 30_000) { killGroup(); throw new Error('DynamoDB Local did not start within 30 s'); }
+    if (Date.now() - started > 120_000) { killGroup(); throw new Error('DynamoDB Local did not start within 120 s'); }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -88,6 +88,7 @@ export function transition(run: Run, event: RunEvent, now: Date): Run {
       return {
         ...base,
         status: 'running',
+        attempt: run.attempt + 1,
         startedAt: nowIso,
         queueWaitMs: ms(nowIso) - ms(run.createdAt),
         leaseExpiresAt: plus(now, event.leaseMs),

@@ -215,7 +215,7 @@ export class RunStore {
     const values: Record<string, unknown> = { ':pk': indexed.pkValue };
     const skPrefix = indexed.index ? '' : keys.runPrefix;
     // ULIDs sort by creation time: from/to become bounds on the sort key.
-    const lower = skPrefix + (filter.from ? ulidTimePrefix(Date.parse(filter.from)) : '');
+    const lower = skPrefix + (filter.from ? ulidTimePrefix(Date.parse(filter.from)) : '0');
     const upper = skPrefix + (filter.to ? ulidTimePrefix(Date.parse(filter.to) + 1) : '~');
     values[':lo'] = lower;
     values[':hi'] = upper;

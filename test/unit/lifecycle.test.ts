@@ -55,7 +55,7 @@ describe('the run lifecycle, every status × every event', () => {
 describe('transition details', () => {
   it('a claim starts the run, measures queue wait and takes a lease', () => {
     const next = transition(run('queued'), events.claim, at(250));
-    expect(next).toMatchObject({ status: 'running', startedAt: at(250).toISOString(), queueWaitMs: 250, leaseExpiresAt: at(60250).toISOString() });
+    expect(next).toMatchObject({ status: 'running', attempt: 1, startedAt: at(250).toISOString(), queueWaitMs: 250, leaseExpiresAt: at(60250).toISOString() });
   });
 
   it('a takeover of a live lease is refused and of an expired one bumps attempt', () => {
