@@ -19,7 +19,11 @@ const PATTERNS: Array<[RegExp, string | ((...m: string[]) => string)]> = [
     `$1${REDACTED}`,
   ],
   // Long high-entropy strings (base64/hex-like runs of 32+ chars mixing character classes).
-  [/[A-Za-z0-9+/_=-]{32,}/g, (m: string) => (looksRandom(m) ? REDACTED : m)],
+  // Paths (a/b/c) are judged per segment, so a Graph path with a GUID stays readable.
+  [/[A-Za-z0-9+/_=-]{32,}/g, (m: string) =>
+    m.includes('/')
+      ? m.split('/').map((seg) => (seg.length >= 16 && looksRandom(seg) ? REDACTED : seg)).join('/')
+      : looksRandom(m) ? REDACTED : m],
 ];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,7 +32,8 @@ function looksRandom(s: string): boolean {
   if (UUID.test(s)) return false; // Graph object ids are GUIDs: ordinary, not secret
   if (/^[0-9a-f]{32,}$/i.test(s) && /[0-9]/.test(s) && /[a-f]/i.test(s)) return true; // hex secret
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((r) => r.test(s)).length;
-  if (classes < 2) return false;
+  // camelCase words (deviceCompliancePolicies) have two classes; generated secrets of this length have digits too.
+  if (classes < (s.length >= 40 ? 2 : 3)) return false;
   const counts = new Map<string, number>();
   for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
   let entropy = 0;
