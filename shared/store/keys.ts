@@ -20,6 +20,14 @@
  * | a user's notifications, newest first             | table  pk=USER#u              sk begins_with NOTIF#<ulid>            |
  * | one notification per (run, kind)                 | table  pk=USER#u              sk=NOTIFKEY#<runId>#<kind>             |
  * | domain lookups (group name prefix, due schedules)| GSI byLookup     lookupPk / lookupSk (sparse, see the domain modules) |
+ * | an inventory item                                | table  pk=TENANT#t            sk=INV#<category>#<objectId>           |
+ * | inventory of a tenant, by category or all        | table  pk=TENANT#t            sk begins_with INV#<category># / INV#  |
+ * | a policy (its latest version's head)             | table  pk=TENANT#t            sk=POLICY#<policyId>                   |
+ * | policies of a tenant                             | table  pk=TENANT#t            sk begins_with POLICY#                 |
+ * | a policy's versions, newest first                | table  pk=TENANT#t            sk begins_with POLICYVER#<policyId># (desc) |
+ * | a cached directory group                         | table  pk=TENANT#t            sk=GROUP#<groupId>                     |
+ * | cached groups of a tenant (sync sweep)           | table  pk=TENANT#t            sk begins_with GROUP#                  |
+ * | cached groups by displayName prefix (DB only)    | GSI byLookup     TENANT#t#GROUPNAME / <lower(displayName)>#<groupId> |
  *
  * No read path scans: every list is a Query on the table or one of these indexes.
  */
@@ -56,6 +64,20 @@ export const keys = {
   notification: (userId: string, notificationId: string) => ({ pk: userPk(userId), sk: `NOTIF#${notificationId}` }),
   notificationPrefix: 'NOTIF#',
   notificationOnce: (userId: string, runId: string, kind: string) => ({ pk: userPk(userId), sk: `NOTIFKEY#${runId}#${kind}` }),
+  inventoryItem: (tenantId: string, category: string, objectId: string) => ({ pk: tenantPk(tenantId), sk: `INV#${category}#${objectId}` }),
+  inventoryPrefix: (category?: string) => (category ? `INV#${category}#` : 'INV#'),
+  policy: (tenantId: string, policyId: string) => ({ pk: tenantPk(tenantId), sk: `POLICY#${policyId}` }),
+  policyPrefix: 'POLICY#',
+  /** versions are zero-padded so the sort key orders them numerically */
+  policyVersion: (tenantId: string, policyId: string, version: number) => ({ pk: tenantPk(tenantId), sk: `POLICYVER#${policyId}#${String(version).padStart(8, '0')}` }),
+  policyVersionPrefix: (policyId: string) => `POLICYVER#${policyId}#`,
+  directoryGroup: (tenantId: string, groupId: string) => ({ pk: tenantPk(tenantId), sk: `GROUP#${groupId}` }),
+  directoryGroupPrefix: 'GROUP#',
+  /** byLookup attributes of a cached group: prefix search on its lower-cased displayName */
+  directoryGroupLookup: (tenantId: string, displayName: string, groupId: string) => ({
+    lookupPk: `${tenantPk(tenantId)}#GROUPNAME`,
+    lookupSk: `${displayName.toLowerCase()}#${groupId}`,
+  }),
 } as const;
 
 /** The GSI attributes a run carries; recomputed on every write so they always match its state. */

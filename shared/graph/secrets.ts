@@ -1,0 +1,68 @@
+/**
+ * Resolving a tenant's `secretRef` to its Graph client secret. In AWS the secret lives in Secrets
+ * Manager (§9); locally, refs of the form `local:<name>` resolve from a seed-backed map, so the local
+ * runtime needs no AWS and fixtures carry only obviously fake secrets.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+export interface SecretResolver {
+  resolve(secretRef: string): Promise<string>;
+}
+
+export class SecretNotFoundError extends Error {
+  constructor(readonly secretRef: string) {
+    super(`no secret for ref ${secretRef}`);
+    this.name = 'SecretNotFoundError';
+  }
+}
+
+export const LOCAL_SECRET_PREFIX = 'local:';
+/** The simulated Graph's one accepted client secret: deliberately not secret-looking. */
+export const LOCAL_SIM_SECRET = 'local-sim-secret';
+
+/** `local:<name>` → a fixed map (default: every name resolves to the sim's fake secret). */
+export class LocalSecretResolver implements SecretResolver {
+  constructor(private readonly secrets: Record<string, string> = {}, private readonly fallback: string | null = LOCAL_SIM_SECRET) {}
+
+  async resolve(secretRef: string): Promise<string> {
+    const name = secretRef.startsWith(LOCAL_SECRET_PREFIX) ? secretRef.slice(LOCAL_SECRET_PREFIX.length) : secretRef;
+    const value = this.secrets[name] ?? this.fallback;
+    if (value == null) throw new SecretNotFoundError(secretRef);
+    return value;
+  }
+}
+
+/** Secrets Manager, cached for the container's life (a rotated secret is picked up on cold start or after `ttlMs`). */
+export class SecretsManagerSecretResolver implements SecretResolver {
+  private readonly cache = new Map<string, { value: string; until: number }>();
+  constructor(private readonly client: SecretsManagerClient = new SecretsManagerClient({}), private readonly ttlMs = 5 * 60_000) {}
+
+  async resolve(secretRef: string): Promise<string> {
+    const hit = this.cache.get(secretRef);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretRef }));
+    if (!out.SecretString) throw new SecretNotFoundError(secretRef);
+    // A JSON secret may hold { clientSecret }; a plain string is the secret itself.
+    let value = out.SecretString;
+    try {
+      const parsed = JSON.parse(value);
+      if (parsed && typeof parsed.clientSecret === 'string') value = parsed.clientSecret;
+    } catch { /* plain string */ }
+    this.cache.set(secretRef, { value, until: Date.now() + this.ttlMs });
+    return value;
+  }
+}
+
+/** Routes `local:` refs to the local map and everything else (ARNs, names) to Secrets Manager. */
+export class RoutingSecretResolver implements SecretResolver {
+  constructor(private readonly local: SecretResolver = new LocalSecretResolver(), private readonly aws: () => SecretResolver = lazy(() => new SecretsManagerSecretResolver())) {}
+
+  resolve(secretRef: string): Promise<string> {
+    return secretRef.startsWith(LOCAL_SECRET_PREFIX) ? this.local.resolve(secretRef) : this.aws().resolve(secretRef);
+  }
+}
+
+function lazy<T>(make: () => T): () => T {
+  let v: T | undefined;
+  return () => (v ??= make());
+}

@@ -1,0 +1,84 @@
+/**
+ * The executor contract: one executor per operation type does the type's work in chunks; the worker
+ * (worker.ts) owns everything else — claiming, leases, checkpoints, cancel, continuation, outcome.
+ *
+ * An executor must be safe to re-run from any checkpoint: after a crash, the chunks since the last
+ * checkpoint run again, so a chunk's domain writes are idempotent and a redone chunk reports the same
+ * counts it reported the first time (the domain records remember which run last wrote them).
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { GraphClient } from '../graph/client.js';
+import { GraphError } from '../graph/errors.js';
+import type { OperationType } from '../runs/catalog.js';
+import type { Run, RunFailure } from '../runs/model.js';
+import { sanitizeText } from '../runs/sanitize.js';
+import type { GroupCacheStore } from '../store/group-cache-store.js';
+import type { InventoryStore } from '../store/inventory-store.js';
+import type { PolicyStore } from '../store/policy-store.js';
+
+export interface DomainStores {
+  doc: DynamoDBDocumentClient;
+  table: string;
+  inventory: InventoryStore;
+  policies: PolicyStore;
+  groups: GroupCacheStore;
+}
+
+export interface ExecutionContext {
+  /** the run as claimed: id, tenant, input, startedAt (stable across attempts and continuations) */
+  run: Run;
+  /** the tenant's Graph client (built on first use) */
+  graph: () => Promise<GraphClient>;
+  stores: DomainStores;
+  now: () => Date;
+  log: Logger;
+}
+
+/** Count changes of one chunk: `total`, `processed`, `succeeded`, `failed`, `skipped` and type-specific ones. */
+export type CountDelta = Partial<Record<string, number>>;
+
+export interface ChunkResult<C> {
+  /** where the next chunk starts (stored as the run's checkpoint); ignored when done */
+  cursor: C;
+  done: boolean;
+  counts: CountDelta;
+  failures?: RunFailure[];
+}
+
+export interface OperationExecutor<C = any> {
+  type: OperationType;
+  /** the type-specific counts, present (as 0) from the first checkpoint on */
+  countNames: readonly string[];
+  /** the cursor of a run that has not started yet */
+  initialCursor(run: Run): C;
+  /**
+   * Processes one chunk (a Graph page, a handful of items). Item errors become `failures`; a thrown
+   * error stops the run (GraphError `transient` ones are retried by redelivery, the rest fail it).
+   */
+  processChunk(ctx: ExecutionContext, cursor: C): Promise<ChunkResult<C>>;
+}
+
+/** An item's error as a run failure: a stable code and a sanitized message. */
+export function itemFailure(err: unknown, itemId: string): RunFailure {
+  if (err instanceof GraphError) return { code: err.code, message: err.message, itemId };
+  return { code: 'item_error', message: sanitizeText(`${itemId}: ${(err as Error)?.message ?? String(err)}`), itemId };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
+export async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}
+
+export const add = (delta: CountDelta, key: string, n = 1) => {
+  delta[key] = (delta[key] ?? 0) + n;
+};

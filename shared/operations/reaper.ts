@@ -1,0 +1,50 @@
+/**
+ * The reaper (§8): completes as `failed` every run queued for longer than 15 min without a claim
+ * (`dispatch_lost`) and every running run whose lease expired more than 15 min ago (`worker_lost`),
+ * releasing their keys — so nothing holds an active run key forever. Reads only the sparse byActive index.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Run } from '../runs/model.js';
+import type { RunService } from '../runs/service.js';
+import type { RunStore } from '../store/run-store.js';
+
+export const REAPER_GRACE_MS = 15 * 60_000;
+
+export interface ReaperDeps {
+  service: RunService;
+  store: RunStore;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+export interface ReapResult {
+  dispatchLost: string[];
+  workerLost: string[];
+}
+
+export async function reapLostRuns(deps: ReaperDeps, graceMs = REAPER_GRACE_MS): Promise<ReapResult> {
+  const now = (deps.clock ?? (() => new Date()))();
+  const before = new Date(now.getTime() - graceMs).toISOString();
+  const olderThanGrace = (iso: string | null) => iso !== null && iso < before;
+  const dispatchLost = await reap(deps, 'queued', before, (r) => r.status === 'queued' && olderThanGrace(r.createdAt),
+    'dispatch_lost', 'the run stayed queued for over 15 minutes without a worker claiming it');
+  const workerLost = await reap(deps, 'running', before, (r) => r.status === 'running' && olderThanGrace(r.leaseExpiresAt),
+    'worker_lost', 'the worker stopped renewing its lease over 15 minutes ago');
+  if (dispatchLost.length || workerLost.length) deps.logger.warn('reaped lost runs', { dispatchLost, workerLost });
+  return { dispatchLost, workerLost };
+}
+
+async function reap(deps: ReaperDeps, status: 'queued' | 'running', before: string, stillLost: (r: Run) => boolean, code: 'dispatch_lost' | 'worker_lost', message: string) {
+  const reaped: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listActive(status, before, 100, cursor);
+    for (const run of page.items) {
+      // The guard re-checks on the fresh run: a claim or lease renewal since the query wins.
+      const failed = await deps.service.failRun(run.tenantId, run.id, code, message, stillLost);
+      if (failed) reaped.push(run.id);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return reaped;
+}

@@ -1,0 +1,74 @@
+/**
+ * What the worker, DLQ handler and reaper need, built once per Lambda container from the
+ * environment (TABLE_NAME, WORK_QUEUE_URL, endpoints). Tests and the local runtime build their own
+ * with `makeWorkerDeps` or override with `setWorkerDeps`.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { GraphClientOptions } from '../graph/client.js';
+import { RoutingSecretResolver, type SecretResolver } from '../graph/secrets.js';
+import { graphClientsFor } from '../graph/tenant-clients.js';
+import { makeLogger } from '../observability/logger.js';
+import { SqsWorkQueue } from '../queue/sqs-work-queue.js';
+import type { WorkQueue } from '../runs/ports.js';
+import { RunService } from '../runs/service.js';
+import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
+import { DirectoryStore } from '../store/directory-store.js';
+import { GroupCacheStore } from '../store/group-cache-store.js';
+import { InventoryStore } from '../store/inventory-store.js';
+import { PolicyStore } from '../store/policy-store.js';
+import { RunStore } from '../store/run-store.js';
+import { tableName } from '../store/table.js';
+import { EXECUTORS } from './executors.js';
+import type { WorkerDeps } from './worker.js';
+
+export interface AllWorkerDeps extends WorkerDeps {
+  store: RunStore;
+}
+
+export function makeWorkerDeps(opts: {
+  doc: DynamoDBDocumentClient;
+  table: string;
+  queue: WorkQueue;
+  clock?: () => Date;
+  secrets?: SecretResolver;
+  graphOptions?: Omit<GraphClientOptions, 'settings' | 'secrets'>;
+  settings?: WorkerDeps['settings'];
+}): AllWorkerDeps {
+  const clock = opts.clock ?? (() => new Date());
+  const store = new RunStore(opts.doc, opts.table, clock);
+  const directory = new DirectoryStore(opts.doc, opts.table);
+  return {
+    store,
+    service: new RunService({ store, queue: opts.queue, clock }),
+    queue: opts.queue,
+    executors: EXECUTORS,
+    graphFor: graphClientsFor(async (t) => (await directory.getTenant(t))?.graph, opts.secrets ?? new RoutingSecretResolver(), opts.graphOptions),
+    stores: {
+      doc: opts.doc,
+      table: opts.table,
+      inventory: new InventoryStore(opts.doc, opts.table),
+      policies: new PolicyStore(opts.doc, opts.table),
+      groups: new GroupCacheStore(opts.doc, opts.table),
+    },
+    logger: makeLogger('operation-runs-worker'),
+    clock,
+    settings: opts.settings,
+  };
+}
+
+let cached: AllWorkerDeps | undefined;
+let override: AllWorkerDeps | undefined;
+
+export function workerDeps(): AllWorkerDeps {
+  if (override) return override;
+  return (cached ??= makeWorkerDeps({
+    doc: sharedDocumentClient(),
+    table: tableName(),
+    queue: new SqsWorkQueue(sharedSqsClient(), process.env.WORK_QUEUE_URL ?? ''),
+  }));
+}
+
+export function setWorkerDeps(deps: AllWorkerDeps | undefined) {
+  override = deps;
+}
+
