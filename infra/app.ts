@@ -1,0 +1,68 @@
+/**
+ * The CDK app (cdk.json: `node --import tsx infra/app.ts`). Settings come from CDK context
+ * (cdk.json or `-c key=value`, see docs/DEPLOY.md); every synth runs cdk-nag's AWS Solutions
+ * checks, and an unacknowledged finding fails it.
+ */
+import { App, type AppProps, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { OperationRunsStack } from './stack.js';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const STACK_NAME = 'OperationRuns';
+
+export interface BuildAppOptions extends AppProps {
+  /** see OperationRunsStackProps.resolveEntry */
+  resolveEntry?: (entry: string) => string;
+}
+
+export function buildApp(options: BuildAppOptions = {}) {
+  const { resolveEntry, ...appProps } = options;
+  const app = new App(appProps);
+  const ctx = (key: string): unknown => app.node.tryGetContext(key);
+  const text = (key: string, fallback?: string): string => {
+    const v = ctx(key);
+    if (v === undefined || v === null || v === '') {
+      if (fallback !== undefined) return fallback;
+      throw new Error(`CDK context "${key}" is required (cdk.json or -c ${key}=…); see docs/DEPLOY.md`);
+    }
+    return String(v);
+  };
+  const num = (key: string, fallback: number): number => {
+    const v = Number(ctx(key) ?? fallback);
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`CDK context "${key}" must be a positive number`);
+    return v;
+  };
+
+  const jwtIssuer = text('jwtIssuer');
+  // API Gateway accepts only an https issuer; failing here beats failing half-way through a deploy.
+  if (!jwtIssuer.startsWith('https://')) throw new Error(`jwtIssuer must be an https URL, got ${jwtIssuer}`);
+  const logRetentionDays = num('logRetentionDays', RetentionDays.ONE_MONTH);
+  if (!Object.values(RetentionDays).includes(logRetentionDays)) throw new Error(`logRetentionDays ${logRetentionDays} is not a CloudWatch Logs retention`);
+
+  const stack = new OperationRunsStack(app, STACK_NAME, {
+    description: 'Operation Runs: one observable lifecycle for every background operation',
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    jwtIssuer,
+    // comma-separated, so Entra ID's client id and its Application ID URI can both be accepted
+    jwtAudience: text('jwtAudience').split(',').map((a) => a.trim()).filter(Boolean),
+    runRetentionDays: num('runRetentionDays', 90),
+    logLevel: text('logLevel', 'INFO'),
+    logRetention: logRetentionDays as RetentionDays,
+    apiThrottle: { rateLimit: num('apiRateLimit', 50), burstLimit: num('apiBurstLimit', 100) },
+    alarmEmail: text('alarmEmail', '') || undefined,
+    dataRemovalPolicy: text('dataRemovalPolicy', 'retain') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+    projectRoot: PROJECT_ROOT,
+    resolveEntry,
+  });
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, stack };
+}
+
+// Synthesize only when run as the CDK app, not when a test imports buildApp.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  buildApp().app.synth();
+}

@@ -1,0 +1,58 @@
+/**
+ * What the product keeps at rest: the single table (shape from shared/store) and the Secrets
+ * Manager secret holding the Microsoft Graph app credentials (§9: credentials only there).
+ */
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/store/keys.js';
+
+export interface DataProps {
+  /** RETAIN (default) keeps runs, memberships and backups when the stack is deleted or replaced. */
+  removalPolicy?: RemovalPolicy;
+  /** a customer managed key; without it DynamoDB's AWS-managed key encrypts the table */
+  encryptionKey?: IKey;
+}
+
+export class Data extends Construct {
+  readonly table: Table;
+  readonly graphSecret: Secret;
+
+  constructor(scope: Construct, id: string, props: DataProps = {}) {
+    super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Events are derived from committed writes (§6); the publisher needs both images to tell transitions.
+      stream: StreamViewType.NEW_AND_OLD_IMAGES,
+      encryption: props.encryptionKey ? TableEncryption.CUSTOMER_MANAGED : TableEncryption.AWS_MANAGED,
+      encryptionKey: props.encryptionKey,
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy,
+    });
+    // Every GSI key is a string, as in shared/store/table.ts's CreateTable for DynamoDB Local.
+    for (const [indexName, index] of Object.entries(INDEXES)) {
+      this.table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      });
+    }
+
+    this.graphSecret = new Secret(this, 'GraphCredentials', {
+      description: 'Microsoft Graph app credentials per tenant (client id/secret); fill in after deploy, see docs/DEPLOY.md',
+      removalPolicy,
+    });
+    Validations.of(this.graphSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'The value is an Entra ID app client secret; it is rotated in Entra ID (its own expiry) and then written here — a Secrets Manager rotation Lambda cannot create Entra credentials.',
+    });
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * How ops watch the product (§1.5): the custom run metrics the functions emit (names from
+ * shared/observability), AWS metrics of the queues, workers and API, one dashboard of them, and
+ * alarms to an SNS topic (docs/DEPLOY.md's runbook says what each one means).
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  TextWidget,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRIC_DIMENSIONS, METRIC_NAMES, METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICE_NAME, type MetricName } from '../../shared/observability/metric-names.js';
+import type { OperationFunction } from './operation-function.js';
+
+export interface ObservabilityProps {
+  workQueue: IQueue;
+  workDlq: IQueue;
+  streamFailures: IQueue;
+  worker: OperationFunction;
+  /** the POST /tenants/{tenantId}/runs handler: its p99 is the start-confirmation target (§11) */
+  startRun: OperationFunction;
+  httpApi: HttpApi;
+  /** every product function, for the errors overview */
+  functions: OperationFunction[];
+  /** optional e-mail address subscribed to the alarm topic */
+  alarmEmail?: string;
+}
+
+/** Start confirmation must stay under 2 s end to end (SPEC §11 SC-002). */
+const START_P99_THRESHOLD_MS = 2000;
+/** 5xx share of API requests that pages someone; below a few requests the ratio is noise. */
+const API_5XX_PERCENT_THRESHOLD = 5;
+const API_5XX_MIN_REQUESTS = 10;
+const PERIOD = Duration.minutes(5);
+
+export class Observability extends Construct {
+  readonly alarmTopic: Topic;
+  readonly dashboard: Dashboard;
+  readonly alarms: Record<'dlqNotEmpty' | 'streamFailuresNotEmpty' | 'workerErrors' | 'runsReaped' | 'api5xxRate' | 'startLatencyP99', Alarm>;
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps) {
+    super(scope, id);
+
+    // CloudWatch can publish to an encrypted topic only with a customer managed key that lets it.
+    const topicKey = new Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'encrypts the Operation Runs alarm topic' });
+    topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'], // in a key policy, `*` means this key
+      }),
+    );
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: topicKey, enforceSSL: true, displayName: 'Operation Runs alarms' });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+
+    const run = (name: MetricName, statistic = 'Sum') => runMetric(name, statistic);
+    const apiRequests = props.httpApi.metricCount({ period: PERIOD, statistic: 'Sum' });
+    const api5xx = props.httpApi.metricServerError({ period: PERIOD, statistic: 'Sum' });
+    const api5xxRate = new MathExpression({
+      expression: `IF(requests >= ${API_5XX_MIN_REQUESTS}, 100 * errors / requests, 0)`,
+      usingMetrics: { requests: apiRequests, errors: api5xx },
+      period: PERIOD,
+      label: 'API 5xx %',
+    });
+    const startP99 = props.startRun.fn.metricDuration({ period: PERIOD, statistic: 'p99', label: 'start-run p99' });
+
+    const alarm = (id: string, metric: IMetric, threshold: number, description: string, evaluationPeriods = 1) => {
+      const a = new Alarm(this, id, {
+        metric,
+        threshold,
+        evaluationPeriods,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        // No data means no traffic, and no traffic is not an incident.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${description} Runbook: docs/DEPLOY.md#${id.toLowerCase()}`,
+      });
+      a.addAlarmAction(new SnsAction(this.alarmTopic));
+      a.addOkAction(new SnsAction(this.alarmTopic));
+      return a;
+    };
+
+    this.alarms = {
+      dlqNotEmpty: alarm(
+        'DlqNotEmpty',
+        props.workDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        1,
+        'Work messages exhausted their retries and sit in the DLQ (the DLQ handler fails them).',
+      ),
+      streamFailuresNotEmpty: alarm(
+        'StreamFailuresNotEmpty',
+        props.streamFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        1,
+        'Table stream records could not be published as run events; notifications for them are missing.',
+      ),
+      workerErrors: alarm('WorkerErrors', props.worker.fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), 1, 'The run worker Lambda threw (not item-level failures, which runs record).'),
+      runsReaped: alarm('RunsReaped', run(METRIC_NAMES.runsReaped), 1, 'The reaper failed runs that were never claimed or whose worker vanished.'),
+      api5xxRate: alarm('Api5xxRate', api5xxRate, API_5XX_PERCENT_THRESHOLD, `More than ${API_5XX_PERCENT_THRESHOLD}% of API requests answered 5xx.`),
+      // Two of the last periods, so one cold-start-heavy window does not page.
+      startLatencyP99: new Alarm(this, 'StartLatencyP99', {
+        metric: startP99,
+        threshold: START_P99_THRESHOLD_MS,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `Start-run p99 duration above ${START_P99_THRESHOLD_MS} ms (SC-002). Runbook: docs/DEPLOY.md#startlatencyp99`,
+      }),
+    };
+    this.alarms.startLatencyP99.addAlarmAction(new SnsAction(this.alarmTopic));
+    this.alarms.startLatencyP99.addOkAction(new SnsAction(this.alarmTopic));
+
+    this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });
+    const graph = (title: string, left: IMetric[], right: IMetric[] = [], width = 8) =>
+      new GraphWidget({ title, left, right, width, height: 6 });
+    this.dashboard.addWidgets(
+      new TextWidget({ markdown: '# Operation Runs\nRuns, queues, workers and API. Alarms: see the runbook in docs/DEPLOY.md.', width: 24, height: 2 }),
+    );
+    this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 24, height: 3 }));
+    this.dashboard.addWidgets(
+      graph('Runs started', [run(METRIC_NAMES.runsStarted), run(METRIC_NAMES.runsDeduplicated), run(METRIC_NAMES.runsDispatchFailed)]),
+      graph('Runs completed (outcome × type)', [runsCompletedByOutcome()]),
+      graph('Runs reaped', [run(METRIC_NAMES.runsReaped)]),
+    );
+    this.dashboard.addWidgets(
+      graph('Run duration (ms)', [run(METRIC_NAMES.runDurationMs, 'p50'), run(METRIC_NAMES.runDurationMs, 'p99')]),
+      graph('Queue wait (ms)', [run(METRIC_NAMES.queueWaitMs, 'p50'), run(METRIC_NAMES.queueWaitMs, 'p99')]),
+      graph(
+        'Work queue depth',
+        [props.workQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }), props.workQueue.metricApproximateNumberOfMessagesNotVisible({ period: Duration.minutes(1), statistic: 'Maximum' })],
+        [props.workQueue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' })],
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph('DLQ and stream-failure depth', [
+        props.workDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: 'work DLQ' }),
+        props.streamFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: 'stream failures' }),
+      ]),
+      graph('Worker', [props.worker.fn.metricErrors({ period: PERIOD }), props.worker.fn.metricThrottles({ period: PERIOD })], [props.worker.fn.metricDuration({ period: PERIOD, statistic: 'p99' })]),
+      graph('API latency and 5xx', [props.httpApi.metricLatency({ period: PERIOD, statistic: 'p50' }), props.httpApi.metricLatency({ period: PERIOD, statistic: 'p99' }), startP99], [api5xx, props.httpApi.metricClientError({ period: PERIOD, statistic: 'Sum' })]),
+    );
+    this.dashboard.addWidgets(
+      graph('Errors of every function', props.functions.map((f) => f.fn.metricErrors({ period: PERIOD, label: f.node.id })), [], 24),
+    );
+  }
+}
+
+/** A product metric as Powertools emits it: the namespace and the product-wide `service` dimension. */
+function runMetric(metricName: MetricName, statistic: string): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME },
+    statistic,
+    period: PERIOD,
+    label: statistic === 'Sum' ? metricName : `${metricName} ${statistic}`,
+  });
+}
+
+/** RunsCompleted carries outcome and type; a SEARCH sums it per outcome without listing every type. */
+function runsCompletedByOutcome(): MathExpression {
+  const dims = [METRIC_DIMENSIONS.outcome, SERVICE_DIMENSION, METRIC_DIMENSIONS.type].join(',');
+  return new MathExpression({
+    expression: `SEARCH('{${METRICS_NAMESPACE},${dims}} MetricName="${METRIC_NAMES.runsCompleted}"', 'Sum', ${PERIOD.toSeconds()})`,
+    label: 'RunsCompleted',
+    period: PERIOD,
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * One product Lambda: a NodejsFunction bundled by the local esbuild, its own log group with a
+ * retention, its own role, and exactly the grants its wiring `access` asks for (SPEC §9).
+ */
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { FunctionAccess } from '../../shared/wiring.js';
+import * as bundlingOptions from './bundling-options.js';
+import type { DeployedFunction } from './deployed-functions.js';
+
+/** What every product function may be granted, and the settings they share. */
+export interface FunctionResources {
+  table: ITable;
+  workQueue: IQueue;
+  bus: IEventBus;
+  graphSecret: ISecret;
+  /** environment every function gets (TABLE_NAME, WORK_QUEUE_URL, POWERTOOLS_*, …) */
+  environment: Record<string, string>;
+  logRetention: RetentionDays;
+  /** absolute project root: the esbuild working directory and lock-file location */
+  projectRoot: string;
+  /** maps a wiring entry (relative path) to the file to bundle */
+  resolveEntry: (entry: string) => string;
+}
+
+export interface OperationFunctionProps {
+  definition: DeployedFunction;
+  resources: FunctionResources;
+  /** a line for the console and the dashboard, e.g. the route it serves */
+  purpose: string;
+}
+
+/** Defaults for functions whose wiring names no size: API handlers answer in well under 2 s (§1). */
+const DEFAULT_MEMORY_MB = 512;
+const DEFAULT_TIMEOUT_SECONDS = 10;
+
+export class OperationFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly access: FunctionAccess;
+  readonly entry: string;
+
+  constructor(scope: Construct, id: string, props: OperationFunctionProps) {
+    super(scope, id);
+    const { definition: def, resources: r } = props;
+    this.access = def.access;
+    this.entry = def.entry;
+
+    const logGroup = new LogGroup(this, 'Logs', { retention: r.logRetention });
+    // An explicit role instead of the default one: the default attaches the AWS-managed
+    // AWSLambdaBasicExecutionRole (logs:CreateLogGroup on *), but the log group already exists.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `runs ${def.entry}`,
+    });
+    logGroup.grantWrite(role);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: r.resolveEntry(def.entry),
+      handler: 'handler',
+      projectRoot: r.projectRoot,
+      depsLockFilePath: `${r.projectRoot}/package-lock.json`,
+      description: `${def.entry} — ${props.purpose}`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: def.memoryMb ?? DEFAULT_MEMORY_MB,
+      timeout: Duration.seconds(def.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
+      tracing: Tracing.ACTIVE,
+      role,
+      logGroup,
+      environment: {
+        ...r.environment,
+        ...(def.access.graph ? { GRAPH_SECRET_ARN: r.graphSecret.secretArn } : {}),
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: bundlingOptions.NODE_TARGET,
+        minify: bundlingOptions.MINIFY,
+        sourceMap: bundlingOptions.SOURCE_MAP,
+        sourcesContent: bundlingOptions.SOURCES_CONTENT,
+        mainFields: bundlingOptions.MAIN_FIELDS,
+        externalModules: bundlingOptions.EXTERNAL_MODULES,
+        banner: bundlingOptions.ESM_REQUIRE_BANNER,
+      },
+    });
+
+    grantAccess(this.fn, def.access, r);
+
+    Validations.of(this.fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the project pins (bundles target node22, the toolchain is verified on it); it is supported by Lambda until 2027. Move all functions to the next LTS together, after its tests pass.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Active X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
+    });
+  }
+}
+
+/** Least privilege from wiring: each `access` field maps to one CDK grant, nothing else. */
+function grantAccess(fn: NodejsFunction, access: FunctionAccess, r: FunctionResources) {
+  if (access.table === 'read') r.table.grantReadData(fn);
+  if (access.table === 'readwrite') r.table.grantReadWriteData(fn);
+  if (access.sendWork) r.workQueue.grantSendMessages(fn);
+  if (access.publishEvents) r.bus.grantPutEventsTo(fn);
+  if (access.graph) r.graphSecret.grantRead(fn);
+  if (access.table !== 'none') {
+    // The grant covers the table's GSIs (`<table>/index/*`): every list reads one of INDEXES (keys.ts).
+    Validations.of(fn.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${tableLogicalIdToken(r.table)}.Arn>/index/*]`,
+      reason: 'Queries run on the table\'s global secondary indexes (shared/store/keys.ts INDEXES); the grant is scoped to this table\'s indexes.',
+    });
+  }
+}
+
+/** The CloudFormation logical id cdk-nag prints for the table in finding ids. */
+function tableLogicalIdToken(table: ITable): string {
+  return Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement);
+}

@@ -1,0 +1,116 @@
+/**
+ * The Operation Runs stack: it only composes the constructs in infra/constructs and hands each the
+ * resources it needs. What is wired to what comes from shared/wiring.ts.
+ */
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { join } from 'node:path';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability/metric-names.js';
+import { Api } from './constructs/api.js';
+import { Data } from './constructs/data.js';
+import { deployedRoutes } from './constructs/deployed-functions.js';
+import { Events } from './constructs/events.js';
+import { Messaging } from './constructs/messaging.js';
+import { Observability } from './constructs/observability.js';
+import type { FunctionResources } from './constructs/operation-function.js';
+import { Schedules } from './constructs/schedules.js';
+import { Workers } from './constructs/workers.js';
+
+export interface OperationRunsStackProps extends StackProps {
+  jwtIssuer: string;
+  jwtAudience: string[];
+  runRetentionDays: number;
+  logLevel: string;
+  logRetention: RetentionDays;
+  apiThrottle: { rateLimit: number; burstLimit: number };
+  alarmEmail?: string;
+  /** RETAIN unless told otherwise: the table holds every tenant's history */
+  dataRemovalPolicy?: RemovalPolicy;
+  /** absolute project root (esbuild's working directory) */
+  projectRoot: string;
+  /** maps a wiring entry to the file to bundle; default: the entry inside projectRoot */
+  resolveEntry?: (entry: string) => string;
+}
+
+export class OperationRunsStack extends Stack {
+  readonly data: Data;
+  readonly messaging: Messaging;
+  readonly api: Api;
+  readonly workers: Workers;
+  readonly events: Events;
+  readonly schedules: Schedules;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: OperationRunsStackProps) {
+    super(scope, id, props);
+
+    this.data = new Data(this, 'Data', { removalPolicy: props.dataRemovalPolicy ?? RemovalPolicy.RETAIN });
+    this.messaging = new Messaging(this, 'Messaging');
+
+    const resources: FunctionResources = {
+      table: this.data.table,
+      workQueue: this.messaging.workQueue,
+      bus: this.messaging.bus,
+      graphSecret: this.data.graphSecret,
+      environment: {
+        TABLE_NAME: this.data.table.tableName,
+        WORK_QUEUE_URL: this.messaging.workQueue.queueUrl,
+        EVENT_BUS_NAME: this.messaging.bus.eventBusName,
+        RUN_RETENTION_DAYS: String(props.runRetentionDays),
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      },
+      logRetention: props.logRetention,
+      projectRoot: props.projectRoot,
+      resolveEntry: props.resolveEntry ?? ((entry) => join(props.projectRoot, entry)),
+    };
+
+    this.workers = new Workers(this, 'Workers', { resources, workQueue: this.messaging.workQueue, workDlq: this.messaging.workDlq });
+    this.events = new Events(this, 'Events', {
+      resources,
+      table: this.data.table,
+      bus: this.messaging.bus,
+      streamFailures: this.messaging.streamFailures,
+    });
+    this.schedules = new Schedules(this, 'Schedules', { resources });
+    this.api = new Api(this, 'Api', {
+      resources,
+      jwtIssuer: props.jwtIssuer,
+      jwtAudience: props.jwtAudience,
+      throttle: props.apiThrottle,
+      logRetention: props.logRetention,
+    });
+
+    // The start route is the one deployed route that enqueues work (§1.1); its p99 is SC-002's target.
+    const enqueuing = deployedRoutes().filter((r) => r.access.sendWork);
+    if (enqueuing.length !== 1) throw new Error(`expected exactly one deployed route with sendWork (the start route), found ${enqueuing.length}`);
+    const startRun = this.api.routeFunctions[`${enqueuing[0].method} ${enqueuing[0].path}`];
+
+    this.observability = new Observability(this, 'Observability', {
+      workQueue: this.messaging.workQueue,
+      workDlq: this.messaging.workDlq,
+      streamFailures: this.messaging.streamFailures,
+      worker: this.workers.worker,
+      startRun,
+      httpApi: this.api.httpApi,
+      functions: [
+        ...Object.values(this.api.routeFunctions),
+        this.workers.worker,
+        this.workers.dlqHandler,
+        this.events.publisher,
+        ...this.events.ruleTargets,
+        ...Object.values(this.schedules.functions),
+      ],
+      alarmEmail: props.alarmEmail,
+    });
+
+    // What an operator needs after `cdk deploy` (docs/DEPLOY.md walks through each).
+    new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'GraphCredentialsSecretArn', { value: this.data.graphSecret.secretArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+  }
+}

@@ -1,0 +1,362 @@
+/**
+ * What the deployed stack promises (SPEC §6, §8, §9 and the deploy issue), proven on the template of
+ * the real app. One synthesis per file: importing and synthesizing aws-cdk-lib is the slow part.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/store/keys.js';
+import { METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
+import { EVENT_BUS_NAME, queues, routes, rules, schedules, streamPublisher } from '../../shared/wiring.js';
+import { deployedFunctions, deployedRoutes } from '../../infra/constructs/deployed-functions.js';
+import { synthStack, type SynthResult } from './synth-stack.js';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+
+const CONTEXT = { jwtIssuer: 'https://issuer.example.com/tenant/v2.0', jwtAudience: 'api://operation-runs,client-id-123', alarmEmail: 'ops@example.com' };
+
+let synth: SynthResult;
+let template: Template;
+let resources: Record<string, Resource>;
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const one = (type: string) => {
+  const found = ofType(type);
+  expect(found, type).toHaveLength(1);
+  return found[0];
+};
+const queueId = (name: string) => ofType('AWS::SQS::Queue').find(([, r]) => r.Properties.QueueName === name)![0];
+const functionOf = (entry: string) => {
+  const found = ofType('AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).startsWith(`${entry} — `));
+  expect(found, entry).toHaveLength(1);
+  return found[0];
+};
+/** every statement of the inline policies on a function's role */
+const statementsOf = (entry: string) => {
+  const roleId = functionOf(entry)[1].Properties.Role['Fn::GetAtt'][0];
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+};
+const actionsOf = (entry: string) => statementsOf(entry).flatMap((s) => [s.Action].flat());
+const refersTo = (resource: unknown, logicalId: string) => JSON.stringify(resource).includes(`"${logicalId}"`);
+
+beforeAll(() => {
+  synth = synthStack(CONTEXT);
+  template = synth.template;
+  resources = template.toJSON().Resources ?? {};
+}, 120_000);
+
+afterAll(() => rmSync(synth.outdir, { recursive: true, force: true }));
+
+describe('synthesis', () => {
+  it('synthesizes with cdk-nag AwsSolutions checks and no unacknowledged finding', () => {
+    expect(synth.synthError?.message).toBeUndefined();
+    expect(Object.keys(resources).length).toBeGreaterThan(50);
+  });
+
+  it('fails the real app synth on an unacknowledged finding (the control for the clean synth above)', () => {
+    const control = synthStack(CONTEXT, (stack) => new Queue(stack, 'PlainQueue')); // no DLQ, no TLS-only policy
+    rmSync(control.outdir, { recursive: true, force: true });
+    expect(control.synthError?.message).toMatch(/AwsSolutions-SQS4/);
+  }, 60_000);
+
+  it('gives every cdk-nag acknowledgement a reason', () => {
+    expect(synth.acknowledgements.length).toBeGreaterThan(0);
+    for (const ack of synth.acknowledgements) expect(ack.reason.length, `${ack.path} ${ack.id}`).toBeGreaterThan(30);
+  });
+});
+
+describe('data', () => {
+  it('builds the table from shared/store keys: pk/sk, every GSI, string attributes, TTL on expiresAt', () => {
+    const [, table] = one('AWS::DynamoDB::Table');
+    const p = table.Properties;
+    expect(p.KeySchema).toEqual([
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(p.GlobalSecondaryIndexes.map((g: any) => g.IndexName).sort()).toEqual(Object.keys(INDEXES).sort());
+    for (const g of p.GlobalSecondaryIndexes) {
+      const index = INDEXES[g.IndexName as keyof typeof INDEXES];
+      expect(g.KeySchema).toEqual([
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ]);
+    }
+    expect(p.AttributeDefinitions.every((a: any) => a.AttributeType === 'S')).toBe(true);
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
+    expect(TTL_ATTRIBUTE).toBe('expiresAt');
+  });
+
+  it('enables point-in-time recovery, a NEW_AND_OLD_IMAGES stream and encryption, and retains the table', () => {
+    const [, table] = one('AWS::DynamoDB::Table');
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(table.DeletionPolicy).toBe('Retain');
+  });
+
+  it('keeps the Graph credentials in a Secrets Manager secret', () => {
+    one('AWS::SecretsManager::Secret');
+  });
+});
+
+describe('messaging and workers', () => {
+  it('redrives work messages to the DLQ after maxReceiveCount 3', () => {
+    const work = resources[queueId(queues.work.name)];
+    expect(work.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [queueId(queues.dlq.name), 'Arn'] },
+      maxReceiveCount: 3,
+    });
+  });
+
+  it('sets the work queue visibility timeout to at least 6 × the worker timeout', () => {
+    const visibility = resources[queueId(queues.work.name)].Properties.VisibilityTimeout;
+    const workerTimeout = functionOf(queues.work.consumer)[1].Properties.Timeout;
+    expect(workerTimeout).toBe(queues.work.timeoutSeconds);
+    expect(visibility).toBeGreaterThanOrEqual(6 * workerTimeout);
+  });
+
+  it('encrypts every queue and denies non-TLS access to it', () => {
+    for (const [id, q] of ofType('AWS::SQS::Queue')) {
+      expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
+      const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) => refersTo(p.Properties.Queues, id));
+      const denyInsecure = policy?.[1].Properties.PolicyDocument.Statement.find(
+        (s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      );
+      expect(denyInsecure, id).toBeDefined();
+    }
+  });
+
+  it('drives the worker from the work queue and the DLQ handler from the DLQ, both reporting batch item failures', () => {
+    const sqsMappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => !refersTo(m.Properties.EventSourceArn, 'StreamArn'));
+    expect(sqsMappings).toHaveLength(2);
+    for (const [name, q] of [
+      [queues.work.consumer, queues.work],
+      [queues.dlq.consumer, queues.dlq],
+    ] as const) {
+      const [fnId] = functionOf(name);
+      const mapping = sqsMappings.find(([, m]) => m.Properties.FunctionName.Ref === fnId);
+      expect(mapping, name).toBeDefined();
+      expect(mapping![1].Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': [queueId(q.name), 'Arn'] });
+      expect(mapping![1].Properties.BatchSize).toBe(q.batchSize);
+      expect(mapping![1].Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    }
+  });
+});
+
+describe('functions', () => {
+  it('deploys one Node.js 22 arm64 function with active tracing per wiring entry, each with a log retention', () => {
+    const fns = ofType('AWS::Lambda::Function');
+    expect(fns).toHaveLength(deployedFunctions().length);
+    for (const def of deployedFunctions()) {
+      const [, fn] = functionOf(def.entry);
+      expect(fn.Properties.Runtime, def.entry).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Handler).toBe('index.handler');
+      const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
+      expect(resources[logGroupId].Properties.RetentionInDays, def.entry).toBeGreaterThan(0);
+      expect(Object.keys(fn.Properties.Environment.Variables)).toEqual(
+        expect.arrayContaining(['TABLE_NAME', 'WORK_QUEUE_URL', 'EVENT_BUS_NAME', 'RUN_RETENTION_DAYS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE']),
+      );
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);
+    }
+  });
+
+  it('takes memory and timeout from wiring where it names them', () => {
+    const [, worker] = functionOf(queues.work.consumer);
+    expect(worker.Properties.MemorySize).toBe(queues.work.memoryMb);
+    const [, publisher] = functionOf(streamPublisher.entry);
+    expect(publisher.Properties.Timeout).toBe(streamPublisher.timeoutSeconds);
+  });
+});
+
+describe('least privilege from wiring access', () => {
+  const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+  it('lets read handlers read the table but never write it', () => {
+    const readers = deployedFunctions().filter((f) => f.access.table === 'read');
+    expect(readers.length).toBeGreaterThan(5);
+    for (const f of readers) {
+      const actions = actionsOf(f.entry);
+      expect(actions, f.entry).toContain('dynamodb:Query');
+      for (const write of TABLE_WRITES) expect(actions, f.entry).not.toContain(write);
+    }
+  });
+
+  it('lets readwrite functions write the table, and functions without table access not touch it', () => {
+    for (const f of deployedFunctions()) {
+      const actions = actionsOf(f.entry);
+      if (f.access.table === 'readwrite') expect(actions, f.entry).toEqual(expect.arrayContaining(TABLE_WRITES));
+      // The stream publisher reads the table's stream (its event source), never the table.
+      const streamReads = ['dynamodb:ListStreams', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
+      const tableActions = actions.filter((a) => a.startsWith('dynamodb:') && !(f.entry === streamPublisher.entry && streamReads.includes(a)));
+      if (f.access.table === 'none') expect(tableActions, f.entry).toEqual([]);
+    }
+  });
+
+  it('lets only functions whose access has sendWork send to the work queue', () => {
+    const workQueue = queueId(queues.work.name);
+    for (const f of deployedFunctions()) {
+      const sends = statementsOf(f.entry).filter((s) => [s.Action].flat().includes('sqs:SendMessage'));
+      const toWork = sends.filter((s) => refersTo(s.Resource, workQueue));
+      expect(toWork.length > 0, f.entry).toBe(Boolean(f.access.sendWork));
+      // The one other send allowed: the stream publisher's on-failure destination.
+      const elsewhere = sends.filter((s) => !refersTo(s.Resource, workQueue));
+      if (f.entry !== streamPublisher.entry) expect(elsewhere, f.entry).toEqual([]);
+    }
+    expect(deployedFunctions().filter((f) => f.access.sendWork).map((f) => f.entry)).toEqual(
+      expect.arrayContaining([queues.work.consumer, ...routes.filter((r) => r.access.sendWork && !r.localOnly).map((r) => r.entry)]),
+    );
+  });
+
+  it('lets only graph functions read the Graph secret, and only publishers put events', () => {
+    const [secretId] = one('AWS::SecretsManager::Secret');
+    for (const f of deployedFunctions()) {
+      const statements = statementsOf(f.entry);
+      const readsSecret = statements.some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && refersTo(s.Resource, secretId));
+      expect(readsSecret, f.entry).toBe(Boolean(f.access.graph));
+      expect(actionsOf(f.entry).includes('events:PutEvents'), f.entry).toBe(Boolean(f.access.publishEvents));
+      expect('GRAPH_SECRET_ARN' in functionOf(f.entry)[1].Properties.Environment.Variables, f.entry).toBe(Boolean(f.access.graph));
+    }
+  });
+
+  it('uses `*` only for X-Ray (and the stream listing the DynamoDB event source needs)', () => {
+    for (const f of deployedFunctions()) {
+      for (const s of statementsOf(f.entry).filter((st) => st.Resource === '*')) {
+        const allowed = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'dynamodb:ListStreams'];
+        expect([s.Action].flat().every((a) => allowed.includes(a)), `${f.entry} ${JSON.stringify(s.Action)}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('api', () => {
+  it('uses a JWT authorizer with issuer and audiences from context', () => {
+    const [, authorizer] = one('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer.Properties.AuthorizerType).toBe('JWT');
+    expect(authorizer.Properties.JwtConfiguration).toEqual({ Issuer: CONTEXT.jwtIssuer, Audience: ['api://operation-runs', 'client-id-123'] });
+  });
+
+  it('deploys every non-local wiring route, and no /dev route', () => {
+    const keys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
+    expect(keys.sort()).toEqual(deployedRoutes().map((r) => `${r.method} ${r.path}`).sort());
+    expect(keys.some((k) => k.includes(' /dev'))).toBe(false);
+    expect(routes.some((r) => r.localOnly && r.path.startsWith('/dev'))).toBe(true);
+  });
+
+  it('puts the JWT authorizer on every route except health and openapi', () => {
+    const [authorizerId] = one('AWS::ApiGatewayV2::Authorizer');
+    for (const [, r] of ofType('AWS::ApiGatewayV2::Route')) {
+      const def = deployedRoutes().find((d) => `${d.method} ${d.path}` === r.Properties.RouteKey)!;
+      if (def.auth) {
+        expect(r.Properties.AuthorizationType, r.Properties.RouteKey).toBe('JWT');
+        expect(r.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
+      } else {
+        expect(['GET /health', 'GET /openapi.json']).toContain(r.Properties.RouteKey);
+        expect(r.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+      }
+    }
+  });
+
+  it('throttles the default stage and writes access logs', () => {
+    const [, stage] = one('AWS::ApiGatewayV2::Stage');
+    expect(stage.Properties.StageName).toBe('$default');
+    expect(stage.Properties.DefaultRouteSettings.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(stage.Properties.DefaultRouteSettings.ThrottlingBurstLimit).toBeGreaterThan(0);
+    expect(resources[stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0]].Type).toBe('AWS::Logs::LogGroup');
+  });
+});
+
+describe('events and schedules', () => {
+  it('publishes from the table stream with bisect, retries, an SQS on-failure destination and batch item failures', () => {
+    const [tableId] = one('AWS::DynamoDB::Table');
+    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => refersTo(m.Properties.EventSourceArn, 'StreamArn'))!;
+    expect(mapping.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+    expect(mapping.Properties.FunctionName).toEqual({ Ref: functionOf(streamPublisher.entry)[0] });
+    expect(mapping.Properties.BatchSize).toBe(streamPublisher.batchSize);
+    expect(mapping.Properties.BisectBatchOnFunctionError).toBe(true);
+    expect(mapping.Properties.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(resources[mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+  });
+
+  it('names the bus from wiring and routes each wiring rule pattern on it to its function', () => {
+    const [busId, bus] = one('AWS::Events::EventBus');
+    expect(bus.Properties.Name).toBe(EVENT_BUS_NAME);
+    for (const rule of rules) {
+      const found = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern && JSON.stringify(r.Properties.EventPattern) === JSON.stringify(rule.pattern));
+      expect(found, rule.name).toBeDefined();
+      expect(found![1].Properties.EventBusName).toEqual({ Ref: busId });
+      expect(found![1].Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [functionOf(rule.entry)[0], 'Arn'] });
+    }
+  });
+
+  it('runs every wiring schedule at its rate', () => {
+    for (const s of schedules) {
+      const rate = s.everyMinutes === 1 ? 'rate(1 minute)' : `rate(${s.everyMinutes} minutes)`;
+      const found = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression === rate);
+      expect(found, s.name).toBeDefined();
+      expect(found![1].Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [functionOf(s.entry)[0], 'Arn'] });
+    }
+  });
+});
+
+describe('observability', () => {
+  /** an alarm's single watched metric, whether CDK wrote it flat or as a labelled MetricStat */
+  const alarms = () =>
+    ofType('AWS::CloudWatch::Alarm').map(([, { Properties: a }]): Record<string, any> => {
+      const stat = a.Metrics?.length === 1 ? a.Metrics[0].MetricStat : undefined;
+      return {
+        ...a,
+        MetricName: a.MetricName ?? stat?.Metric.MetricName,
+        Namespace: a.Namespace ?? stat?.Metric.Namespace,
+        Dimensions: a.Dimensions ?? stat?.Metric.Dimensions,
+        Statistic: a.ExtendedStatistic ?? a.Statistic ?? stat?.Stat,
+      };
+    });
+
+  it('alarms when the DLQ is not empty', () => {
+    const dlq = queueId(queues.dlq.name);
+    expect(alarms().some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && refersTo(a.Dimensions, dlq) && a.Threshold === 1)).toBe(true);
+  });
+
+  it('alarms on worker errors', () => {
+    const [workerId] = functionOf(queues.work.consumer);
+    expect(alarms().some((a) => a.MetricName === 'Errors' && refersTo(a.Dimensions, workerId))).toBe(true);
+  });
+
+  it('alarms on reaped runs from the product namespace', () => {
+    expect(alarms().some((a) => a.MetricName === METRIC_NAMES.runsReaped && a.Namespace === METRICS_NAMESPACE)).toBe(true);
+  });
+
+  it('alarms on the API 5xx rate', () => {
+    const rate = alarms().find((a) => a.Metrics?.some((m: any) => String(m.Expression ?? '').includes('100 * errors / requests')));
+    expect(rate).toBeDefined();
+    expect(rate!.Metrics.find((m: any) => m.Id === 'errors').MetricStat.Metric.MetricName).toBe('5xx');
+  });
+
+  it('alarms when the start-run p99 duration exceeds 2 s', () => {
+    const startEntry = deployedRoutes().find((r) => r.access.sendWork)!.entry;
+    const [startId] = functionOf(startEntry);
+    const p99 = alarms().find((a) => a.MetricName === 'Duration' && refersTo(a.Dimensions, startId));
+    expect(p99?.Statistic).toBe('p99');
+    expect(p99?.Threshold).toBe(2000);
+  });
+
+  it('sends every alarm to the SNS topic, which has the e-mail subscription from context', () => {
+    const [snsId] = one('AWS::SNS::Topic');
+    for (const a of alarms()) expect(a.AlarmActions, a.AlarmDescription).toEqual([{ Ref: snsId }]);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: CONTEXT.alarmEmail });
+  });
+
+  it('shows every product metric, queue depth, DLQ depth, worker errors and API latency on the dashboard', () => {
+    const [, dashboard] = one('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const name of Object.values(METRIC_NAMES)) expect(body, name).toContain(name);
+    for (const m of ['ApproximateNumberOfMessagesVisible', 'Errors', 'Latency', '5xx']) expect(body, m).toContain(m);
+    expect(body).toContain(queueId(queues.dlq.name));
+  });
+});

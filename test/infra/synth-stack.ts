@@ -1,0 +1,72 @@
+/**
+ * Synthesizes the real app (infra/app.ts buildApp, cdk-nag included) for the infra tests, without
+ * running esbuild: bundling 28 functions adds nothing the template assertions look at (bundle sizes
+ * are measured by scripts/bundle-sizes.ts). Entries other engineers have not written yet are stood
+ * in for by stub files under .local/, so the stack can be checked while they work.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { buildApp, PROJECT_ROOT } from '../../infra/app.js';
+
+export interface SynthResult {
+  template: Template;
+  /** the error app.synth() threw (cdk-nag findings fail synth), if any */
+  synthError?: Error;
+  /** entries that did not exist yet and were stubbed */
+  stubbed: string[];
+  outdir: string;
+  app: App;
+  /** every `Validations.of(x).acknowledge()` in the app, for the report and the reason check */
+  acknowledgements: { path: string; id: string; reason: string }[];
+}
+
+/** `amend` may add resources to the stack before synthesis (the cdk-nag control test does). */
+export function synthStack(context: Record<string, unknown> = {}, amend?: (stack: Stack) => void): SynthResult {
+  const stubRoot = join(PROJECT_ROOT, '.local', 'infra-test-stubs');
+  const stubbed: string[] = [];
+  const resolveEntry = (entry: string) => {
+    const real = join(PROJECT_ROOT, entry);
+    if (existsSync(real)) return real;
+    const stub = join(stubRoot, entry);
+    mkdirSync(dirname(stub), { recursive: true });
+    writeFileSync(stub, 'export const handler = async () => ({});\n');
+    stubbed.push(entry);
+    return stub;
+  };
+  mkdirSync(join(PROJECT_ROOT, '.local'), { recursive: true });
+  const outdir = mkdtempSync(join(PROJECT_ROOT, '.local', 'cdk-test-'));
+  const { app, stack } = buildApp({
+    outdir,
+    resolveEntry,
+    context: { 'aws:cdk:bundling-stacks': [], ...readCdkJsonContext(), ...context },
+  });
+  amend?.(stack);
+  let synthError: Error | undefined;
+  let template: Template;
+  try {
+    const assembly = app.synth();
+    template = Template.fromJSON(JSON.parse(readFileSync(join(assembly.directory, stack.templateFile), 'utf8')));
+  } catch (e) {
+    synthError = e as Error;
+    template = Template.fromJSON({ Resources: {} });
+  }
+  return { template, synthError, stubbed, outdir, app, acknowledgements: acknowledgementsOf(app) };
+}
+
+/** The app's real defaults (cdk.json's context), which the CLI would otherwise pass in. */
+function readCdkJsonContext(): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context ?? {};
+}
+
+const ACKNOWLEDGED = 'aws:cdk:acknowledged-rules';
+
+function acknowledgementsOf(root: IConstruct) {
+  return root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === ACKNOWLEDGED)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ path: c.node.path, id, reason }))),
+  );
+}
