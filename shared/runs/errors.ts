@@ -44,3 +44,11 @@ export class PreconditionFailedError extends Error {
     this.name = 'PreconditionFailedError';
   }
 }
+
+/** Another transaction touched the same items at that moment (TransactionConflict): safe to try again. */
+export class WriteConflictError extends Error {
+  constructor() {
+    super('a concurrent transaction touched the same items');
+    this.name = 'WriteConflictError';
+  }
+}

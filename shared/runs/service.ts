@@ -8,7 +8,7 @@ import { identityHash } from './identity.js';
 import { transition, type FailCode, type RunEvent } from './lifecycle.js';
 import { emptyCounts, type Initiator, type Run, type Surface } from './model.js';
 import { sanitizeValue } from './sanitize.js';
-import { ActiveRunExistsError, DispatchFailedError, RunNotFoundError, RunVersionConflictError } from './errors.js';
+import { ActiveRunExistsError, DispatchFailedError, RunNotFoundError, RunVersionConflictError, WriteConflictError } from './errors.js';
 import type { WorkQueue } from './ports.js';
 import type { CompanionPut, RunStore } from '../store/run-store.js';
 
@@ -99,6 +99,10 @@ export class RunService {
       try {
         await this.store.createRun(run, req.companions?.(run) ?? []);
       } catch (err) {
+        if (err instanceof WriteConflictError) {
+          await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (attempt + 1)));
+          continue;
+        }
         if (!(err instanceof ActiveRunExistsError)) throw err;
         const holder = await this.store.getRun(req.tenantId, err.existingRunId);
         // The holder completed (and released the key) between our write and this read: try again.

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Run, RunOutcome, RunStatus, Surface } from '../runs/model.js';
-import { ActiveRunExistsError, InvalidCursorError, RunVersionConflictError } from '../runs/errors.js';
+import { ActiveRunExistsError, InvalidCursorError, RunVersionConflictError, WriteConflictError } from '../runs/errors.js';
 import { INDEXES, initiatorKey, keys, runIndexAttributes, tenantPk, type IndexName } from './keys.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { tableName } from './table.js';
@@ -136,6 +136,7 @@ export class RunStore {
     } catch (err) {
       const holder = heldKeyRunId(err);
       if (holder) throw new ActiveRunExistsError(holder);
+      if (isTransactionConflict(err)) throw new WriteConflictError();
       throw err;
     }
   }
@@ -188,6 +189,7 @@ export class RunStore {
       );
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException || err instanceof TransactionCanceledException) {
+        // A TransactionConflict is also resolved by re-reading and re-applying.
         throw new RunVersionConflictError(prev.id, prev.version);
       }
       throw err;
@@ -262,6 +264,9 @@ export class RunStore {
     return { items: (out.Items ?? []).map(fromRunItem), nextCursor: encodeCursor(scope, out.LastEvaluatedKey) };
   }
 }
+
+const isTransactionConflict = (err: unknown) =>
+  err instanceof TransactionCanceledException && (err.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
 
 /** The run id in the ALL_OLD image of a failed active-key condition, if that is why it failed. */
 function heldKeyRunId(err: unknown): string | null {
