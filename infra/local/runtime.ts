@@ -21,6 +21,7 @@ import { compileRoutes, gatewayListener, type Fallback } from './http-gateway.js
 import { startPoller } from './sqs-poller.js';
 import { lambdaContext } from './lambda-context.js';
 import { seedDemo, type SeedHook } from './seed.js';
+import { seedBackupSchedules } from './seed-backup-schedules.js';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
@@ -133,7 +134,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     setApiDeps(makeApiDeps({ doc, table: tableName, queue: new SqsWorkQueue(sqs, work.QueueUrl!) }));
     stops.push(() => setApiDeps(undefined));
 
-    if (opts.seed !== false) await seedDemo({ doc, table: tableName }, opts.seedHooks ?? []);
+    if (opts.seed !== false) await seedDemo({ doc, table: tableName }, opts.seedHooks ?? [seedBackupSchedules]);
 
     // Queue consumers and schedules, as Lambda event sources and EventBridge schedule rules would.
     if (opts.background !== false) {

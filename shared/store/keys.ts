@@ -28,6 +28,17 @@
  * | a cached directory group                         | table  pk=TENANT#t            sk=GROUP#<groupId>                     |
  * | cached groups of a tenant (sync sweep)           | table  pk=TENANT#t            sk begins_with GROUP#                  |
  * | cached groups by displayName prefix (DB only)    | GSI byLookup     TENANT#t#GROUPNAME / <lower(displayName)>#<groupId> |
+ * | a backup set                                     | table  pk=TENANT#t            sk=BACKUPSET#<ulid>                    |
+ * | backup sets of a tenant, newest first            | table  pk=TENANT#t            sk begins_with BACKUPSET# (descending) |
+ * | newest complete backup set (drift's baseline)    | the same Query, newest first, first set that is complete             |
+ * | backup sets of a schedule (pruning)              | GSI byLookup     TENANT#t#SCHEDULESETS#<scheduleId> / <setId>        |
+ * | a backup item (one policy in a set)              | table  pk=TENANT#t            sk=BACKUPITEM#<setId>#<policyId>       |
+ * | items of a backup set                            | table  pk=TENANT#t            sk begins_with BACKUPITEM#<setId>#     |
+ * | a backup schedule; schedules of a tenant         | table  pk=TENANT#t            sk=SCHEDULE#<id> / begins_with SCHEDULE# |
+ * | enabled schedules due by now, across tenants     | GSI byLookup     SCHEDULE_DUE / <nextRunAt>#<tenant>#<id> (sparse)   |
+ * | a schedule's run history, newest first           | table  pk=TENANT#t            sk begins_with SCHEDRUN#<scheduleId># (desc) |
+ * | a restore record                                 | table  pk=TENANT#t            sk=RESTORE#<restoreId>                 |
+ * | drift findings of a baseline / of a tenant       | table  pk=TENANT#t            sk begins_with DRIFT#<baselineSetId># / DRIFT# |
  *
  * No read path scans: every list is a Query on the table or one of these indexes.
  */
@@ -78,6 +89,22 @@ export const keys = {
     lookupPk: `${tenantPk(tenantId)}#GROUPNAME`,
     lookupSk: `${displayName.toLowerCase()}#${groupId}`,
   }),
+  backupSet: (tenantId: string, setId: string) => ({ pk: tenantPk(tenantId), sk: `BACKUPSET#${setId}` }),
+  backupSetPrefix: 'BACKUPSET#',
+  /** byLookup attributes of a schedule's backup set: its older sets are pruned beyond keepLast */
+  scheduleSetLookup: (tenantId: string, scheduleId: string, setId: string) => ({ lookupPk: `${tenantPk(tenantId)}#SCHEDULESETS#${scheduleId}`, lookupSk: setId }),
+  backupItem: (tenantId: string, setId: string, policyId: string) => ({ pk: tenantPk(tenantId), sk: `BACKUPITEM#${setId}#${policyId}` }),
+  backupItemPrefix: (setId: string) => `BACKUPITEM#${setId}#`,
+  schedule: (tenantId: string, scheduleId: string) => ({ pk: tenantPk(tenantId), sk: `SCHEDULE#${scheduleId}` }),
+  schedulePrefix: 'SCHEDULE#',
+  /** byLookup attributes of an enabled schedule: one cross-tenant partition ordered by due time (the tick's only read) */
+  scheduleDueLookup: (tenantId: string, scheduleId: string, nextRunAt: string) => ({ lookupPk: 'SCHEDULE_DUE', lookupSk: `${nextRunAt}#${tenantId}#${scheduleId}` }),
+  scheduleDuePk: 'SCHEDULE_DUE',
+  scheduleRun: (tenantId: string, scheduleId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `SCHEDRUN#${scheduleId}#${runId}` }),
+  scheduleRunPrefix: (scheduleId: string) => `SCHEDRUN#${scheduleId}#`,
+  restore: (tenantId: string, restoreId: string) => ({ pk: tenantPk(tenantId), sk: `RESTORE#${restoreId}` }),
+  driftFinding: (tenantId: string, baselineSetId: string, policyId: string) => ({ pk: tenantPk(tenantId), sk: `DRIFT#${baselineSetId}#${policyId}` }),
+  driftPrefix: (baselineSetId?: string) => (baselineSetId ? `DRIFT#${baselineSetId}#` : 'DRIFT#'),
 } as const;
 
 /** The GSI attributes a run carries; recomputed on every write so they always match its state. */

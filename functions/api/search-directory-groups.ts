@@ -1,0 +1,32 @@
+/**
+ * RBAC group search (§5): the one read that calls Graph, only as an explicit user action, with the
+ * caller's delegated token from X-Graph-Delegated-Token — used for this request only, never stored
+ * or logged (the logger never sees headers; errors carry no token).
+ */
+import { apiHandler } from '../../shared/http/api.js';
+import { groupSearchQuery } from '../../shared/http/backup-schemas.js';
+import { HttpProblem } from '../../shared/http/problem.js';
+import { GraphError } from '../../shared/graph/errors.js';
+import { RoutingSecretResolver } from '../../shared/graph/secrets.js';
+import { graphClientsFor } from '../../shared/graph/tenant-clients.js';
+import { apiDeps } from '../../shared/http/deps.js';
+
+const signInRequired = () => new HttpProblem(428, 'delegated Graph sign-in required', { title: 'Precondition Required' });
+
+// The app secret is never used here (searchGroups sends only the delegated token); the client just needs the tenant's Graph address.
+const graphFor = graphClientsFor(async (t) => (await apiDeps().directory.getTenant(t))?.graph, new RoutingSecretResolver());
+
+export const handler = apiHandler({ role: 'manager', query: groupSearchQuery }, async ({ tenantId, query, headers }) => {
+  const token = headers['x-graph-delegated-token']?.trim();
+  if (!token) throw signInRequired();
+  try {
+    const graph = await graphFor(tenantId);
+    return { status: 200, body: { items: await graph.searchGroups(query.q, token) } };
+  } catch (err) {
+    // An expired or foreign delegated token: the user has to sign in to Graph again.
+    if (err instanceof GraphError && err.code === 'graph_auth_failed') throw signInRequired();
+    if (err instanceof GraphError && err.code === 'graph_forbidden') throw new HttpProblem(403, 'Graph refused the group search for your account.');
+    if (err instanceof GraphError) throw new HttpProblem(502, 'Microsoft Graph could not answer the group search; try again.', { title: 'Bad Gateway' });
+    throw err;
+  }
+});

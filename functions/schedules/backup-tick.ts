@@ -1,0 +1,8 @@
+/** Every minute: start the backup schedules that are due (§8). */
+import { runBackupTick, type TickResult } from '../../shared/operations/backup-tick.js';
+import { workerDeps } from '../../shared/operations/worker-deps.js';
+
+export const handler = (): Promise<TickResult> => {
+  const deps = workerDeps();
+  return runBackupTick({ doc: deps.stores.doc, table: deps.stores.table, service: deps.service, clock: deps.clock ?? (() => new Date()) });
+};

@@ -1,0 +1,100 @@
+/**
+ * Validation schemas and OpenAPI docs of the backup, schedule, restore, drift and group-search routes
+ * (§5). Handlers validate with these; importing this module documents the routes (documentRoute).
+ */
+import { z } from 'zod';
+import { CATEGORIES } from '../runs/catalog.js';
+import { cronProblem } from '../operations/cron.js';
+import { cursorParam, limitParam } from './api.js';
+import { documentRoute } from './openapi.js';
+import { problemSchema } from './schemas.js';
+
+const name = z.string().trim().min(1).max(200);
+const cron = z.string().trim().min(1).max(100).superRefine((expr, ctx) => {
+  const problem = cronProblem(expr);
+  if (problem) ctx.addIssue({ code: 'custom', message: `invalid cron expression: ${problem}` });
+});
+const categories = z.array(z.enum(CATEGORIES)).min(1).max(CATEGORIES.length).transform((cs) => [...new Set(cs)]);
+const keepLast = z.number().int().min(1).max(365);
+
+export const pageQuery = z.strictObject({ limit: limitParam(), cursor: cursorParam });
+
+export const createBackupSetBody = z.strictObject({ name });
+
+export const createScheduleBody = z.strictObject({
+  name,
+  cron,
+  categories: categories.optional(),
+  keepLast: keepLast.default(7),
+  enabled: z.boolean().default(true),
+});
+export type CreateScheduleBody = z.infer<typeof createScheduleBody>;
+
+export const updateScheduleBody = z
+  .strictObject({ name: name.optional(), cron: cron.optional(), categories: categories.nullable().optional(), keepLast: keepLast.optional(), enabled: z.boolean().optional() })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'give at least one field to change' });
+export type UpdateScheduleBody = z.infer<typeof updateScheduleBody>;
+
+export const driftQuery = z.strictObject({
+  baselineBackupSetId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:@-]+$/).optional(),
+  limit: limitParam(),
+  cursor: cursorParam,
+});
+
+export const groupSearchQuery = z.strictObject({ q: z.string().trim().min(1).max(100) });
+
+/** Response shapes, for the OpenAPI document. */
+const initiator = z.object({ userId: z.string().nullable(), name: z.string() });
+export const backupSetSchema = z.object({
+  id: z.string(), tenantId: z.string(), name: z.string(), status: z.enum(['in_progress', 'complete', 'failed']), itemCount: z.number(),
+  createdAt: z.string(), createdBy: initiator, scheduleId: z.string().nullable(), runId: z.string().nullable(), completedAt: z.string().nullable(),
+});
+const backupItemSchema = z.object({
+  id: z.string(), policyId: z.string(), category: z.string(), displayName: z.string(), content: z.record(z.string(), z.unknown()),
+  assignments: z.array(z.unknown()), contentHash: z.string(), capturedAt: z.string(), runId: z.string(),
+});
+const historySchema = z.object({
+  runId: z.string(), type: z.string(), scheduledFor: z.string().nullable(), status: z.string(), backupSetId: z.string(),
+  retryOfRunId: z.string().nullable(), failedItemCount: z.number(), createdAt: z.string(), completedAt: z.string().nullable(),
+});
+export const scheduleSchema = z.object({
+  id: z.string(), tenantId: z.string(), name: z.string(), cron: z.string(), categories: z.array(z.enum(CATEGORIES)).nullable(), keepLast: z.number(),
+  enabled: z.boolean(), nextRunAt: z.string().nullable(), lastRunId: z.string().nullable(),
+  lastSkip: z.object({ at: z.string(), reason: z.string(), runId: z.string().nullable(), scheduledFor: z.string() }).nullable(),
+  createdAt: z.string(), updatedAt: z.string(), history: z.array(historySchema).optional(),
+});
+const restoreItemSchema = z.object({
+  itemId: z.string(), policyId: z.string(), category: z.string(), displayName: z.string(),
+  status: z.enum(['pending', 'restored', 'would_change', 'unchanged', 'failed']), changedPaths: z.array(z.string()),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(), at: z.string().nullable(),
+});
+const restoreSchema = z.object({
+  id: z.string(), tenantId: z.string(), runId: z.string(), backupSetId: z.string(), dryRun: z.boolean(), groupMapping: z.record(z.string(), z.string()),
+  status: z.string(), items: z.array(restoreItemSchema), createdAt: z.string(), completedAt: z.string().nullable(), initiator,
+});
+const driftFindingSchema = z.object({
+  baselineBackupSetId: z.string(), policyId: z.string(), category: z.string(), displayName: z.string(), kind: z.enum(['added', 'removed', 'modified']),
+  changedPaths: z.array(z.string()), policyVersion: z.number().nullable(), detectedAt: z.string(), runId: z.string(),
+});
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+const problem = (description: string) => ({ description, schema: problemSchema });
+
+const T = '/tenants/{tenantId}';
+documentRoute(`GET ${T}/backup-sets`, { summary: 'List backup sets, newest first', query: pageQuery, responses: { 200: { description: 'ok', schema: page(backupSetSchema) } } });
+documentRoute(`POST ${T}/backup-sets`, { summary: 'Create an empty backup set (operator)', body: createBackupSetBody, responses: { 201: { description: 'created; Location names it', schema: backupSetSchema } } });
+documentRoute(`GET ${T}/backup-sets/{backupSetId}`, { summary: 'A backup set with its items', responses: { 200: { description: 'ok', schema: backupSetSchema.extend({ items: z.array(backupItemSchema) }) }, 404: problem('unknown set') } });
+documentRoute(`GET ${T}/backup-schedules`, { summary: 'List backup schedules', query: pageQuery, responses: { 200: { description: 'ok', schema: page(scheduleSchema) } } });
+documentRoute(`POST ${T}/backup-schedules`, { summary: 'Create a backup schedule (manager)', body: createScheduleBody, responses: { 201: { description: 'created; Location names it', schema: scheduleSchema }, 400: problem('invalid body or cron expression') } });
+documentRoute(`GET ${T}/backup-schedules/{scheduleId}`, { summary: 'A backup schedule with its recent run history', responses: { 200: { description: 'ok', schema: scheduleSchema }, 404: problem('unknown schedule') } });
+documentRoute(`PATCH ${T}/backup-schedules/{scheduleId}`, { summary: 'Change a backup schedule (manager)', body: updateScheduleBody, responses: { 200: { description: 'ok', schema: scheduleSchema }, 404: problem('unknown schedule') } });
+documentRoute(`DELETE ${T}/backup-schedules/{scheduleId}`, { summary: 'Delete a backup schedule (manager); its backup sets stay', responses: { 204: { description: 'deleted' }, 404: problem('unknown schedule') } });
+documentRoute(`GET ${T}/restores/{restoreId}`, { summary: 'A restore with its per-item results', responses: { 200: { description: 'ok', schema: restoreSchema }, 404: problem('unknown restore') } });
+documentRoute(`GET ${T}/drift-findings`, { summary: 'Drift findings (DB only)', query: driftQuery, responses: { 200: { description: 'ok', schema: page(driftFindingSchema) } } });
+documentRoute(`GET ${T}/directory/group-search`, {
+  summary: "RBAC group search in Graph with the caller's delegated token (header X-Graph-Delegated-Token; never stored or logged)",
+  query: groupSearchQuery,
+  responses: {
+    200: { description: 'ok', schema: z.object({ items: z.array(z.object({ id: z.string(), displayName: z.string(), mail: z.string().nullable() })) }) },
+    428: problem('delegated Graph sign-in required'),
+  },
+});

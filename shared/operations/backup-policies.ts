@@ -1,0 +1,94 @@
+/**
+ * Backing policies up into a set — shared by backup_set.add_policies, backup_schedule.run_now and
+ * backup_schedule.retry. One policy: fetch its current content from Graph, store it as an item.
+ */
+import type { GraphClient, PolicyContent } from '../graph/client.js';
+import { GraphError } from '../graph/errors.js';
+import { CATEGORIES, type Category } from '../runs/catalog.js';
+import type { RunFailure } from '../runs/model.js';
+import { BackupStore, type BackupItem } from '../store/backup-store.js';
+import { add, itemFailure, mapConcurrent, type CountDelta, type ExecutionContext } from './executor.js';
+import { policyContentHash } from './fingerprint.js';
+
+export const GRAPH_CONCURRENCY = 4;
+
+export interface PolicyRef {
+  id: string;
+  /** null: unknown — the policy store's category, else the first category Graph finds it in */
+  category: Category | null;
+}
+
+export interface BackupBatchResult {
+  counts: CountDelta;
+  failures: RunFailure[];
+  /** `<category>/<policyId>` of each failed item (the schedule history keeps them all for retry) */
+  failedItems: string[];
+}
+
+export const backupStore = (ctx: ExecutionContext) => new BackupStore(ctx.stores.doc, ctx.stores.table);
+
+/**
+ * Backs `refs` up into `setId`. A policy already in the set is `skipped` — unless this run put it
+ * there (a chunk redone after a crash), which counts as `created` again, exactly as the first time.
+ */
+export async function backUpPolicies(ctx: ExecutionContext, graph: GraphClient, setId: string, refs: PolicyRef[]): Promise<BackupBatchResult> {
+  const { run } = ctx;
+  const store = backupStore(ctx);
+  const counts: CountDelta = { total: refs.length };
+  const failures: RunFailure[] = [];
+  const failedItems: string[] = [];
+  const existing = await store.getItems(run.tenantId, setId, refs.map((r) => r.id));
+  const unknown = refs.filter((r) => !r.category && !existing.has(r.id)).map((r) => r.id);
+  const heads = unknown.length ? await ctx.stores.policies.getHeads(run.tenantId, unknown) : new Map();
+  await mapConcurrent(refs, GRAPH_CONCURRENCY, async (ref) => {
+    add(counts, 'processed');
+    const already = existing.get(ref.id);
+    if (already) return countStored(counts, already.runId === run.id);
+    const category = ref.category ?? (heads.get(ref.id)?.category as Category | undefined) ?? null;
+    try {
+      const policy = await fetchPolicy(graph, ref.id, category);
+      const item: BackupItem = {
+        id: policy.id, tenantId: run.tenantId, backupSetId: setId, policyId: policy.id, category: policy.category, displayName: policy.displayName,
+        content: policy.content, assignments: policy.assignments, contentHash: policyContentHash(policy.content, policy.assignments),
+        capturedAt: ctx.now().toISOString(), runId: run.id,
+      };
+      // false: someone else (a concurrent add to this set) stored it between our read and our write.
+      countStored(counts, await store.addItem(item));
+    } catch (err) {
+      // Throttling the client could not wait out fails the item too: a retry run re-attempts exactly these.
+      add(counts, 'failed');
+      failures.push(itemFailure(err, ref.id));
+      failedItems.push(`${category ?? 'unknown'}/${ref.id}`);
+    }
+  });
+  return { counts, failures, failedItems };
+}
+
+function countStored(counts: CountDelta, ours: boolean) {
+  if (ours) {
+    add(counts, 'succeeded');
+    add(counts, 'created');
+  } else {
+    add(counts, 'skipped');
+  }
+}
+
+/** A policy named by id: its category if known, else the first category Graph has it in. */
+export async function fetchPolicy(graph: GraphClient, id: string, category: Category | null): Promise<PolicyContent> {
+  if (category) return graph.getPolicy(category, id);
+  for (const c of CATEGORIES) {
+    try {
+      return await graph.getPolicy(c, id);
+    } catch (err) {
+      if (!(err instanceof GraphError && err.code === 'graph_not_found')) throw err;
+    }
+  }
+  throw new GraphError('graph_not_found', `policy ${id} was not found in any category`, 404);
+}
+
+/** Parses a `<category>/<policyId>` failed-item entry (`<category>/*`: listing that category failed). */
+export function parseFailedItem(entry: string): { category: Category | null; id: string } {
+  const slash = entry.indexOf('/');
+  const category = entry.slice(0, slash);
+  return { category: (CATEGORIES as readonly string[]).includes(category) ? (category as Category) : null, id: entry.slice(slash + 1) };
+}

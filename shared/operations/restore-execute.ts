@@ -1,0 +1,137 @@
+/**
+ * restore.execute (§3), adapter mode. The restore record (per-item results) is written in the same
+ * transaction as the run; the run's `context.restoreId` points to it.
+ *
+ * Start check, DB only — never Graph (422 naming what is missing): the backup set exists, every
+ * `itemIds` entry is an item of it, and every `groupMapping` target is a live group in the
+ * directory-group cache.
+ *
+ * Worker: per item, read what Graph holds now and diff it with the backup (group ids translated by
+ * `groupMapping`); `dryRun` stops there; otherwise a differing item is written back through the Graph
+ * client (PATCH + assign). An item whose result is already recorded is not redone after a crash.
+ */
+import { ulid } from 'ulid';
+import type { PolicyAssignment } from '../graph/client.js';
+import type { Category, OperationInput } from '../runs/catalog.js';
+import { PreconditionFailedError } from '../runs/errors.js';
+import type { Run } from '../runs/model.js';
+import { BackupStore, type BackupItem } from '../store/backup-store.js';
+import { GroupCacheStore } from '../store/group-cache-store.js';
+import { RestoreStore, type RestoreItemResult, type RestoreItemStatus, type RestoreRecord } from '../store/restore-store.js';
+import { unknownSet } from './backup-set-add-policies.js';
+import { tallyOutcome, type Tally } from './backup-schedule-run.js';
+import { add, itemFailure, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
+import { policyDiff } from './json-diff.js';
+import { registerStartCheck } from './start-checks.js';
+
+type Input = OperationInput<'restore.execute'>;
+export type RestoreCursor = { index: number; tally: Tally };
+
+const ITEMS_PER_CHUNK = 5;
+
+registerStartCheck('restore.execute', async (tenantId, input: Input, deps) => {
+  const sets = new BackupStore(deps.doc, deps.table);
+  const set = await sets.getSet(tenantId, input.backupSetId);
+  if (!set) throw unknownSet(input.backupSetId);
+  const items = input.itemIds ? await sets.getItems(tenantId, set.id, input.itemIds) : new Map((await sets.listItems(tenantId, set.id)).map((i) => [i.id, i]));
+  const missingItems = (input.itemIds ?? []).filter((id) => !items.has(id));
+  if (missingItems.length) {
+    throw new PreconditionFailedError(`These items are not in backup set ${set.id}: ${missingItems.join(', ')}.`, missingItems.map((id) => ({ path: 'input.itemIds', message: `unknown item ${id}` })));
+  }
+  if (items.size === 0) throw new PreconditionFailedError(`The backup set ${set.id} has no items to restore.`, [{ path: 'input.backupSetId', message: 'empty backup set' }]);
+  const targets = [...new Set(Object.values(input.groupMapping ?? {}))];
+  const known = targets.length ? await new GroupCacheStore(deps.doc, deps.table).getMany(tenantId, targets) : new Map();
+  const unknownGroups = targets.filter((id) => !known.has(id));
+  if (unknownGroups.length) {
+    throw new PreconditionFailedError(
+      `These groupMapping targets are not in the directory-group cache: ${unknownGroups.join(', ')}. Run a directory groups sync if they are new.`,
+      unknownGroups.map((id) => ({ path: 'input.groupMapping', message: `unknown group ${id}` })),
+    );
+  }
+  const restoreId = ulid(deps.clock().getTime());
+  const ordered = [...items.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const restores = new RestoreStore(deps.doc, deps.table);
+  return {
+    context: { restoreId, backupSetId: set.id },
+    companions: (run: Run) => [restores.newRestorePut({
+      id: restoreId, tenantId, runId: run.id, backupSetId: set.id, dryRun: input.dryRun === true, groupMapping: input.groupMapping ?? {},
+      status: 'queued', itemIds: ordered.map((i) => i.id), items: Object.fromEntries(ordered.map((i) => [i.id, pendingResult(i)])),
+      createdAt: run.createdAt, completedAt: null, initiator: run.initiator,
+    })],
+  };
+});
+
+const pendingResult = (i: BackupItem): RestoreItemResult => ({
+  itemId: i.id, policyId: i.policyId, category: i.category, displayName: i.displayName, status: 'pending', changedPaths: [], error: null, at: null,
+});
+
+/** Assignments with source group ids replaced by their mapped targets (unmapped ids stay as they are). */
+export function translateAssignments(assignments: PolicyAssignment[], mapping: Record<string, string>): PolicyAssignment[] {
+  return assignments.map((a) => {
+    const groupId = a.target?.groupId;
+    return typeof groupId === 'string' && mapping[groupId] ? { ...a, target: { ...a.target, groupId: mapping[groupId] } } : a;
+  });
+}
+
+const COUNT_OF: Record<Exclude<RestoreItemStatus, 'pending'>, string> = { restored: 'restored', would_change: 'wouldChange', unchanged: 'unchanged', failed: 'failed' };
+
+function countResult(counts: CountDelta, status: Exclude<RestoreItemStatus, 'pending'>) {
+  add(counts, 'processed');
+  add(counts, status === 'failed' ? 'failed' : 'succeeded');
+  if (status !== 'failed') add(counts, COUNT_OF[status]);
+}
+
+export const restoreExecute: OperationExecutor<RestoreCursor> = {
+  type: 'restore.execute',
+  countNames: ['restored', 'wouldChange', 'unchanged'],
+  initialCursor: () => ({ index: 0, tally: { succeeded: 0, failed: 0, skipped: 0 } }),
+
+  async processChunk(ctx, cursor): Promise<ChunkResult<RestoreCursor>> {
+    const { run, stores } = ctx;
+    const { restoreId } = run.context as { restoreId: string };
+    const restores = new RestoreStore(stores.doc, stores.table);
+    const record = await restores.get(run.tenantId, restoreId);
+    if (!record) throw new Error(`restore record ${restoreId} is missing`);
+    const slice = record.itemIds.slice(cursor.index, cursor.index + ITEMS_PER_CHUNK);
+    const backups = await new BackupStore(stores.doc, stores.table).getItems(run.tenantId, record.backupSetId, slice);
+    const counts: CountDelta = { total: slice.length };
+    const failures = [];
+    for (const itemId of slice) {
+      const recorded = record.items[itemId];
+      if (recorded && recorded.status !== 'pending') {
+        countResult(counts, recorded.status);
+        continue;
+      }
+      const result = await restoreItem(ctx, record, itemId, backups.get(itemId));
+      await restores.recordItem(run.tenantId, restoreId, result);
+      countResult(counts, result.status as Exclude<RestoreItemStatus, 'pending'>);
+      if (result.error) failures.push({ ...result.error, itemId });
+    }
+    const tally = { succeeded: cursor.tally.succeeded + (counts.succeeded ?? 0), failed: cursor.tally.failed + (counts.failed ?? 0), skipped: 0 };
+    const index = cursor.index + slice.length;
+    const done = index >= record.itemIds.length;
+    if (done) await restores.finish(run.tenantId, restoreId, tallyOutcome(tally), ctx.now().toISOString());
+    return { cursor: { index, tally }, done, counts, failures };
+  },
+};
+
+async function restoreItem(ctx: ExecutionContext, record: RestoreRecord, itemId: string, backup: BackupItem | undefined): Promise<RestoreItemResult> {
+  const base = record.items[itemId];
+  const at = ctx.now().toISOString();
+  if (!backup) {
+    return { ...base, status: 'failed', at, error: { code: 'backup_item_missing', message: `backup item ${itemId} is no longer in set ${record.backupSetId}` } };
+  }
+  try {
+    const graph = await ctx.graph();
+    const wanted = { content: backup.content, assignments: translateAssignments(backup.assignments, record.groupMapping) };
+    const current = await graph.getPolicy(backup.category as Category, backup.policyId);
+    const paths = policyDiff(current, wanted);
+    if (paths.length === 0) return { ...base, status: 'unchanged', changedPaths: [], at, error: null };
+    if (record.dryRun) return { ...base, status: 'would_change', changedPaths: paths, at, error: null };
+    await graph.writePolicy(backup.category as Category, backup.policyId, wanted);
+    return { ...base, status: 'restored', changedPaths: paths, at, error: null };
+  } catch (err) {
+    const f = itemFailure(err, itemId);
+    return { ...base, status: 'failed', at, error: { code: f.code, message: f.message } };
+  }
+}

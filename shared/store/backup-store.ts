@@ -1,0 +1,228 @@
+/**
+ * Backup sets and their items (§3 backup_set.add_policies, backup_schedule.*, §5 backup-sets).
+ * A set is one item; each backed-up policy is one more item under the set (content as JSON text, like
+ * policy versions). An item and the set's `itemCount` move together in one transaction, so a chunk
+ * redone after a crash never counts an item twice.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGet } from './batch.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { INDEXES, keys, tenantPk } from './keys.js';
+import type { CompanionPut, Page } from './run-store.js';
+import { tableName } from './table.js';
+
+/** `in_progress` while a schedule run fills it; manual sets are `complete` from the start (add_policies only adds). */
+export type BackupSetStatus = 'in_progress' | 'complete' | 'failed';
+
+export interface BackupSet {
+  id: string;
+  tenantId: string;
+  name: string;
+  status: BackupSetStatus;
+  itemCount: number;
+  createdAt: string;
+  createdBy: { userId: string | null; name: string };
+  /** set by a schedule run: the schedule and the run that made it */
+  scheduleId: string | null;
+  runId: string | null;
+  completedAt: string | null;
+}
+
+export interface BackupItem {
+  /** the policy id: one item per policy per set */
+  id: string;
+  tenantId: string;
+  backupSetId: string;
+  policyId: string;
+  category: string;
+  displayName: string;
+  content: Record<string, unknown>;
+  assignments: Array<{ id?: string; target: Record<string, unknown> }>;
+  contentHash: string;
+  capturedAt: string;
+  /** the run that stored it */
+  runId: string;
+}
+
+const setFrom = (o: Record<string, any>): BackupSet => ({
+  id: o.id, tenantId: o.tenantId, name: o.name, status: o.status, itemCount: o.itemCount ?? 0, createdAt: o.createdAt,
+  createdBy: o.createdBy, scheduleId: o.scheduleId ?? null, runId: o.runId ?? null, completedAt: o.completedAt ?? null,
+});
+
+const itemFrom = (o: Record<string, any>): BackupItem => ({
+  id: o.id, tenantId: o.tenantId, backupSetId: o.backupSetId, policyId: o.policyId, category: o.category, displayName: o.displayName,
+  content: JSON.parse(o.contentJson), assignments: JSON.parse(o.assignmentsJson), contentHash: o.contentHash, capturedAt: o.capturedAt, runId: o.runId,
+});
+
+export function backupSetItem(set: BackupSet): Record<string, unknown> {
+  return {
+    ...keys.backupSet(set.tenantId, set.id),
+    kind: 'backupSet',
+    // Sparse: only a schedule's sets are in byLookup, so pruning reads just them.
+    ...(set.scheduleId ? keys.scheduleSetLookup(set.tenantId, set.scheduleId, set.id) : {}),
+    ...set,
+  };
+}
+
+export class BackupStore {
+  constructor(private readonly doc: DynamoDBDocumentClient, private readonly table: string = tableName()) {}
+
+  /** The Put of a new set, for a transaction with the run that fills it (or on its own). */
+  newSetPut(set: BackupSet): CompanionPut {
+    return { Item: backupSetItem(set), ConditionExpression: 'attribute_not_exists(pk)' };
+  }
+
+  async createSet(set: BackupSet): Promise<void> {
+    await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.table, ...this.newSetPut(set) } }] }));
+  }
+
+  async getSet(tenantId: string, setId: string): Promise<BackupSet | null> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.backupSet(tenantId, setId), ConsistentRead: true }));
+    return out.Item?.kind === 'backupSet' ? setFrom(out.Item) : null;
+  }
+
+  /** Newest first: set ids are ULIDs. */
+  async listSets(tenantId: string, limit: number, cursor?: string): Promise<Page<BackupSet>> {
+    const scope = `backup-sets:${tenantId}`;
+    const out = await this.doc.send(new QueryCommand({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':p': keys.backupSetPrefix },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: decodeCursor(scope, cursor),
+    }));
+    return { items: (out.Items ?? []).map(setFrom), nextCursor: encodeCursor(scope, out.LastEvaluatedKey) };
+  }
+
+  /** Drift's default baseline: the newest set that is complete and holds items (a manual or a schedule set). */
+  async newestCompleteSet(tenantId: string): Promise<BackupSet | null> {
+    // Sets are few per tenant (schedules prune): one page of the tenant's sets, newest first, is enough to find it.
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const { items, nextCursor } = await this.listSets(tenantId, 100, cursor);
+      const hit = items.find((s) => s.status === 'complete' && s.itemCount > 0);
+      if (hit) return hit;
+      if (!nextCursor) return null;
+      cursor = nextCursor;
+    }
+    return null;
+  }
+
+  /** The sets a schedule made, newest first. */
+  async setsOfSchedule(tenantId: string, scheduleId: string): Promise<string[]> {
+    const lookup = keys.scheduleSetLookup(tenantId, scheduleId, '');
+    const ids: string[] = [];
+    let start: Record<string, any> | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({
+        TableName: this.table,
+        IndexName: 'byLookup',
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': INDEXES.byLookup.partitionKey },
+        ExpressionAttributeValues: { ':pk': lookup.lookupPk },
+        ScanIndexForward: false,
+        ExclusiveStartKey: start,
+      }));
+      ids.push(...(out.Items ?? []).map((o) => o.id as string));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return ids;
+  }
+
+  async finishSet(tenantId: string, setId: string, status: Exclude<BackupSetStatus, 'in_progress'>, at: string): Promise<void> {
+    await this.doc.send(new UpdateCommand({
+      TableName: this.table,
+      Key: keys.backupSet(tenantId, setId),
+      UpdateExpression: 'SET #s = :s, completedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': status, ':at': at },
+    }));
+  }
+
+  async getItems(tenantId: string, setId: string, policyIds: string[]): Promise<Map<string, BackupItem>> {
+    const found = await batchGet(this.doc, this.table, policyIds.map((id) => keys.backupItem(tenantId, setId, id)));
+    return new Map(found.map((o) => [o.policyId as string, itemFrom(o)]));
+  }
+
+  /** One page of a set's items in key order (drift walks the baseline this way). */
+  async pageOfItems(tenantId: string, setId: string, startKey: Record<string, string> | null, limit: number): Promise<{ items: BackupItem[]; lastKey: Record<string, string> | null }> {
+    const out = await this.doc.send(new QueryCommand({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':p': keys.backupItemPrefix(setId) },
+      ExclusiveStartKey: startKey ?? undefined,
+      Limit: limit,
+      ConsistentRead: true,
+    }));
+    return { items: (out.Items ?? []).map(itemFrom), lastKey: (out.LastEvaluatedKey as Record<string, string> | undefined) ?? null };
+  }
+
+  async listItems(tenantId: string, setId: string): Promise<BackupItem[]> {
+    const items: BackupItem[] = [];
+    let start: Record<string, any> | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':p': keys.backupItemPrefix(setId) },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }));
+      items.push(...(out.Items ?? []).map(itemFrom));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /**
+   * Adds an item to its set and bumps the set's itemCount, in one transaction. Answers false when the
+   * policy is already in the set (a concurrent add, or this chunk's first attempt before a crash).
+   */
+  async addItem(item: BackupItem): Promise<boolean> {
+    const { content, assignments, ...meta } = item;
+    try {
+      await this.doc.send(new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.table,
+              Item: { ...keys.backupItem(item.tenantId, item.backupSetId, item.policyId), kind: 'backupItem', ...meta, contentJson: JSON.stringify(content), assignmentsJson: JSON.stringify(assignments) },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.backupSet(item.tenantId, item.backupSetId),
+              UpdateExpression: 'ADD itemCount :one',
+              // A set pruned or never created takes no items.
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+        ],
+      }));
+      return true;
+    } catch (err) {
+      if (err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw err;
+    }
+  }
+
+  /** Deletes a set and its items (pruning). Items first, so a crash leaves a set that pruning finds again. */
+  async deleteSet(tenantId: string, setId: string): Promise<void> {
+    const items = await this.listItems(tenantId, setId);
+    const itemKeys = items.map((i) => keys.backupItem(tenantId, setId, i.policyId));
+    for (let i = 0; i < itemKeys.length; i += 25) {
+      let pending: any[] = itemKeys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+      for (let round = 0; pending.length > 0 && round < 8; round++) {
+        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
+        pending = (out.UnprocessedItems?.[this.table] as any[] | undefined) ?? [];
+      }
+    }
+    await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Delete: { TableName: this.table, Key: keys.backupSet(tenantId, setId) } }] }));
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Restore records (§3 restore.execute, adapter mode): one record per restore with a result per item.
+ * The record is created in the same transaction as its run (a companion Put); the worker then fills
+ * in each item's result, one item at a time, so a redone chunk simply rewrites the same results.
+ */
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keys } from './keys.js';
+import type { CompanionPut } from './run-store.js';
+import { tableName } from './table.js';
+
+export type RestoreItemStatus = 'pending' | 'restored' | 'would_change' | 'unchanged' | 'failed';
+export type RestoreStatus = 'queued' | 'running' | 'succeeded' | 'partially_succeeded' | 'failed';
+
+export interface RestoreItemResult {
+  itemId: string;
+  policyId: string;
+  category: string;
+  displayName: string;
+  status: RestoreItemStatus;
+  /** JSON paths where the backup differs from what Graph held before the restore */
+  changedPaths: string[];
+  error: { code: string; message: string } | null;
+  at: string | null;
+}
+
+export interface RestoreRecord {
+  id: string;
+  tenantId: string;
+  runId: string;
+  backupSetId: string;
+  dryRun: boolean;
+  groupMapping: Record<string, string>;
+  status: RestoreStatus;
+  /** the items in the order the worker restores them */
+  itemIds: string[];
+  items: Record<string, RestoreItemResult>;
+  createdAt: string;
+  completedAt: string | null;
+  initiator: { userId: string | null; name: string };
+}
+
+const fromItem = (o: Record<string, any>): RestoreRecord => ({
+  id: o.id, tenantId: o.tenantId, runId: o.runId, backupSetId: o.backupSetId, dryRun: o.dryRun === true, groupMapping: o.groupMapping ?? {},
+  status: o.status, itemIds: o.itemIds ?? [], items: o.items ?? {}, createdAt: o.createdAt, completedAt: o.completedAt ?? null, initiator: o.initiator,
+});
+
+/** The record as the API answers it: items as a list, in restore order. */
+export const toApiRestore = (r: RestoreRecord) => {
+  const { itemIds, items, ...rest } = r;
+  return { ...rest, items: itemIds.map((id) => items[id]).filter(Boolean) };
+};
+
+export class RestoreStore {
+  constructor(private readonly doc: DynamoDBDocumentClient, private readonly table: string = tableName()) {}
+
+  /** The record's Put, for the run's start transaction: it exists exactly when the run does. */
+  newRestorePut(r: RestoreRecord): CompanionPut {
+    return { Item: { ...keys.restore(r.tenantId, r.id), kind: 'restore', ...r }, ConditionExpression: 'attribute_not_exists(pk)' };
+  }
+
+  async get(tenantId: string, restoreId: string): Promise<RestoreRecord | null> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.restore(tenantId, restoreId), ConsistentRead: true }));
+    return out.Item?.kind === 'restore' ? fromItem(out.Item) : null;
+  }
+
+  async recordItem(tenantId: string, restoreId: string, result: RestoreItemResult): Promise<void> {
+    await this.doc.send(new UpdateCommand({
+      TableName: this.table,
+      Key: keys.restore(tenantId, restoreId),
+      UpdateExpression: 'SET #items.#id = :r, #s = :running',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#items': 'items', '#id': result.itemId, '#s': 'status' },
+      ExpressionAttributeValues: { ':r': result, ':running': 'running' },
+    }));
+  }
+
+  async finish(tenantId: string, restoreId: string, status: RestoreStatus, at: string): Promise<void> {
+    await this.doc.send(new UpdateCommand({
+      TableName: this.table,
+      Key: keys.restore(tenantId, restoreId),
+      UpdateExpression: 'SET #s = :s, completedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': status, ':at': at },
+    }));
+  }
+}
