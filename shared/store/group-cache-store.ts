@@ -8,6 +8,8 @@ import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-s
 import { batchGet, batchPut } from './batch.js';
 import { INDEXES, keys, tenantPk } from './keys.js';
 import type { StoreKey } from './inventory-store.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { Page } from './run-store.js';
 import { tableName } from './table.js';
 
 export interface CachedGroup {
@@ -92,5 +94,22 @@ export class GroupCacheStore {
       Limit: limit,
     }));
     return (out.Items ?? []).map(fromItem);
+  }
+
+  /** GET /tenants/{t}/groups: live groups by displayName (optionally a prefix), one Query per page on byLookup. */
+  async list(tenantId: string, opts: { search?: string; limit: number; cursor?: string }): Promise<Page<CachedGroup>> {
+    const lookup = keys.directoryGroupLookup(tenantId, opts.search ?? '', '');
+    const prefix = lookup.lookupSk.slice(0, -1);
+    const scope = `groups:${tenantId}:${prefix}`;
+    const out = await this.doc.send(new QueryCommand({
+      TableName: this.table,
+      IndexName: 'byLookup',
+      KeyConditionExpression: prefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': INDEXES.byLookup.partitionKey, ...(prefix ? { '#sk': INDEXES.byLookup.sortKey } : {}) },
+      ExpressionAttributeValues: { ':pk': lookup.lookupPk, ...(prefix ? { ':prefix': prefix } : {}) },
+      ExclusiveStartKey: decodeCursor(scope, opts.cursor),
+      Limit: opts.limit,
+    }));
+    return { items: (out.Items ?? []).map(fromItem), nextCursor: encodeCursor(scope, out.LastEvaluatedKey) };
   }
 }
