@@ -1,0 +1,45 @@
+/**
+ * Run events locally (§6, §7, §10): DynamoDB Local's table stream → the stream relay → the real
+ * stream-publisher handler → the in-process bus → the wiring's rule targets (the notifier). The
+ * same handlers as in AWS; only the transports are emulated.
+ */
+import type { Context } from 'aws-lambda';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { setEventPublisher } from '../../shared/events/deps.js';
+import { keys, TABLE_KEYS } from '../../shared/store/keys.js';
+import { EVENT_BUS_NAME, rules, streamPublisher } from '../../shared/wiring.js';
+import { LocalEventBus, ruleTargets } from './event-bus.js';
+import { lambdaContext } from './lambda-context.js';
+import { startStreamRelay } from './stream-relay.js';
+
+type LoadHandler = (entry: string) => Promise<(event: any, context: Context) => Promise<any>>;
+
+export interface LocalRunEvents {
+  bus: LocalEventBus;
+  stop(): Promise<void>;
+}
+
+export async function startLocalRunEvents(opts: { root: string; dynamoEndpoint: string; tableName: string; loadHandler: LoadHandler; log: (line: string) => void }): Promise<LocalRunEvents> {
+  const present = rules.filter((r) => existsSync(path.join(opts.root, r.entry)));
+  const bus = new LocalEventBus(ruleTargets(present, opts.loadHandler, lambdaContext), { busName: EVENT_BUS_NAME, log: opts.log });
+  setEventPublisher(bus);
+  const relay = await startStreamRelay({
+    dynamoEndpoint: opts.dynamoEndpoint,
+    tableName: opts.tableName,
+    handler: await opts.loadHandler(streamPublisher.entry),
+    context: () => lambdaContext('stream-publisher', streamPublisher.timeoutSeconds),
+    batchSize: streamPublisher.batchSize,
+    // The same filter as the CDK's event source: only run items reach the publisher.
+    filter: (r) => String((r.dynamodb?.Keys as Record<string, { S?: string }> | undefined)?.[TABLE_KEYS.sortKey]?.S ?? '').startsWith(keys.runPrefix),
+    log: opts.log,
+  });
+  return {
+    bus,
+    async stop() {
+      await relay.stop(); // first the source, then let the bus finish what it accepted
+      await bus.stop();
+      setEventPublisher(undefined);
+    },
+  };
+}

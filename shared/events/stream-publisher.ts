@@ -1,0 +1,68 @@
+/**
+ * The table stream → the bus (SPEC §6). Events are derived from committed writes, so a transition
+ * can never be lost to a failed second write: a record is only acknowledged once its event was
+ * accepted. When the bus keeps refusing, the batch answers the first unpublished record as a
+ * `batchItemFailure`; Lambda then retries from that record (later ones too — consumers tolerate
+ * duplicates), and the event source's retry/failure-queue settings take over from there.
+ */
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { fromRunItem } from '../store/run-store.js';
+import type { Run } from '../runs/model.js';
+import { logger } from '../observability/logger.js';
+import type { BusEvent, EventPublisher } from './ports.js';
+import { publishWithRetry, type RetryOptions } from './publish-with-retry.js';
+import { runEventOf } from './run-events.js';
+
+export interface StreamPublisherDeps {
+  publisher: EventPublisher;
+  retry?: RetryOptions;
+}
+
+function runImage(image: unknown): Run | null {
+  if (!image) return null;
+  const item = unmarshall(image as never) as Record<string, unknown>;
+  return item.kind === 'run' ? fromRunItem(item) : null;
+}
+
+/** The event a stream record means, or null (not a run, or its status did not change). */
+export function eventOfRecord(record: DynamoDBRecord): BusEvent | null {
+  if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return null; // REMOVE / TTL deletes
+  const seconds = record.dynamodb?.ApproximateCreationDateTime;
+  return runEventOf(runImage(record.dynamodb?.OldImage), runImage(record.dynamodb?.NewImage), seconds ? new Date(seconds * 1000) : undefined);
+}
+
+const sequenceOf = (record: DynamoDBRecord) => record.dynamodb?.SequenceNumber ?? record.eventID ?? '';
+
+export async function publishStreamBatch(event: DynamoDBStreamEvent, deps: StreamPublisherDeps): Promise<DynamoDBBatchResponse> {
+  const records = event.Records ?? [];
+  // Derive in stream order; a record that cannot be read stops the batch there (everything before
+  // it is still published), so a poison record is retried, bisected and finally set aside by the
+  // event source instead of being skipped silently.
+  const pending: Array<{ record: DynamoDBRecord; event: BusEvent }> = [];
+  let poison: DynamoDBRecord | undefined;
+  for (const record of records) {
+    try {
+      const busEvent = eventOfRecord(record);
+      if (busEvent) pending.push({ record, event: busEvent });
+    } catch (err) {
+      logger.error('a stream record could not be read as a run', { sequenceNumber: sequenceOf(record), error: err as Error });
+      poison = record;
+      break;
+    }
+  }
+
+  const failed = pending.length === 0 ? [] : await publishWithRetry(deps.publisher, pending.map((p) => p.event), {
+    ...deps.retry,
+    onRetry: (info) => {
+      logger.warn('the bus did not accept every run event; retrying', { attempt: info.attempt, failed: info.failed, error: info.error as Error });
+      deps.retry?.onRetry?.(info);
+    },
+  });
+  if (failed.length > 0) {
+    const first = pending[Math.min(...failed)].record;
+    logger.error('run events could not be published; the stream will retry them', { failed: failed.length, sequenceNumber: sequenceOf(first) });
+    return { batchItemFailures: [{ itemIdentifier: sequenceOf(first) }] };
+  }
+  return { batchItemFailures: poison ? [{ itemIdentifier: sequenceOf(poison) }] : [] };
+}

@@ -1,0 +1,51 @@
+/**
+ * The notification endpoints' validation schemas (SPEC §5, §7) and their OpenAPI entries: the
+ * handlers validate with these, and /openapi.json documents the same schemas.
+ */
+import { z } from 'zod';
+import { NOTIFICATION_KINDS } from '../notifications/model.js';
+import { OUTCOMES } from '../runs/model.js';
+import { cursorParam, limitParam } from './api.js';
+import { documentRoute } from './openapi.js';
+import { problemSchema } from './schemas.js';
+
+export const listNotificationsQuery = z.strictObject({
+  /** only this tenant's; a tenant the caller is not in simply has none of theirs */
+  tenantId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, 'must be a tenant id').optional(),
+  /** `true`: only unread ones */
+  unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  limit: limitParam(),
+  cursor: cursorParam,
+});
+
+export const notificationSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  runId: z.string(),
+  kind: z.enum(NOTIFICATION_KINDS),
+  title: z.string(),
+  body: z.string(),
+  outcome: z.enum(OUTCOMES.filter((o) => o !== 'pending') as [string, ...string[]]).optional(),
+  viewUrl: z.string(),
+  createdAt: z.string(),
+  readAt: z.string().nullable(),
+});
+
+export const notificationListResponse = z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable() });
+
+documentRoute('GET /me/notifications', {
+  summary: "The caller's notifications, newest first",
+  query: listNotificationsQuery,
+  responses: {
+    200: { description: 'ok', schema: notificationListResponse },
+    400: { description: 'a bad filter or cursor', schema: problemSchema },
+  },
+});
+
+documentRoute('POST /me/notifications/{notificationId}/read', {
+  summary: 'Mark one of your notifications read (idempotent)',
+  responses: {
+    204: { description: 'marked read (or already was)' },
+    404: { description: 'no such notification of yours', schema: problemSchema },
+  },
+});

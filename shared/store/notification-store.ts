@@ -1,0 +1,177 @@
+/**
+ * The notification repository: a user's in-app notifications live in the user's partition
+ * (pk=USER#u), so a caller can only ever read or mark their own (SPEC §5, §7).
+ *
+ *   USER#alice / NOTIF#<ulid>                    the notification (newest first by its ULID)
+ *   USER#alice / NOTIFKEY#<runId>#<kind>         "this (run, kind) was already notified"
+ *
+ * Both are written in one transaction whose marker condition makes duplicated events harmless.
+ */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Notification, NotificationKind } from '../notifications/model.js';
+import { keys, userPk } from './keys.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import type { Page } from './run-store.js';
+import { tableName } from './table.js';
+
+export interface NotificationFilter {
+  tenantId?: string;
+  unreadOnly?: boolean;
+}
+
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+/** A filtered page may need more than one Query to fill; never more than this many. */
+const MAX_QUERIES_PER_PAGE = 5;
+
+const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+// The item's `kind` says what the item is ('notification'); the notification's own kind
+// (run.queued / run.completed) is stored as `notificationKind`.
+function toNotificationItem(userId: string, n: Notification, expiresAt: string): Record<string, unknown> {
+  const { kind, readAt, ...rest } = n;
+  return {
+    ...keys.notification(userId, n.id),
+    kind: 'notification',
+    userId,
+    ...rest,
+    notificationKind: kind,
+    ...(readAt ? { readAt } : {}),
+    expiresAt: epochSeconds(expiresAt),
+  };
+}
+
+function fromNotificationItem(item: Record<string, any>): Notification {
+  return {
+    id: item.id,
+    tenantId: item.tenantId,
+    runId: item.runId,
+    kind: item.notificationKind as NotificationKind,
+    title: item.title,
+    body: item.body,
+    ...(item.outcome ? { outcome: item.outcome } : {}),
+    viewUrl: item.viewUrl,
+    createdAt: item.createdAt,
+    readAt: item.readAt ?? null,
+  };
+}
+
+export class NotificationStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string = tableName(),
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * Writes `notification` for `userId` unless one was already written for its (run, kind).
+   * Answers whether this call created it and the id of the one that exists (learnt from the
+   * marker's ALL_OLD image on a duplicate, without a second read).
+   */
+  async putOnce(userId: string, notification: Notification, expiresAt: string): Promise<{ created: boolean; notificationId: string }> {
+    const marker = keys.notificationOnce(userId, notification.runId, notification.kind);
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...marker, kind: 'notificationKey', userId, runId: notification.runId, notificationKind: notification.kind, notificationId: notification.id, expiresAt: epochSeconds(expiresAt) },
+                // keyDoesNotExist: the first event for this (run, kind) wins; duplicates stop here.
+                ConditionExpression: 'attribute_not_exists(pk)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Put: {
+                TableName: this.table,
+                Item: toNotificationItem(userId, notification, expiresAt),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return { created: true, notificationId: notification.id };
+    } catch (err) {
+      const existing = alreadyNotifiedId(err);
+      if (existing) return { created: false, notificationId: existing };
+      throw err;
+    }
+  }
+
+  /** One page of the user's notifications, newest first; expired ones are hidden (TTL lags). */
+  async listForUser(userId: string, filter: NotificationFilter, limit: number, cursor?: string): Promise<Page<Notification>> {
+    const scope = `notifications:${userId}:${filter.tenantId ?? '*'}:${filter.unreadOnly ? 'unread' : 'all'}`;
+    const names: Record<string, string> = { '#exp': 'expiresAt' };
+    const values: Record<string, unknown> = { ':pk': userPk(userId), ':prefix': keys.notificationPrefix, ':now': Math.floor(this.clock().getTime() / 1000) };
+    const conditions = ['#exp > :now'];
+    if (filter.tenantId !== undefined) {
+      names['#tenant'] = 'tenantId';
+      values[':tenant'] = filter.tenantId;
+      conditions.push('#tenant = :tenant');
+    }
+    if (filter.unreadOnly) {
+      names['#readAt'] = 'readAt';
+      conditions.push('attribute_not_exists(#readAt)');
+    }
+    let startKey = decodeCursor(scope, cursor);
+    const items: Notification[] = [];
+    // A filter can leave a Query's page short: query on (never asking for more than still fits,
+    // so the last evaluated key is an exact cursor) until the page is full or the list ends.
+    for (let round = 0; round < MAX_QUERIES_PER_PAGE; round++) {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          FilterExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(out.Items ?? []).map(fromNotificationItem));
+      startKey = out.LastEvaluatedKey;
+      if (!startKey || items.length >= limit) break;
+    }
+    return { items, nextCursor: encodeCursor(scope, startKey) };
+  }
+
+  /**
+   * Marks the user's notification read (idempotent: the first read time stays). Answers false when
+   * the user has no such notification (unknown, someone else's, or expired).
+   */
+  async markRead(userId: string, notificationId: string): Promise<boolean> {
+    if (!ULID.test(notificationId)) return false;
+    const now = this.clock();
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.notification(userId, notificationId),
+          UpdateExpression: 'SET #readAt = if_not_exists(#readAt, :now)',
+          ConditionExpression: 'attribute_exists(pk) AND #exp > :nowEpoch',
+          ExpressionAttributeNames: { '#readAt': 'readAt', '#exp': 'expiresAt' },
+          ExpressionAttributeValues: { ':now': now.toISOString(), ':nowEpoch': Math.floor(now.getTime() / 1000) },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+}
+
+/** The notification id in the marker's ALL_OLD image, when the marker's condition is why it failed. */
+function alreadyNotifiedId(err: unknown): string | null {
+  if (!(err instanceof TransactionCanceledException)) return null;
+  const reason = err.CancellationReasons?.[0];
+  if (reason?.Code !== 'ConditionalCheckFailed') return null;
+  const old = reason.Item ? unmarshall(reason.Item as never) : {};
+  return typeof old.notificationId === 'string' ? old.notificationId : 'unknown';
+}
