@@ -15,6 +15,7 @@ async function main() {
     dynamoPort: Number(env.DYNAMODB_PORT ?? 8000),
     stateDir: env.LOCAL_STATE_DIR ?? '.local',
     inMemory: env.LOCAL_IN_MEMORY === '1',
+    graphSimPort: Number(env.GRAPH_SIM_PORT ?? 3001),
     log: env.LOCAL_LOG_REQUESTS === '1' ? (l) => console.log(l) : (l) => { if (/failed|consumer|stop step/.test(l)) console.error(l); },
   });
   let stopping = false;
@@ -35,6 +36,7 @@ Operation Runs is running locally.
   API       ${runtime.url}        (OpenAPI: ${runtime.url}/openapi.json)
   Console   ${runtime.url}/console
   DynamoDB  ${runtime.dynamoEndpoint}   SQS (fauxqs) ${runtime.sqsEndpoint}
+  Graph     ${runtime.graphSim?.url ?? '-'}   (simulated Microsoft Graph)
 
 Log in (local only):
   curl -s -X POST ${runtime.url}/dev/login -H 'content-type: application/json' -d '{"userId":"alice"}'

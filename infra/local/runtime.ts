@@ -20,8 +20,11 @@ import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js';
 import { compileRoutes, gatewayListener, type Fallback } from './http-gateway.js';
 import { startPoller } from './sqs-poller.js';
 import { lambdaContext } from './lambda-context.js';
-import { seedDemo, type SeedHook } from './seed.js';
+import { seedDemo, SEED_TENANTS, type SeedHook } from './seed.js';
+import { startGraphSim, seedGraphSettings, type GraphSim } from './graph-sim.js';
+import { DirectoryStore } from '../../shared/store/directory-store.js';
 import { seedBackupSchedules } from './seed-backup-schedules.js';
+import { startLocalRunEvents } from './run-events.js'; // run events (issue 6)
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
@@ -44,6 +47,8 @@ export interface LocalRuntimeOptions {
   background?: boolean;
   log?: (line: string) => void;
   fallback?: Fallback;
+  /** the simulated Microsoft Graph's port (default: a free port); `false` runs none */
+  graphSimPort?: number | false;
 }
 
 export interface LocalRuntime {
@@ -54,6 +59,8 @@ export interface LocalRuntime {
   tableName: string;
   workQueueUrl: string;
   dlqUrl: string;
+  /** the simulated Microsoft Graph the seeded tenants point at */
+  graphSim?: GraphSim;
   stop(): Promise<void>;
   /** components may register extra stop steps */
   onStop(fn: () => Promise<void> | void): void;
@@ -134,10 +141,27 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     setApiDeps(makeApiDeps({ doc, table: tableName, queue: new SqsWorkQueue(sqs, work.QueueUrl!) }));
     stops.push(() => setApiDeps(undefined));
 
-    if (opts.seed !== false) await seedDemo({ doc, table: tableName }, opts.seedHooks ?? [seedBackupSchedules]);
+    // The simulated Microsoft Graph; the seeded tenants' Graph settings point at it.
+    let graphSim: GraphSim | undefined;
+    const seedHooks = [...(opts.seedHooks ?? [])];
+    if (opts.graphSimPort !== false) {
+      const sim = await startGraphSim({ port: opts.graphSimPort ?? 0 });
+      graphSim = sim;
+      stops.push(() => sim.stop());
+      seedHooks.unshift(async (ctx) => {
+        const dir = new DirectoryStore(ctx.doc, ctx.table);
+        for (const t of SEED_TENANTS) await dir.putTenant({ ...t, graph: seedGraphSettings(sim.url, t.id) });
+      });
+    }
+
+    if (opts.seed !== false) await seedDemo({ doc, table: tableName }, opts.seedHooks ? seedHooks : [...seedHooks, seedBackupSchedules]);
 
     // Queue consumers and schedules, as Lambda event sources and EventBridge schedule rules would.
     if (opts.background !== false) {
+      // ── run events (issue 6): table stream → publisher → in-process bus → rule targets ──
+      const runEvents = await startLocalRunEvents({ root: ROOT, dynamoEndpoint, tableName, loadHandler, log });
+      stops.push(() => runEvents.stop());
+      // ── end run events ──
       const pollers = [
         { def: queues.work, url: work.QueueUrl!, arn: workArn },
         { def: queues.dlq, url: dlq.QueueUrl!, arn: dlqArn },
@@ -182,6 +206,7 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       tableName,
       workQueueUrl: work.QueueUrl!,
       dlqUrl: dlq.QueueUrl!,
+      graphSim,
       onStop: (fn) => { stops.push(fn); },
       async stop() {
         if (stopped) return;
