@@ -5,6 +5,7 @@
 import { JavaMissingError } from './dynamodb-local.js';
 import { startLocalRuntime } from './runtime.js';
 import { SEED_USERS } from './seed.js';
+import { consoleFallback } from '../../console/serve.js';
 
 const env = process.env;
 const port = Number(env.PORT ?? 3000);
@@ -17,6 +18,8 @@ async function main() {
     inMemory: env.LOCAL_IN_MEMORY === '1',
     graphSimPort: Number(env.GRAPH_SIM_PORT ?? 3001),
     log: env.LOCAL_LOG_REQUESTS === '1' ? (l) => console.log(l) : (l) => { if (/failed|consumer|stop step/.test(l)) console.error(l); },
+    // The monitoring console at /console (and / → /console), built once in memory.
+    fallback: await consoleFallback(),
   });
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,0 +1,70 @@
+/**
+ * The frame around every view: the product name, the tenant switcher (from GET /me), the
+ * notifications bell and sign-out. Views render into `main`.
+ */
+import { h, mount } from './dom.js';
+import { navigate, linkAttrs } from './router.js';
+import { getSession, setSession } from './session.js';
+import { clearState, loadMe } from './state.js';
+import { setAnnouncer } from './announce.js';
+import { NotificationsBell } from './notifications.js';
+
+let mainEl: HTMLElement;
+let headerEl: HTMLElement;
+let bell: NotificationsBell | null = null;
+let currentTenant: string | null = null;
+
+export function createShell(root: HTMLElement): void {
+  headerEl = h('header', { class: 'topbar' });
+  mainEl = h('main', { id: 'main', tabindex: '-1' });
+  const live = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'data-testid': 'announcer' });
+  setAnnouncer(live);
+  mount(root, h('a', { class: 'skip-link', href: '#main' }, 'Skip to content'), headerEl, mainEl, live);
+}
+
+/** Gives a view the main area, with the page title set and focus moved there for screen readers. */
+export function page(title: string): HTMLElement {
+  document.title = `${title} · Operation Runs`;
+  mainEl.replaceChildren();
+  return mainEl;
+}
+
+export function focusMain(): void { mainEl.focus({ preventScroll: true }); }
+
+export function signOut(): void {
+  bell?.stop();
+  bell = null;
+  setSession(null);
+  clearState();
+  currentTenant = null;
+  renderHeader();
+  navigate('/console/login', { replace: true });
+}
+
+/** Redraws the header; called by each view with the tenant it shows (null: none). */
+export async function renderHeader(tenantId: string | null = currentTenant): Promise<void> {
+  currentTenant = tenantId;
+  const session = getSession();
+  const brand = h('a', { class: 'brand', ...linkAttrs('/console') }, 'Operation Runs');
+  if (!session) {
+    mount(headerEl, brand);
+    return;
+  }
+  const me = await loadMe();
+  const switcher = h('select', { id: 'tenant-switcher', 'aria-label': 'Tenant' },
+    tenantId ? null : h('option', { value: '' }, 'Choose a tenant…'),
+    me.memberships.map((m) => h('option', { value: m.tenantId, selected: m.tenantId === tenantId }, `${m.tenantName} (${m.role})`)),
+  );
+  switcher.addEventListener('change', () => { if (switcher.value) navigate(`/console/tenants/${encodeURIComponent(switcher.value)}/runs`); });
+  bell ??= new NotificationsBell();
+  mount(headerEl,
+    brand,
+    h('nav', { 'aria-label': 'Account' },
+      h('label', { class: 'tenant-label', for: 'tenant-switcher' }, 'Tenant'), switcher,
+      bell.element,
+      h('span', { class: 'who', 'data-testid': 'signed-in-user' }, me.user.name),
+      h('button', { type: 'button', onclick: () => signOut() }, 'Sign out'),
+    ),
+  );
+  bell.start();
+}
