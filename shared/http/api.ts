@@ -156,8 +156,11 @@ export function apiHandler<B = undefined, Q = Record<string, never>>(
       let parsedBody: unknown = undefined;
       if (opts.body) {
         const json = body === undefined || body.trim() === '' ? undefined : parseJsonStrict(body);
-        if (json === undefined) throw problems.badRequest('A JSON request body is required.', [{ path: '', message: 'required' }]);
-        const r = opts.body.safeParse(json);
+        // No body at all is the same as `{}` when every member is optional (e.g. POST /dev/schedules/tick).
+        if (json === undefined && !opts.body.safeParse({}).success) {
+          throw problems.badRequest('A JSON request body is required.', [{ path: '', message: 'required' }]);
+        }
+        const r = opts.body.safeParse(json ?? {});
         if (!r.success) throw problems.badRequest('The request body is not valid.', zodErrors(r.error));
         parsedBody = r.data;
       }

@@ -1,0 +1,39 @@
+/** Each deployed function's bundle size and the time to import its bundle cold (a fresh node process). */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import * as options from '../../infra/constructs/bundling-options.js';
+import { deployedFunctions } from '../../infra/constructs/deployed-functions.js';
+import { fmt, median } from './harness.js';
+
+function importMs(file: string, runs = 3): number {
+  const script = `const t=performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now()-t)`;
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'x', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    xs.push(Number(String(out).trim().split('\n').pop()));
+  }
+  return median(xs);
+}
+
+export async function bundleBench(root = process.cwd()) {
+  const outDir = path.join(root, '.local', 'bench-bundles');
+  console.log(`\n## Bundles (esbuild, as NodejsFunction bundles them; cold import = median of 3 fresh node processes)`);
+  const rows: Array<{ entry: string; kib: number; importMs: number }> = [];
+  for (const f of deployedFunctions()) {
+    const out = await build({
+      entryPoints: [path.join(root, f.entry)], absWorkingDir: root, bundle: true, write: false,
+      outfile: path.join(outDir, f.id, `index${options.OUTPUT_EXTENSION}`), platform: 'node', format: 'esm',
+      target: options.NODE_TARGET, minify: options.MINIFY, mainFields: options.MAIN_FIELDS,
+      external: options.EXTERNAL_MODULES, banner: { js: options.ESM_REQUIRE_BANNER }, logLevel: 'silent',
+    });
+    const js = out.outputFiles[0];
+    mkdirSync(path.dirname(js.path), { recursive: true });
+    writeFileSync(js.path, js.contents);
+    const row = { entry: f.entry, kib: js.contents.byteLength / 1024, importMs: importMs(js.path) };
+    rows.push(row);
+    console.log(`${row.entry.padEnd(48)} ${fmt(row.kib, 1).padStart(7)} KiB   cold import ${fmt(row.importMs, 0).padStart(4)} ms`);
+  }
+  return rows;
+}
