@@ -10,9 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.js';
-import { startGraphSim, type GraphSim } from '../../infra/local/graph-sim.js';
-import { SEED_TENANTS } from '../../infra/local/seed.js';
-import { DirectoryStore } from '../../shared/store/directory-store.js';
+import type { GraphSim } from '../../infra/local/graph-sim.js';
 import { consoleFallback } from '../../console/serve.js';
 import { uniqueName } from '../support/services.js';
 
@@ -31,7 +29,6 @@ describe.skipIf(!runInBrowser)('monitoring console (browser)', () => {
   beforeAll(async () => {
     // In CI a missing browser is an error, not a skip.
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; install it with apt-get install -y chromium`);
-    sim = await startGraphSim({ port: 0, latencyMs: 5 });
     runtime = await startLocalRuntime({
       dynamoEndpoint: inject('dynamoEndpoint'),
       sqsEndpoint: inject('sqsEndpoint'),
@@ -39,12 +36,11 @@ describe.skipIf(!runInBrowser)('monitoring console (browser)', () => {
       queuePrefix: `${uniqueName('console')}-`,
       port: 0,
       fallback: await consoleFallback(),
-      // Point the seeded tenants at this test's simulated Graph.
-      seedHooks: [async ({ doc, table }) => {
-        const dir = new DirectoryStore(doc, table);
-        for (const t of SEED_TENANTS) await dir.putTenant({ ...t, graph: sim.settingsFor(t.id) });
-      }],
     });
+    // The runtime's own simulated Graph (the seeded tenants point at it); tests slow it down at will.
+    if (!runtime.graphSim) throw new Error('the local runtime started no simulated Graph');
+    sim = runtime.graphSim;
+    sim.setLatency(5);
     profileDir = await mkdtemp(path.join(tmpdir(), 'console-test-chromium-'));
     context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 900 } });
     await mkdir(SCREENSHOTS, { recursive: true });
@@ -53,7 +49,6 @@ describe.skipIf(!runInBrowser)('monitoring console (browser)', () => {
   afterAll(async () => {
     await context?.close().catch(() => undefined);
     await runtime?.stop();
-    await sim?.stop();
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
   });
 
