@@ -13,13 +13,7 @@ import { OperationRunsStack } from './stack.js';
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const STACK_NAME = 'OperationRuns';
 
-export interface BuildAppOptions extends AppProps {
-  /** see OperationRunsStackProps.resolveEntry */
-  resolveEntry?: (entry: string) => string;
-}
-
-export function buildApp(options: BuildAppOptions = {}) {
-  const { resolveEntry, ...appProps } = options;
+export function buildApp(appProps: AppProps = {}) {
   const app = new App(appProps);
   const ctx = (key: string): unknown => app.node.tryGetContext(key);
   const text = (key: string, fallback?: string): string => {
@@ -55,7 +49,6 @@ export function buildApp(options: BuildAppOptions = {}) {
     alarmEmail: text('alarmEmail', '') || undefined,
     dataRemovalPolicy: text('dataRemovalPolicy', 'retain') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     projectRoot: PROJECT_ROOT,
-    resolveEntry,
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

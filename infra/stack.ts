@@ -5,7 +5,6 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { join } from 'node:path';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability/metric-names.js';
 import { Api } from './constructs/api.js';
 import { Data } from './constructs/data.js';
@@ -27,10 +26,8 @@ export interface OperationRunsStackProps extends StackProps {
   alarmEmail?: string;
   /** RETAIN unless told otherwise: the table holds every tenant's history */
   dataRemovalPolicy?: RemovalPolicy;
-  /** absolute project root (esbuild's working directory) */
+  /** absolute project root: wiring entries are relative to it, and esbuild runs in it */
   projectRoot: string;
-  /** maps a wiring entry to the file to bundle; default: the entry inside projectRoot */
-  resolveEntry?: (entry: string) => string;
 }
 
 export class OperationRunsStack extends Stack {
@@ -64,7 +61,6 @@ export class OperationRunsStack extends Stack {
       },
       logRetention: props.logRetention,
       projectRoot: props.projectRoot,
-      resolveEntry: props.resolveEntry ?? ((entry) => join(props.projectRoot, entry)),
     };
 
     this.workers = new Workers(this, 'Workers', { resources, workQueue: this.messaging.workQueue, workDlq: this.messaging.workDlq });

@@ -42,6 +42,7 @@ export class Events extends Construct {
       definition: definitionOf(streamPublisher.entry),
       resources: props.resources,
       purpose: 'publishes run transitions from the table stream to the bus',
+      moreWildcardReasons: ['The DynamoDB event source grants dynamodb:ListStreams, which works only on `*`; the stream reads themselves are scoped to this table\'s stream.'],
     });
     this.publisher.fn.addEventSource(
       new DynamoEventSource(props.table, {

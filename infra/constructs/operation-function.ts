@@ -12,6 +12,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { join } from 'node:path';
 import type { FunctionAccess } from '../../shared/wiring.js';
 import * as bundlingOptions from './bundling-options.js';
 import type { DeployedFunction } from './deployed-functions.js';
@@ -25,10 +26,8 @@ export interface FunctionResources {
   /** environment every function gets (TABLE_NAME, WORK_QUEUE_URL, POWERTOOLS_*, …) */
   environment: Record<string, string>;
   logRetention: RetentionDays;
-  /** absolute project root: the esbuild working directory and lock-file location */
+  /** absolute project root: wiring entries are relative to it; esbuild's working directory */
   projectRoot: string;
-  /** maps a wiring entry (relative path) to the file to bundle */
-  resolveEntry: (entry: string) => string;
 }
 
 export interface OperationFunctionProps {
@@ -36,6 +35,8 @@ export interface OperationFunctionProps {
   resources: FunctionResources;
   /** a line for the console and the dashboard, e.g. the route it serves */
   purpose: string;
+  /** why this function's role needs further `Resource: *` actions (its trigger's grants) */
+  moreWildcardReasons?: string[];
 }
 
 /** Defaults for functions whose wiring names no size: API handlers answer in well under 2 s (§1). */
@@ -63,7 +64,7 @@ export class OperationFunction extends Construct {
     logGroup.grantWrite(role);
 
     this.fn = new NodejsFunction(this, 'Function', {
-      entry: r.resolveEntry(def.entry),
+      entry: join(r.projectRoot, def.entry),
       handler: 'handler',
       projectRoot: r.projectRoot,
       depsLockFilePath: `${r.projectRoot}/package-lock.json`,
@@ -100,7 +101,10 @@ export class OperationFunction extends Construct {
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Active X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
+      reason: [
+        'Active X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
+        ...(props.moreWildcardReasons ?? []),
+      ].join(' '),
     });
   }
 }

@@ -1,11 +1,10 @@
 /**
  * Synthesizes the real app (infra/app.ts buildApp, cdk-nag included) for the infra tests, without
- * running esbuild: bundling 28 functions adds nothing the template assertions look at (bundle sizes
- * are measured by scripts/bundle-sizes.ts). Entries other engineers have not written yet are stood
- * in for by stub files under .local/, so the stack can be checked while they work.
+ * running esbuild: bundling 31 functions adds nothing the template assertions look at (bundle sizes
+ * are measured by scripts/bundle-sizes.ts; `npm run synth` bundles for real).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -15,8 +14,6 @@ export interface SynthResult {
   template: Template;
   /** the error app.synth() threw (cdk-nag findings fail synth), if any */
   synthError?: Error;
-  /** entries that did not exist yet and were stubbed */
-  stubbed: string[];
   outdir: string;
   app: App;
   /** every `Validations.of(x).acknowledge()` in the app, for the report and the reason check */
@@ -25,22 +22,10 @@ export interface SynthResult {
 
 /** `amend` may add resources to the stack before synthesis (the cdk-nag control test does). */
 export function synthStack(context: Record<string, unknown> = {}, amend?: (stack: Stack) => void): SynthResult {
-  const stubRoot = join(PROJECT_ROOT, '.local', 'infra-test-stubs');
-  const stubbed: string[] = [];
-  const resolveEntry = (entry: string) => {
-    const real = join(PROJECT_ROOT, entry);
-    if (existsSync(real)) return real;
-    const stub = join(stubRoot, entry);
-    mkdirSync(dirname(stub), { recursive: true });
-    writeFileSync(stub, 'export const handler = async () => ({});\n');
-    stubbed.push(entry);
-    return stub;
-  };
   mkdirSync(join(PROJECT_ROOT, '.local'), { recursive: true });
   const outdir = mkdtempSync(join(PROJECT_ROOT, '.local', 'cdk-test-'));
   const { app, stack } = buildApp({
     outdir,
-    resolveEntry,
     context: { 'aws:cdk:bundling-stacks': [], ...readCdkJsonContext(), ...context },
   });
   amend?.(stack);
@@ -53,7 +38,7 @@ export function synthStack(context: Record<string, unknown> = {}, amend?: (stack
     synthError = e as Error;
     template = Template.fromJSON({ Resources: {} });
   }
-  return { template, synthError, stubbed, outdir, app, acknowledgements: acknowledgementsOf(app) };
+  return { template, synthError, outdir, app, acknowledgements: acknowledgementsOf(app) };
 }
 
 /** The app's real defaults (cdk.json's context), which the CLI would otherwise pass in. */
