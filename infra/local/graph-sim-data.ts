@@ -3,6 +3,7 @@
  * local runtime and every test sees the same policies and groups. No Math.random for data.
  */
 import { CATEGORIES, type Category } from '../../shared/runs/catalog.js';
+import type { DirectoryGroup } from '../../shared/graph/client.js';
 
 export interface SimPolicy {
   id: string;
@@ -11,14 +12,8 @@ export interface SimPolicy {
   assignments: Array<{ id: string; target: Record<string, unknown> }>;
 }
 
-export interface SimGroup {
-  id: string;
-  displayName: string;
-  mail: string | null;
-  description: string | null;
-  securityEnabled: boolean;
-  mailEnabled: boolean;
-}
+/** A simulated group has exactly the shape the Graph client reads. */
+export type SimGroup = DirectoryGroup;
 
 export interface SimTenantData {
   policies: Map<string, SimPolicy>;

@@ -9,6 +9,7 @@ import type { RunFailure } from '../runs/model.js';
 import { BackupStore, type BackupItem } from '../store/backup-store.js';
 import { add, itemFailure, mapConcurrent, type CountDelta, type ExecutionContext } from './executor.js';
 import { policyContentHash } from './fingerprint.js';
+import { fetchPolicy } from '../graph/find-policy.js';
 
 export const GRAPH_CONCURRENCY = 4;
 
@@ -71,19 +72,6 @@ function countStored(counts: CountDelta, ours: boolean) {
   } else {
     add(counts, 'skipped');
   }
-}
-
-/** A policy named by id: its category if known, else the first category Graph has it in. */
-export async function fetchPolicy(graph: GraphClient, id: string, category: Category | null): Promise<PolicyContent> {
-  if (category) return graph.getPolicy(category, id);
-  for (const c of CATEGORIES) {
-    try {
-      return await graph.getPolicy(c, id);
-    } catch (err) {
-      if (!(err instanceof GraphError && err.code === 'graph_not_found')) throw err;
-    }
-  }
-  throw new GraphError('graph_not_found', `policy ${id} was not found in any category`, 404);
 }
 
 /** Parses a `<category>/<policyId>` failed-item entry (`<category>/*`: listing that category failed). */

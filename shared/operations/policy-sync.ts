@@ -10,6 +10,7 @@ import type { RunFailure } from '../runs/model.js';
 import { PolicyVersionConflictError, type PolicyHead } from '../store/policy-store.js';
 import { add, itemFailure, mapConcurrent, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
 import { policyContentHash } from './fingerprint.js';
+import { fetchPolicy } from '../graph/find-policy.js';
 
 export type PolicyCursor =
   | { mode: 'all'; category: number; nextLink: string | null }
@@ -71,19 +72,6 @@ async function syncPolicies(ctx: ExecutionContext, graph: GraphClient, wanted: W
     }
   });
   return { counts, failures };
-}
-
-/** A policy named by id alone: its stored category if we know it, else the first category Graph finds it in. */
-async function fetchPolicy(graph: GraphClient, id: string, category: Category | null): Promise<PolicyContent> {
-  if (category) return graph.getPolicy(category, id);
-  for (const c of CATEGORIES) {
-    try {
-      return await graph.getPolicy(c, id);
-    } catch (err) {
-      if (!(err instanceof GraphError && err.code === 'graph_not_found')) throw err;
-    }
-  }
-  throw new GraphError('graph_not_found', `policy ${id} was not found in any category`, 404);
 }
 
 /** Stores a new version when the content hash moved; re-decides if another sync versioned it first. */

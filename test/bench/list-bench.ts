@@ -30,7 +30,7 @@ async function seedRuns(doc: ReturnType<typeof makeDocumentClient>, table: strin
       const batch = Array.from({ length: Math.min(25, n - start) }, (_, k) => ({ PutRequest: { Item: items(start + k) } }));
       let req: Record<string, any> | undefined = { [table]: batch };
       while (req && Object.keys(req).length) {
-        const out = await doc.send(new BatchWriteCommand({ RequestItems: req }));
+        const out: { UnprocessedItems?: Record<string, any> } = await doc.send(new BatchWriteCommand({ RequestItems: req }));
         req = out.UnprocessedItems && Object.keys(out.UnprocessedItems).length ? out.UnprocessedItems : undefined;
       }
     }
