@@ -149,7 +149,8 @@ class RunDriver {
   private merge(delta: Partial<Record<string, number>>, failures: RunFailure[]) {
     for (const [k, v] of Object.entries(delta)) this.counts[k] = (this.counts[k] ?? 0) + (v ?? 0);
     this.itemsSinceCheckpoint += delta.processed ?? 0;
-    this.pending.push(...failures.map((f) => ({ ...f, message: sanitizeText(f.message) })));
+    // The item id is untrusted text too (an executor may use a Graph name or id): it is stored with the failure.
+    this.pending.push(...failures.map((f) => ({ ...f, message: sanitizeText(f.message), ...(f.itemId !== undefined ? { itemId: sanitizeText(f.itemId) } : {}) })));
   }
 
   private checkpointDue(): boolean {

@@ -7,7 +7,7 @@ import { CATALOG, type OperationType } from './catalog.js';
 import { identityHash } from './identity.js';
 import { transition, type FailCode, type RunEvent } from './lifecycle.js';
 import { emptyCounts, type Initiator, type Run, type Surface } from './model.js';
-import { sanitizeValue } from './sanitize.js';
+import { sanitizeText, sanitizeValue } from './sanitize.js';
 import { ActiveRunExistsError, DispatchFailedError, RunNotFoundError, RunVersionConflictError, WriteConflictError } from './errors.js';
 import type { WorkQueue } from './ports.js';
 import type { CompanionPut, RunStore } from '../store/run-store.js';
@@ -67,7 +67,8 @@ export class RunService {
       outcome: 'pending',
       input: sanitizeValue(req.input),
       identityHash: identityHash(req.type, req.input),
-      initiator: req.initiator,
+      // The name is a snapshot of a token claim: untrusted text, stored and answered like the input.
+      initiator: { userId: req.initiator.userId, name: sanitizeText(req.initiator.name) },
       surface: req.surface,
       summaryCounts: emptyCounts(),
       failures: [],
