@@ -171,6 +171,12 @@ describe('functions', () => {
     const [, publisher] = functionOf(streamPublisher.entry);
     expect(publisher.Properties.Timeout).toBe(streamPublisher.timeoutSeconds);
   });
+
+  it('signs cursors with a per-deployment secret derived from the stack id, never the built-in default', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description ?? '').includes(' — '))) {
+      expect(JSON.stringify(fn.Properties.Environment.Variables.CURSOR_SECRET)).toContain('AWS::StackId');
+    }
+  });
 });
 
 describe('least privilege from wiring access', () => {
