@@ -38,13 +38,30 @@ async function reap(deps: ReaperDeps, status: 'queued' | 'running', before: stri
   const reaped: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await deps.store.listActive(status, before, 100, cursor);
+    const page = await withRetries(() => deps.store.listActive(status, before, 100, cursor));
     for (const run of page.items) {
-      // The guard re-checks on the fresh run: a claim or lease renewal since the query wins.
-      const failed = await deps.service.failRun(run.tenantId, run.id, code, message, stillLost);
-      if (failed) reaped.push(run.id);
+      try {
+        // The guard re-checks on the fresh run: a claim or lease renewal since the query wins.
+        const failed = await withRetries(() => deps.service.failRun(run.tenantId, run.id, code, message, stillLost));
+        if (failed) reaped.push(run.id);
+      } catch (err) {
+        // One run that cannot be reaped now must not stop the pass: the next pass tries it again.
+        deps.logger.error('could not reap a lost run; the next pass retries it', { runId: run.id, tenantId: run.tenantId, error: err as Error });
+      }
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return reaped;
+}
+
+/** A pass reads every active run across tenants: a transient error on one call should not waste it. */
+async function withRetries<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** i));
+    }
+  }
 }

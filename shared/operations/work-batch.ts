@@ -6,6 +6,8 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { WorkMessage } from '../runs/ports.js';
 import { processWorkMessage, type WorkerDeps, type WorkResult } from './worker.js';
+import { LeaseHeldError } from '../runs/service.js';
+import { queues } from '../wiring.js';
 
 /** The bit of the Lambda context the worker needs (the local runtime passes its own). */
 export type WorkContext = Pick<Context, 'getRemainingTimeInMillis'> & Partial<Context>;
@@ -37,5 +39,19 @@ async function processRecord(record: SQSRecord, remaining: () => number, deps: W
     deps.logger.error('malformed work message dropped', { messageId: record.messageId });
     return 'ignored';
   }
-  return processWorkMessage(message, remaining, deps);
+  try {
+    return await processWorkMessage(message, remaining, deps);
+  } catch (err) {
+    // A live worker holds the run's lease (a duplicate delivery). Retrying later is right, but on the
+    // last receive the message would go to the DLQ and the DLQ handler would fail a healthy run.
+    // The worker's lease (120 s) is far shorter than the visibility timeout (6 × 120 s), so a message
+    // whose own worker died is redelivered only after that lease expired (and is taken over): one
+    // that still meets a live lease here is a duplicate, safe to acknowledge.
+    const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1);
+    if (err instanceof LeaseHeldError && receives >= queues.work.maxReceiveCount) {
+      deps.logger.warn('duplicate work message for a run a live worker holds; acknowledged', { runId: message.runId, receives });
+      return 'ignored';
+    }
+    throw err;
+  }
 }

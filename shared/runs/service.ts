@@ -113,8 +113,13 @@ export class RunService {
       try {
         await this.queue.send({ runId: run.id, tenantId: run.tenantId, type: run.type });
       } catch (cause) {
-        const failed = transition(run, { type: 'fail', code: 'dispatch_failed', message: 'the run could not be enqueued for a worker' }, this.clock());
-        await this.store.saveTransition(run, failed);
+        // Fail the run only while it is still unclaimed: SQS may report a send as failed that it in
+        // fact accepted, and then a worker may already have claimed the run — which is fine.
+        const failed = await this.apply(run.tenantId, run.id, { type: 'fail', code: 'dispatch_failed', message: 'the run could not be enqueued for a worker' }, {
+          current: run,
+          guard: (fresh) => fresh.status === 'queued' && fresh.attempt === 0,
+        });
+        if (!failed) return { run: (await this.store.getRun(run.tenantId, run.id)) ?? run, deduplicated: false };
         throw new DispatchFailedError(failed, cause);
       }
       return { run, deduplicated: false };
