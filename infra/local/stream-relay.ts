@@ -97,24 +97,7 @@ export async function startStreamRelay(opts: StreamRelayOptions): Promise<Stream
     return out.ShardIterator;
   }
 
-  const image = (i: Record<string, unknown> | undefined) => (i ? (restoreEmptyMaps(i) as never) : undefined);
-  const toLambdaRecord = (r: StreamRecord): DynamoDBRecord => ({
-    eventID: r.eventID,
-    eventName: r.eventName as DynamoDBRecord['eventName'],
-    eventVersion: r.eventVersion ?? '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: r.awsRegion ?? region,
-    eventSourceARN: streamArn,
-    dynamodb: {
-      ApproximateCreationDateTime: r.dynamodb?.ApproximateCreationDateTime ? Math.floor(r.dynamodb.ApproximateCreationDateTime.getTime() / 1000) : undefined,
-      Keys: image(r.dynamodb?.Keys),
-      NewImage: image(r.dynamodb?.NewImage),
-      OldImage: image(r.dynamodb?.OldImage),
-      SequenceNumber: r.dynamodb?.SequenceNumber,
-      SizeBytes: r.dynamodb?.SizeBytes,
-      StreamViewType: r.dynamodb?.StreamViewType,
-    },
-  });
+  const toLambdaRecord = (r: StreamRecord) => toLambdaStreamRecord(r, { region, streamArn });
 
   /** Invokes the handler until the batch is acknowledged, retrying from the first failed record. */
   async function deliver(records: DynamoDBRecord[]) {
@@ -219,4 +202,27 @@ export function restoreEmptyMaps(item: Record<string, unknown>): Record<string, 
     return av;
   };
   return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, value(v)]));
+}
+
+const image = (i: Record<string, unknown> | undefined) => (i ? (restoreEmptyMaps(i) as never) : undefined);
+
+/** A record from the Streams API in the shape Lambda's DynamoDB event source delivers it. */
+export function toLambdaStreamRecord(r: StreamRecord, source: { region?: string; streamArn?: string } = {}): DynamoDBRecord {
+  return {
+    eventID: r.eventID,
+    eventName: r.eventName as DynamoDBRecord['eventName'],
+    eventVersion: r.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: r.awsRegion ?? source.region,
+    eventSourceARN: source.streamArn,
+    dynamodb: {
+      ApproximateCreationDateTime: r.dynamodb?.ApproximateCreationDateTime ? Math.floor(r.dynamodb.ApproximateCreationDateTime.getTime() / 1000) : undefined,
+      Keys: image(r.dynamodb?.Keys),
+      NewImage: image(r.dynamodb?.NewImage),
+      OldImage: image(r.dynamodb?.OldImage),
+      SequenceNumber: r.dynamodb?.SequenceNumber,
+      SizeBytes: r.dynamodb?.SizeBytes,
+      StreamViewType: r.dynamodb?.StreamViewType,
+    },
+  };
 }

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, SQSRecord } from 'aws-lambda';
 import type { WorkMessage, WorkQueue } from '../../../shared/runs/ports.js';
-import { restoreEmptyMaps } from '../../../infra/local/stream-relay.js';
+import { toLambdaStreamRecord } from '../../../infra/local/stream-relay.js';
 
 // ── seeded randomness ─────────────────────────────────────────────────────────────────────────
 
@@ -283,20 +283,4 @@ export class StreamReader {
   }
 }
 
-const image = (i: Record<string, unknown> | undefined) => (i ? (restoreEmptyMaps(i) as never) : undefined);
-
-function toLambdaRecord(r: StreamRecord): DynamoDBRecord {
-  return {
-    eventID: r.eventID,
-    eventName: r.eventName as DynamoDBRecord['eventName'],
-    eventSource: 'aws:dynamodb',
-    dynamodb: {
-      ApproximateCreationDateTime: r.dynamodb?.ApproximateCreationDateTime ? Math.floor(r.dynamodb.ApproximateCreationDateTime.getTime() / 1000) : undefined,
-      Keys: image(r.dynamodb?.Keys),
-      NewImage: image(r.dynamodb?.NewImage),
-      OldImage: image(r.dynamodb?.OldImage),
-      SequenceNumber: r.dynamodb?.SequenceNumber,
-      StreamViewType: r.dynamodb?.StreamViewType,
-    },
-  };
-}
+const toLambdaRecord = (r: StreamRecord): DynamoDBRecord => toLambdaStreamRecord(r);
