@@ -15,6 +15,13 @@ export class JavaMissingError extends Error {
   }
 }
 
+export class PortInUseError extends Error {
+  constructor(readonly port: number, readonly setting: string) {
+    super(`Port ${port} is already in use (${setting}). Stop what uses it or set ${setting} to a free port.`);
+    this.name = 'PortInUseError';
+  }
+}
+
 export function javaAvailable(): boolean {
   const r = spawnSync('java', ['-version'], { stdio: 'ignore' });
   return !r.error && r.status === 0;
@@ -74,6 +81,7 @@ export async function startDynamoLocal(opts: { port?: number; dataDir?: string; 
   mkdirSync(opts.pidDir, { recursive: true });
   killStale(opts.pidDir);
   const port = opts.port ?? (await freePort());
+  if (await portInUse(port)) throw new PortInUseError(port, 'DYNAMODB_PORT');
   const pidfile = path.join(opts.pidDir, `dynamodb-local-${port}.pid`);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
 

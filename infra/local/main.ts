@@ -2,7 +2,7 @@
  * `npm start`: the whole product on one machine (§10). Prints where the API and console are and how
  * to log in; Ctrl-C stops everything it started, Java included.
  */
-import { JavaMissingError } from './dynamodb-local.js';
+import { JavaMissingError, PortInUseError } from './dynamodb-local.js';
 import { startLocalRuntime } from './runtime.js';
 import { SEED_USERS } from './seed.js';
 import { consoleFallback } from '../../console/serve.js';
@@ -51,7 +51,7 @@ Press Ctrl-C to stop.`);
 }
 
 main().catch((err) => {
-  if (err instanceof JavaMissingError) {
+  if (err instanceof JavaMissingError || err instanceof PortInUseError) {
     console.error(`\n${err.message}\n`);
     process.exit(1);
   }

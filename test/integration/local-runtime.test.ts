@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import { freePort, portInUse } from '../../infra/local/dynamodb-local.js';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -59,6 +60,20 @@ describe('npm start (the local runtime as a child process)', () => {
     expect(await portInUse(dynamoPort)).toBe(false);
     expect(await portInUse(port)).toBe(false);
   }, 150_000);
+
+  it('prints a clear message when the DynamoDB Local port is taken, instead of using whatever listens there', async () => {
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const taken = (blocker.address() as net.AddressInfo).port;
+    try {
+      const main = startMain({ PORT: String(await freePort()), DYNAMODB_PORT: String(taken), GRAPH_SIM_PORT: String(await freePort()), LOCAL_IN_MEMORY: '1' });
+      expect(await main.exited).toBe(1);
+      expect(main.output()).toContain(`Port ${taken} is already in use (DYNAMODB_PORT)`);
+      expect(main.output()).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
 
   it('prints a clear message, not a stack trace, when Java is missing', async () => {
     const main = startMain({ PATH: '/nonexistent', PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), LOCAL_IN_MEMORY: '1' });
