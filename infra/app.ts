@@ -47,6 +47,8 @@ export function buildApp(appProps: AppProps = {}) {
     logRetention: logRetentionDays as RetentionDays,
     apiThrottle: { rateLimit: num('apiRateLimit', 50), burstLimit: num('apiBurstLimit', 100) },
     alarmEmail: text('alarmEmail', '') || undefined,
+    // the hosted console's origin(s), comma-separated (docs/CONSOLE.md); none: no CORS
+    consoleOrigins: text('consoleOrigins', '').split(',').map((o) => o.trim()).filter(Boolean),
     dataRemovalPolicy: text('dataRemovalPolicy', 'retain') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     projectRoot: PROJECT_ROOT,
   });

@@ -24,6 +24,8 @@ export interface OperationRunsStackProps extends StackProps {
   logRetention: RetentionDays;
   apiThrottle: { rateLimit: number; burstLimit: number };
   alarmEmail?: string;
+  /** origins allowed to call the API from a browser (the hosted console); empty: no CORS */
+  consoleOrigins?: string[];
   /** RETAIN unless told otherwise: the table holds every tenant's history */
   dataRemovalPolicy?: RemovalPolicy;
   /** absolute project root: wiring entries are relative to it, and esbuild runs in it */
@@ -80,6 +82,7 @@ export class OperationRunsStack extends Stack {
       jwtAudience: props.jwtAudience,
       throttle: props.apiThrottle,
       logRetention: props.logRetention,
+      corsOrigins: props.consoleOrigins ?? [],
     });
 
     // The start route is the one deployed route that enqueues work (§1.1); its p99 is SC-002's target.

@@ -2,9 +2,9 @@
  * The HTTP API (§5): every deployed wiring route → its own Lambda, a JWT authorizer (Entra ID or
  * Cognito) on every route that needs a token, default-stage throttling and access logs.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -21,6 +21,8 @@ export interface ApiProps {
   jwtAudience: string[];
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: RetentionDays;
+  /** browser origins allowed to call the API (the hosted console); empty: no CORS */
+  corsOrigins: string[];
 }
 
 export class Api extends Construct {
@@ -33,7 +35,20 @@ export class Api extends Construct {
     super(scope, id);
 
     // The default stage is built below so it carries throttling and access logs.
-    this.httpApi = new HttpApi(this, 'HttpApi', { createDefaultStage: false, description: 'Operation Runs API (SPEC §5)' });
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      createDefaultStage: false,
+      description: 'Operation Runs API (SPEC §5)',
+      // The console's live refresh sends If-None-Match and reads ETag and Location: expose them.
+      corsPreflight: props.corsOrigins.length
+        ? {
+            allowOrigins: props.corsOrigins,
+            allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+            allowHeaders: ['authorization', 'content-type', 'if-none-match', 'x-graph-delegated-token'],
+            exposeHeaders: ['etag', 'location'],
+            maxAge: Duration.hours(1),
+          }
+        : undefined,
+    });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.stage = new HttpStage(this, 'DefaultStage', {

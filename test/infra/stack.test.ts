@@ -14,7 +14,7 @@ import { synthStack, type SynthResult } from './synth-stack.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
-const CONTEXT = { jwtIssuer: 'https://issuer.example.com/tenant/v2.0', jwtAudience: 'api://operation-runs,client-id-123', alarmEmail: 'ops@example.com' };
+const CONTEXT = { jwtIssuer: 'https://issuer.example.com/tenant/v2.0', jwtAudience: 'api://operation-runs,client-id-123', alarmEmail: 'ops@example.com', consoleOrigins: 'https://console.example.com' };
 
 let synth: SynthResult;
 let template: Template;
@@ -265,6 +265,15 @@ describe('api', () => {
         expect(r.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
       }
     }
+  });
+
+  it('allows the hosted console origin from context, exposing ETag and Location for live refresh', () => {
+    const [, api] = one('AWS::ApiGatewayV2::Api');
+    expect(api.Properties.CorsConfiguration).toMatchObject({
+      AllowOrigins: ['https://console.example.com'],
+      ExposeHeaders: expect.arrayContaining(['etag', 'location']),
+      AllowHeaders: expect.arrayContaining(['authorization', 'if-none-match']),
+    });
   });
 
   it('throttles the default stage and writes access logs', () => {
