@@ -1,6 +1,7 @@
 /** The EventPublisher on Amazon EventBridge (PutEvents, at most 10 entries per call). */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { BusEvent, EventPublisher, PublishResult } from './ports.js';
+import { traced } from '../observability/tracer.js';
 
 const MAX_ENTRIES_PER_CALL = 10;
 
@@ -42,4 +43,4 @@ export class EventBridgePublisher implements EventPublisher {
 
 let shared: EventBridgeClient | undefined;
 /** The process-wide client (a Lambda container reuses it across invocations). */
-export const sharedEventBridgeClient = () => (shared ??= new EventBridgeClient({}));
+export const sharedEventBridgeClient = () => (shared ??= traced(new EventBridgeClient({})));

@@ -13,6 +13,7 @@ import { logger } from '../observability/logger.js';
 import type { BusEvent, EventPublisher } from './ports.js';
 import { publishWithRetry, type RetryOptions } from './publish-with-retry.js';
 import { runEventOf } from './run-events.js';
+import { recordRunEventMetrics } from '../observability/run-metrics.js';
 
 export interface StreamPublisherDeps {
   publisher: EventPublisher;
@@ -59,8 +60,11 @@ export async function publishStreamBatch(event: DynamoDBStreamEvent, deps: Strea
       deps.retry?.onRetry?.(info);
     },
   });
+  // Metrics only for what is published for good: a retried batch republishes from its first failure.
+  const firstFailed = failed.length > 0 ? Math.min(...failed) : pending.length;
+  recordRunEventMetrics(pending.slice(0, firstFailed).map((p) => p.event));
   if (failed.length > 0) {
-    const first = pending[Math.min(...failed)].record;
+    const first = pending[firstFailed].record;
     logger.error('run events could not be published; the stream will retry them', { failed: failed.length, sequenceNumber: sequenceOf(first) });
     return { batchItemFailures: [{ itemIdentifier: sequenceOf(first) }] };
   }

@@ -4,6 +4,7 @@
  * runtime needs no AWS and fixtures carry only obviously fake secrets.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { traced } from '../observability/tracer.js';
 
 export interface SecretResolver {
   resolve(secretRef: string): Promise<string>;
@@ -35,7 +36,7 @@ export class LocalSecretResolver implements SecretResolver {
 /** Secrets Manager, cached for the container's life (a rotated secret is picked up on cold start or after `ttlMs`). */
 export class SecretsManagerSecretResolver implements SecretResolver {
   private readonly cache = new Map<string, { value: string; until: number }>();
-  constructor(private readonly client: SecretsManagerClient = new SecretsManagerClient({}), private readonly ttlMs = 5 * 60_000) {}
+  constructor(private readonly client: SecretsManagerClient = traced(new SecretsManagerClient({})), private readonly ttlMs = 5 * 60_000) {}
 
   async resolve(secretRef: string): Promise<string> {
     const hit = this.cache.get(secretRef);

@@ -7,6 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Run } from '../runs/model.js';
 import type { RunService } from '../runs/service.js';
 import type { RunStore } from '../store/run-store.js';
+import { metrics, MetricNames } from '../observability/metrics.js';
 
 export const REAPER_GRACE_MS = 15 * 60_000;
 
@@ -30,7 +31,10 @@ export async function reapLostRuns(deps: ReaperDeps, graceMs = REAPER_GRACE_MS):
     'dispatch_lost', 'the run stayed queued for over 15 minutes without a worker claiming it');
   const workerLost = await reap(deps, 'running', before, (r) => r.status === 'running' && olderThanGrace(r.leaseExpiresAt),
     'worker_lost', 'the worker stopped renewing its lease over 15 minutes ago');
-  if (dispatchLost.length || workerLost.length) deps.logger.warn('reaped lost runs', { dispatchLost, workerLost });
+  if (dispatchLost.length || workerLost.length) {
+    deps.logger.warn('reaped lost runs', { dispatchLost, workerLost });
+    metrics.count(MetricNames.runsReaped, {}, dispatchLost.length + workerLost.length);
+  }
   return { dispatchLost, workerLost };
 }
 

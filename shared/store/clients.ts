@@ -5,6 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { traced } from '../observability/tracer.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -16,7 +17,7 @@ function localConfig(endpoint: string | undefined) {
 }
 
 export function makeDynamoClient(endpoint = process.env.DYNAMODB_ENDPOINT): DynamoDBClient {
-  return new DynamoDBClient(localConfig(endpoint));
+  return traced(new DynamoDBClient(localConfig(endpoint)));
 }
 
 export function makeDocumentClient(client: DynamoDBClient = makeDynamoClient()): DynamoDBDocumentClient {
@@ -26,7 +27,7 @@ export function makeDocumentClient(client: DynamoDBClient = makeDynamoClient()):
 }
 
 export function makeSqsClient(endpoint = process.env.SQS_ENDPOINT): SQSClient {
-  return new SQSClient(localConfig(endpoint));
+  return traced(new SQSClient(localConfig(endpoint)));
 }
 
 let doc: DynamoDBDocumentClient | undefined;
