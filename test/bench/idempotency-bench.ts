@@ -6,6 +6,7 @@
  */
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { makeIdempotent, IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeDocumentClient, makeDynamoClient, makeSqsClient } from '../../shared/store/clients.js';
@@ -37,7 +38,7 @@ export async function idempotencyBench(svc: { dynamoEndpoint: string; sqsEndpoin
     async (req: StartRunRequest) => {
       bodyExecutions++;
       const run = plain.newRun(req);
-      await doc.send(new (await import('@aws-sdk/lib-dynamodb')).PutCommand({ TableName: table, Item: { pk: `TENANT#${run.tenantId}`, sk: `PTRUN#${run.id}`, ...run } }));
+      await doc.send(new PutCommand({ TableName: table, Item: { pk: `TENANT#${run.tenantId}`, sk: `PTRUN#${run.id}`, ...run } }));
       await queue.send({ runId: run.id, tenantId: run.tenantId, type: run.type });
       return { runId: run.id };
     },
