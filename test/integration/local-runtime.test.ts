@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { freePort, portInUse } from '../../infra/local/dynamodb-local.js';
+import { startLocalRuntime } from '../../infra/local/runtime.js';
+import { signLocalToken } from '../../infra/local/jwt.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -60,6 +62,34 @@ describe('npm start (the local runtime as a child process)', () => {
     expect(await portInUse(dynamoPort)).toBe(false);
     expect(await portInUse(port)).toBe(false);
   }, 150_000);
+
+  it('keeps its data in LOCAL_STATE_DIR across restarts, and seeding again duplicates nothing', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'or-persist-'));
+    const boot = async () => startLocalRuntime({ port: 0, dynamoPort: await freePort(), graphSimPort: 0, stateDir, background: false });
+    const first = await boot();
+    let runId: string;
+    try {
+      const token = await signLocalToken({ id: 'alice', name: 'Alice Admin' });
+      const res = await fetch(`${first.url}/tenants/contoso/runs`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'policy.sync', input: { policyIds: ['kept'] } }) });
+      expect(res.status).toBe(202);
+      runId = ((await res.json()) as { run: { id: string } }).run.id;
+    } finally {
+      await first.stop();
+    }
+    const second = await boot();
+    try {
+      const token = await signLocalToken({ id: 'alice', name: 'Alice Admin' });
+      const auth = { authorization: `Bearer ${token}` };
+      const run = await fetch(`${second.url}/tenants/contoso/runs/${runId}`, { headers: auth });
+      expect(run.status).toBe(200);
+      const schedules = (await (await fetch(`${second.url}/tenants/contoso/backup-schedules`, { headers: auth })).json()) as { items: Array<{ name: string }> };
+      expect(schedules.items.filter((s) => s.name === 'Nightly')).toHaveLength(1);
+      const me = (await (await fetch(`${second.url}/me`, { headers: auth })).json()) as { memberships: unknown[] };
+      expect(me.memberships).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
 
   it('prints a clear message when the DynamoDB Local port is taken, instead of using whatever listens there', async () => {
     const blocker = net.createServer().listen(0, '127.0.0.1');
