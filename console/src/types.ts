@@ -1,7 +1,10 @@
-/** The shapes the console reads from the API (SPEC §4, §5, §7). Kept here, not imported from the server, so the bundle stays browser-only. */
-export type Role = 'readonly' | 'operator' | 'manager' | 'owner';
-export const ROLES: Role[] = ['readonly', 'operator', 'manager', 'owner'];
-export const roleAtLeast = (role: Role, minimum: Role): boolean => ROLES.indexOf(role) >= ROLES.indexOf(minimum);
+/**
+ * The shapes the console reads from the API (SPEC §4, §5, §7). Run and role come from the pure domain
+ * model (shared/runs/model.ts has no I/O and no server dependency), so the two cannot drift.
+ */
+import type { ApiRun, Role } from '../../shared/runs/model.js';
+
+export { ROLES, roleAtLeast, type Role } from '../../shared/runs/model.js';
 
 export interface Membership { tenantId: string; tenantName: string; role: Role }
 export interface Me { user: { id: string; name: string }; memberships: Membership[] }
@@ -19,29 +22,8 @@ export interface JsonSchema {
 
 export interface OperationType { type: string; label: string; minimumRole: Role; inputSchema: JsonSchema }
 
-export interface Run {
-  id: string;
-  tenantId: string;
-  type: string;
-  label: string;
-  status: 'queued' | 'running' | 'completed';
-  outcome: 'pending' | 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled';
-  input?: Record<string, unknown>;
-  initiator: { userId: string | null; name: string };
-  surface: string;
-  summaryCounts: Record<string, number>;
-  failures?: Array<{ code: string; message: string; itemId?: string }>;
-  failureCount: number;
-  context: Record<string, unknown>;
-  attempt: number;
-  cancelRequested: boolean;
-  createdAt: string;
-  startedAt: string | null;
-  completedAt: string | null;
-  durationMs: number | null;
-  queueWaitMs: number | null;
-  expiresAt: string;
-}
+/** A run as the API answers it; list items come without `input` and `failures`. */
+export type Run = Omit<ApiRun, 'input' | 'failures'> & Partial<Pick<ApiRun, 'input' | 'failures'>>;
 
 export interface Page<T> { items: T[]; nextCursor: string | null }
 

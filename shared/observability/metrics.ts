@@ -7,7 +7,7 @@ import { METRICS_NAMESPACE, METRIC_NAMES, SERVICE_NAME, type MetricName } from '
 
 export const MetricNames = METRIC_NAMES;
 
-const enabled = () => process.env.METRICS_DISABLED !== '1' && process.env.VITEST === undefined;
+const enabled = () => process.env.METRICS_DISABLED !== '1';
 
 function emit(name: MetricName, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number, dimensions: Record<string, string>) {
   if (!enabled()) return;

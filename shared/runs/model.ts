@@ -80,6 +80,8 @@ export function toApiRun(run: Run): Omit<Run, 'leaseExpiresAt' | 'checkpoint' | 
   return rest;
 }
 
+export type ApiRun = ReturnType<typeof toApiRun>;
+
 /** The list view of a run: without `failures` and `input` (§5). */
 export function toRunSummary(run: Run) {
   const { input: _i, failures: _f, ...rest } = toApiRun(run);

@@ -7,14 +7,14 @@
  *
  * Both are written in one transaction whose marker condition makes duplicated events harmless.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Notification, NotificationKind } from '../notifications/model.js';
 import { keys, userPk } from './keys.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { Page } from './run-store.js';
 import { tableName } from './table.js';
+import { conflictingItem, epochSeconds } from './conditions.js';
 
 export interface NotificationFilter {
   tenantId?: string;
@@ -25,7 +25,6 @@ const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 /** A filtered page may need more than one Query to fill; never more than this many. */
 const MAX_QUERIES_PER_PAGE = 5;
 
-const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 // The item's `kind` says what the item is ('notification'); the notification's own kind
 // (run.queued / run.completed) is stored as `notificationKind`.
@@ -169,9 +168,7 @@ export class NotificationStore {
 
 /** The notification id in the marker's ALL_OLD image, when the marker's condition is why it failed. */
 function alreadyNotifiedId(err: unknown): string | null {
-  if (!(err instanceof TransactionCanceledException)) return null;
-  const reason = err.CancellationReasons?.[0];
-  if (reason?.Code !== 'ConditionalCheckFailed') return null;
-  const old = reason.Item ? unmarshall(reason.Item as never) : {};
+  const old = conflictingItem(err);
+  if (!old) return null;
   return typeof old.notificationId === 'string' ? old.notificationId : 'unknown';
 }

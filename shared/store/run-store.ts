@@ -12,12 +12,12 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Run, RunOutcome, RunStatus, Surface } from '../runs/model.js';
 import { ActiveRunExistsError, InvalidCursorError, RunVersionConflictError, WriteConflictError } from '../runs/errors.js';
 import { INDEXES, initiatorKey, keys, runIndexAttributes, tenantPk, type IndexName } from './keys.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { tableName } from './table.js';
+import { conflictingItem, epochSeconds } from './conditions.js';
 
 /** A Put that must commit in the same transaction as a run write (restore record, schedule run…). */
 export interface CompanionPut {
@@ -43,7 +43,6 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 // Crockford base32, the ULID alphabet: the first 10 characters encode the timestamp in ms.
 const B32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -270,11 +269,8 @@ const isTransactionConflict = (err: unknown) =>
 
 /** The run id in the ALL_OLD image of a failed active-key condition, if that is why it failed. */
 function heldKeyRunId(err: unknown): string | null {
-  if (!(err instanceof TransactionCanceledException)) return null;
-  const reason = err.CancellationReasons?.[0];
-  if (reason?.Code !== 'ConditionalCheckFailed' || !reason.Item) return null;
-  const old = unmarshall(reason.Item as never);
-  return typeof old.runId === 'string' ? old.runId : null;
+  const old = conflictingItem(err);
+  return typeof old?.runId === 'string' ? old.runId : null;
 }
 
 type Residual = [field: string, attr: string, value: unknown];
