@@ -3,7 +3,7 @@ import { apiHandler } from '../../shared/http/api.js';
 import { createScheduleBody } from '../../shared/http/backup-schemas.js';
 import { toApiSchedule } from '../../shared/http/backup-views.js';
 import { nextRunAfter } from '../../shared/operations/cron.js';
-import { ScheduleStore, type BackupSchedule } from '../../shared/store/schedule-store.js';
+import { type BackupSchedule } from '../../shared/store/schedule-store.js';
 
 export const handler = apiHandler({ role: 'manager', body: createScheduleBody }, async ({ tenantId, body, deps }) => {
   const now = deps.clock();
@@ -12,6 +12,6 @@ export const handler = apiHandler({ role: 'manager', body: createScheduleBody },
     enabled: body.enabled, nextRunAt: body.enabled ? nextRunAfter(body.cron, now) : null, lastRunId: null, lastSkip: null,
     createdAt: now.toISOString(), updatedAt: now.toISOString(), version: 1,
   };
-  await new ScheduleStore(deps.doc, deps.table).create(schedule);
+  await deps.stores.schedules.create(schedule);
   return { status: 201, headers: { location: `/tenants/${encodeURIComponent(tenantId)}/backup-schedules/${schedule.id}` }, body: toApiSchedule(schedule) };
 });

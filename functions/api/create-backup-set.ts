@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import { apiHandler } from '../../shared/http/api.js';
 import { createBackupSetBody } from '../../shared/http/backup-schemas.js';
-import { BackupStore, type BackupSet } from '../../shared/store/backup-store.js';
+import { type BackupSet } from '../../shared/store/backup-store.js';
 
 export const handler = apiHandler({ role: 'operator', body: createBackupSetBody }, async ({ tenantId, body, user, deps }) => {
   const now = deps.clock();
@@ -9,6 +9,6 @@ export const handler = apiHandler({ role: 'operator', body: createBackupSetBody 
     id: ulid(now.getTime()), tenantId, name: body.name, status: 'complete', itemCount: 0, createdAt: now.toISOString(),
     createdBy: { userId: user.id, name: user.name }, scheduleId: null, runId: null, completedAt: now.toISOString(),
   };
-  await new BackupStore(deps.doc, deps.table).createSet(set);
+  await deps.stores.backups.createSet(set);
   return { status: 201, headers: { location: `/tenants/${encodeURIComponent(tenantId)}/backup-sets/${set.id}` }, body: set };
 });

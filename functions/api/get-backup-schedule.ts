@@ -2,12 +2,12 @@ import { apiHandler } from '../../shared/http/api.js';
 import { toApiHistory, toApiSchedule } from '../../shared/http/backup-views.js';
 import { problems } from '../../shared/http/problem.js';
 import { emptyQuery } from '../../shared/http/schemas.js';
-import { ScheduleStore } from '../../shared/store/schedule-store.js';
+
 
 const HISTORY = 10;
 
 export const handler = apiHandler({ role: 'readonly', query: emptyQuery }, async ({ tenantId, params, deps }) => {
-  const store = new ScheduleStore(deps.doc, deps.table);
+  const store = deps.stores.schedules;
   const schedule = await store.get(tenantId, params.scheduleId);
   if (!schedule) throw problems.notFound('The backup schedule');
   const history = await store.history(tenantId, schedule.id, HISTORY);

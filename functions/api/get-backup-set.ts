@@ -1,10 +1,10 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { emptyQuery } from '../../shared/http/schemas.js';
 import { problems } from '../../shared/http/problem.js';
-import { BackupStore } from '../../shared/store/backup-store.js';
+
 
 export const handler = apiHandler({ role: 'readonly', query: emptyQuery }, async ({ tenantId, params, deps }) => {
-  const store = new BackupStore(deps.doc, deps.table);
+  const store = deps.stores.backups;
   const set = await store.getSet(tenantId, params.backupSetId);
   if (!set) throw problems.notFound('The backup set');
   const items = (await store.listItems(tenantId, set.id)).map(({ tenantId: _t, backupSetId: _b, ...item }) => item);

@@ -1,10 +1,10 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { problems } from '../../shared/http/problem.js';
 import { policyQuery } from '../../shared/http/read-schemas.js';
-import { PolicyStore } from '../../shared/store/policy-store.js';
+
 
 export const handler = apiHandler({ role: 'readonly', query: policyQuery }, async ({ tenantId, params, query, deps }) => {
-  const store = new PolicyStore(deps.doc, deps.table);
+  const store = deps.stores.policies;
   const head = await store.getHead(tenantId, params.policyId);
   if (!head) throw problems.notFound('The policy');
   const versions = await store.versions(tenantId, params.policyId, query.versions);

@@ -1,10 +1,10 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { problems } from '../../shared/http/problem.js';
 import { emptyQuery } from '../../shared/http/schemas.js';
-import { RestoreStore, toApiRestore } from '../../shared/store/restore-store.js';
+import { toApiRestore } from '../../shared/store/restore-store.js';
 
 export const handler = apiHandler({ role: 'readonly', query: emptyQuery }, async ({ tenantId, params, deps }) => {
-  const restore = await new RestoreStore(deps.doc, deps.table).get(tenantId, params.restoreId);
+  const restore = await deps.stores.restores.get(tenantId, params.restoreId);
   if (!restore) throw problems.notFound('The restore');
   return { status: 200, body: toApiRestore(restore) };
 });

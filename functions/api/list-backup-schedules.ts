@@ -1,9 +1,9 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { pageQuery } from '../../shared/http/backup-schemas.js';
 import { toApiSchedule } from '../../shared/http/backup-views.js';
-import { ScheduleStore } from '../../shared/store/schedule-store.js';
+
 
 export const handler = apiHandler({ role: 'readonly', query: pageQuery }, async ({ tenantId, query, deps }) => {
-  const page = await new ScheduleStore(deps.doc, deps.table).list(tenantId, query.limit, query.cursor);
+  const page = await deps.stores.schedules.list(tenantId, query.limit, query.cursor);
   return { status: 200, body: { items: page.items.map(toApiSchedule), nextCursor: page.nextCursor } };
 });

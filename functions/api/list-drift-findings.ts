@@ -1,8 +1,8 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { driftQuery } from '../../shared/http/backup-schemas.js';
-import { DriftStore } from '../../shared/store/drift-store.js';
+
 
 export const handler = apiHandler({ role: 'readonly', query: driftQuery }, async ({ tenantId, query, deps }) => {
-  const page = await new DriftStore(deps.doc, deps.table).list(tenantId, query);
+  const page = await deps.stores.drift.list(tenantId, query);
   return { status: 200, body: { items: page.items.map(({ tenantId: _t, ...f }) => f), nextCursor: page.nextCursor } };
 });

@@ -1,9 +1,9 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { inventoryQuery } from '../../shared/http/read-schemas.js';
-import { InventoryStore } from '../../shared/store/inventory-store.js';
+
 
 export const handler = apiHandler({ role: 'readonly', query: inventoryQuery }, async ({ tenantId, query, deps }) => {
-  const page = await new InventoryStore(deps.doc, deps.table).list(tenantId, query);
+  const page = await deps.stores.inventory.list(tenantId, query);
   const items = page.items.map(({ tenantId: _t, fingerprint: _f, lastSeenRunId: _r, lastChange: _c, ...item }) => item);
   return { status: 200, body: { items, nextCursor: page.nextCursor } };
 });

@@ -1,10 +1,10 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { listNotificationsQuery } from '../../shared/http/notification-schemas.js';
-import { NotificationStore } from '../../shared/store/notification-store.js';
+
 
 // Notifications live in the caller's own partition: a caller only ever sees their own.
 export const handler = apiHandler({ query: listNotificationsQuery }, async ({ user, query, deps }) => {
-  const store = new NotificationStore(deps.doc, deps.table, deps.clock);
+  const store = deps.stores.notifications;
   const page = await store.listForUser(user.id, { tenantId: query.tenantId, unreadOnly: query.unread === true }, query.limit, query.cursor);
   return { status: 200, body: { items: page.items, nextCursor: page.nextCursor } };
 });

@@ -11,7 +11,7 @@ export const handler = apiHandler<StartRunBody>({ body: startRunBody as never },
   const { type, input, surface } = req.body;
   const def = CATALOG[type];
   req.requireRole(def.minimumRole, `start ${def.label}`);
-  const plan = await planStart(type, req.tenantId, input, { doc: req.deps.doc, table: req.deps.table, clock: req.deps.clock });
+  const plan = await planStart(type, req.tenantId, input, { stores: req.deps.stores, clock: req.deps.clock });
   const { run, deduplicated } = await req.deps.service
     .startRun({ tenantId: req.tenantId, type, input, initiator: { userId: req.user.id, name: req.user.name }, surface, ...plan })
     .catch((err: unknown) => {

@@ -3,10 +3,10 @@ import { updateScheduleBody } from '../../shared/http/backup-schemas.js';
 import { toApiSchedule } from '../../shared/http/backup-views.js';
 import { problems } from '../../shared/http/problem.js';
 import { nextRunAfter } from '../../shared/operations/cron.js';
-import { ScheduleStore, ScheduleVersionConflictError, type BackupSchedule } from '../../shared/store/schedule-store.js';
+import { ScheduleVersionConflictError, type BackupSchedule } from '../../shared/store/schedule-store.js';
 
 export const handler = apiHandler({ role: 'manager', body: updateScheduleBody }, async ({ tenantId, params, body, deps }) => {
-  const store = new ScheduleStore(deps.doc, deps.table);
+  const store = deps.stores.schedules;
   // The tick bumps the version when it claims a due time: re-read and re-apply the edit then.
   for (let attempt = 0; attempt < 3; attempt++) {
     const current = await store.get(tenantId, params.scheduleId);

@@ -4,5 +4,5 @@ import { workerDeps } from '../../shared/operations/worker-deps.js';
 
 export const handler = (): Promise<TickResult> => {
   const deps = workerDeps();
-  return runBackupTick({ doc: deps.stores.doc, table: deps.stores.table, service: deps.service, clock: deps.clock ?? (() => new Date()) });
+  return runBackupTick({ stores: deps.stores, service: deps.service, clock: deps.clock ?? (() => new Date()) });
 };

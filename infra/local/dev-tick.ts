@@ -7,6 +7,6 @@ const body = z.strictObject({ now: z.iso.datetime({ offset: true }).optional() }
 
 export const handler = apiHandler({ auth: false, body }, async ({ body, deps }) => {
   const now = body.now ? new Date(body.now) : deps.clock();
-  const { started, skipped } = await runBackupTick({ doc: deps.doc, table: deps.table, service: deps.service, clock: deps.clock }, now);
+  const { started, skipped } = await runBackupTick({ stores: deps.stores, service: deps.service, clock: deps.clock }, now);
   return { status: 200, body: { started, skipped: skipped.map(({ scheduleId, reason }) => ({ scheduleId, reason })) } };
 });

@@ -4,8 +4,9 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
-import { DirectoryStore } from '../store/directory-store.js';
-import { RunStore } from '../store/run-store.js';
+import type { DirectoryStore } from '../store/directory-store.js';
+import type { RunStore } from '../store/run-store.js';
+import { makeStores, type Stores } from '../store/stores.js';
 import { tableName } from '../store/table.js';
 import { RunService } from '../runs/service.js';
 import { SqsWorkQueue } from '../queue/sqs-work-queue.js';
@@ -14,6 +15,7 @@ import type { WorkQueue } from '../runs/ports.js';
 export interface ApiDeps {
   doc: DynamoDBDocumentClient;
   table: string;
+  stores: Stores;
   runs: RunStore;
   directory: DirectoryStore;
   service: RunService;
@@ -23,13 +25,14 @@ export interface ApiDeps {
 
 export function makeApiDeps(opts: { doc: DynamoDBDocumentClient; table: string; queue: WorkQueue; clock?: () => Date }): ApiDeps {
   const clock = opts.clock ?? (() => new Date());
-  const runs = new RunStore(opts.doc, opts.table, clock);
+  const stores = makeStores({ doc: opts.doc, table: opts.table, clock });
   return {
     doc: opts.doc,
     table: opts.table,
-    runs,
-    directory: new DirectoryStore(opts.doc, opts.table),
-    service: new RunService({ store: runs, queue: opts.queue, clock }),
+    stores,
+    runs: stores.runs,
+    directory: stores.directory,
+    service: new RunService({ store: stores.runs, queue: opts.queue, clock }),
     queue: opts.queue,
     clock,
   };

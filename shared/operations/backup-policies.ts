@@ -6,7 +6,7 @@ import type { GraphClient, PolicyContent } from '../graph/client.js';
 import { GraphError } from '../graph/errors.js';
 import { CATEGORIES, type Category } from '../runs/catalog.js';
 import type { RunFailure } from '../runs/model.js';
-import { BackupStore, type BackupItem } from '../store/backup-store.js';
+import { type BackupItem } from '../store/backup-store.js';
 import { add, itemFailure, mapConcurrent, type CountDelta, type ExecutionContext } from './executor.js';
 import { policyContentHash } from './fingerprint.js';
 import { fetchPolicy } from '../graph/find-policy.js';
@@ -26,7 +26,7 @@ export interface BackupBatchResult {
   failedItems: string[];
 }
 
-export const backupStore = (ctx: ExecutionContext) => new BackupStore(ctx.stores.doc, ctx.stores.table);
+export const backupStore = (ctx: ExecutionContext) => ctx.stores.backups;
 
 /**
  * Backs `refs` up into `setId`. A policy already in the set is `skipped` — unless this run put it

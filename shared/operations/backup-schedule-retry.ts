@@ -10,9 +10,9 @@ import { GraphError } from '../graph/errors.js';
 import type { Category, OperationInput } from '../runs/catalog.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run, RunFailure } from '../runs/model.js';
-import { BackupStore } from '../store/backup-store.js';
-import { RunStore } from '../store/run-store.js';
-import { ScheduleStore } from '../store/schedule-store.js';
+
+
+
 import { backUpPolicies, backupStore, parseFailedItem, type PolicyRef } from './backup-policies.js';
 import { addTally, tallyOutcome, unknownSchedule, type Tally } from './backup-schedule-run.js';
 import { add, itemFailure, type ChunkResult, type OperationExecutor } from './executor.js';
@@ -26,9 +26,9 @@ const ENTRIES_PER_CHUNK = 10;
 const refused = (message: string) => new PreconditionFailedError(message, [{ path: 'input.runId', message }]);
 
 registerStartCheck('backup_schedule.retry', async (tenantId, input: Input, deps) => {
-  const schedules = new ScheduleStore(deps.doc, deps.table);
+  const schedules = deps.stores.schedules;
   if (!(await schedules.get(tenantId, input.scheduleId))) throw unknownSchedule(input.scheduleId);
-  const earlier = await new RunStore(deps.doc, deps.table, deps.clock).getRun(tenantId, input.runId);
+  const earlier = await deps.stores.runs.getRun(tenantId, input.runId);
   if (!earlier) throw refused(`The run ${input.runId} does not exist in this tenant.`);
   if (earlier.type !== 'backup_schedule.run_now' || (earlier.input as { scheduleId?: string }).scheduleId !== input.scheduleId) {
     throw refused(`The run ${input.runId} is not a backup run of schedule ${input.scheduleId}.`);
@@ -38,7 +38,7 @@ registerStartCheck('backup_schedule.retry', async (tenantId, input: Input, deps)
   }
   const entry = await schedules.getScheduleRun(tenantId, input.scheduleId, input.runId);
   if (!entry) throw refused(`The run ${input.runId} has no history entry on schedule ${input.scheduleId}.`);
-  if (!(await new BackupStore(deps.doc, deps.table).getSet(tenantId, entry.backupSetId))) {
+  if (!(await deps.stores.backups.getSet(tenantId, entry.backupSetId))) {
     throw refused(`The backup set ${entry.backupSetId} of run ${input.runId} was pruned; start a new run instead.`);
   }
   return {
@@ -58,7 +58,7 @@ export const backupScheduleRetry: OperationExecutor<RetryCursor> = {
   async processChunk(ctx, cursor): Promise<ChunkResult<RetryCursor>> {
     const { run } = ctx;
     const { scheduleId, backupSetId, retryOfRunId } = run.context as { scheduleId: string; backupSetId: string; retryOfRunId: string };
-    const schedules = new ScheduleStore(ctx.stores.doc, ctx.stores.table);
+    const schedules = ctx.stores.schedules;
     if (cursor.index === 0) await schedules.setScheduleRunStatus(run.tenantId, scheduleId, run.id, 'running', null);
     const earlier = await schedules.getScheduleRun(run.tenantId, scheduleId, retryOfRunId);
     const entries = earlier?.failedItems ?? [];

@@ -15,7 +15,7 @@ import { CATEGORIES, type Category, type OperationInput } from '../runs/catalog.
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { BackupStore } from '../store/backup-store.js';
-import { ScheduleStore, type ScheduleRunStatus } from '../store/schedule-store.js';
+import { type ScheduleRunStatus } from '../store/schedule-store.js';
 import { backUpPolicies, backupStore } from './backup-policies.js';
 import { add, itemFailure, type ChunkResult, type CountDelta, type OperationExecutor } from './executor.js';
 import { registerStartCheck, type StartCheckDeps, type StartPlan } from './start-checks.js';
@@ -35,12 +35,12 @@ export const unknownSchedule = (id: string) =>
 
 /** The start plan of a schedule run; the tick passes the due time it claimed. */
 export async function planScheduleRun(tenantId: string, scheduleId: string, deps: StartCheckDeps, opts: { scheduledFor?: string } = {}): Promise<StartPlan> {
-  const schedules = new ScheduleStore(deps.doc, deps.table);
+  const schedules = deps.stores.schedules;
   const schedule = await schedules.get(tenantId, scheduleId);
   if (!schedule) throw unknownSchedule(scheduleId);
   const now = deps.clock();
   const backupSetId = ulid(now.getTime());
-  const sets = new BackupStore(deps.doc, deps.table);
+  const sets = deps.stores.backups;
   return {
     context: { scheduleId, backupSetId },
     companions: (run: Run) => [
@@ -75,7 +75,7 @@ export const backupScheduleRunNow: OperationExecutor<ScheduleRunCursor> = {
   async processChunk(ctx, cursor): Promise<ChunkResult<ScheduleRunCursor>> {
     const { run } = ctx;
     const { scheduleId, backupSetId } = contextOf(run);
-    const schedules = new ScheduleStore(ctx.stores.doc, ctx.stores.table);
+    const schedules = ctx.stores.schedules;
 
     if (cursor.phase === 'begin') {
       const schedule = await schedules.get(run.tenantId, scheduleId);

@@ -4,7 +4,7 @@
  */
 import type { OperationInput } from '../runs/catalog.js';
 import { PreconditionFailedError } from '../runs/errors.js';
-import { BackupStore } from '../store/backup-store.js';
+
 import { backUpPolicies } from './backup-policies.js';
 import type { ChunkResult, OperationExecutor } from './executor.js';
 import { registerStartCheck } from './start-checks.js';
@@ -15,7 +15,7 @@ export type AddPoliciesCursor = { index: number };
 const IDS_PER_CHUNK = 10;
 
 registerStartCheck('backup_set.add_policies', async (tenantId, input: Input, deps) => {
-  const set = await new BackupStore(deps.doc, deps.table).getSet(tenantId, input.backupSetId);
+  const set = await deps.stores.backups.getSet(tenantId, input.backupSetId);
   if (!set) throw unknownSet(input.backupSetId);
   return { context: { backupSetId: set.id } };
 });

@@ -11,18 +11,17 @@
  * Missed due times (the tick was down) collapse into one run: the next fire time is computed from now.
  * Claiming first means a crash between 1 and 2 loses that one due time rather than ever running it twice.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DispatchFailedError, PreconditionFailedError } from '../runs/errors.js';
 import type { RunService } from '../runs/service.js';
-import { ScheduleStore, type ScheduleSkip } from '../store/schedule-store.js';
+import type { ScheduleStore, ScheduleSkip } from '../store/schedule-store.js';
+import type { Stores } from '../store/stores.js';
 import { planScheduleRun } from './backup-schedule-run.js';
 import { nextRunAfter } from './cron.js';
 
 export const SCHEDULER_INITIATOR = { userId: null, name: 'Scheduler' } as const;
 
 export interface TickDeps {
-  doc: DynamoDBDocumentClient;
-  table: string;
+  stores: Stores;
   service: RunService;
   clock: () => Date;
 }
@@ -40,7 +39,7 @@ export interface TickResult {
 }
 
 export async function runBackupTick(deps: TickDeps, now: Date = deps.clock()): Promise<TickResult> {
-  const schedules = new ScheduleStore(deps.doc, deps.table);
+  const schedules = deps.stores.schedules;
   const nowIso = now.toISOString();
   const result: TickResult = { started: [], skipped: [] };
   let startKey: Record<string, any> | undefined;

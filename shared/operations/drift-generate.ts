@@ -11,8 +11,8 @@
  */
 import type { OperationInput } from '../runs/catalog.js';
 import { PreconditionFailedError } from '../runs/errors.js';
-import { BackupStore } from '../store/backup-store.js';
-import { DriftStore, type DriftFinding } from '../store/drift-store.js';
+
+import { type DriftFinding } from '../store/drift-store.js';
 import { add, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
 import { policyDiff } from './json-diff.js';
 import { registerStartCheck } from './start-checks.js';
@@ -29,7 +29,7 @@ export type DriftCursor =
 const PAGE = 25;
 
 registerStartCheck('drift.generate', async (tenantId, input: Input, deps) => {
-  const sets = new BackupStore(deps.doc, deps.table);
+  const sets = deps.stores.backups;
   if (input.baselineBackupSetId) {
     const set = await sets.getSet(tenantId, input.baselineBackupSetId);
     if (!set) throw unknownSet(input.baselineBackupSetId, 'input.baselineBackupSetId');
@@ -78,7 +78,7 @@ async function comparePolicies(ctx: ExecutionContext, pageCursor: string | null)
   const page = await stores.policies.list(run.tenantId, { limit: PAGE, cursor: pageCursor ?? undefined });
   const deleted = await deletedInInventory(ctx, page.items);
   const live = page.items.filter((h) => !deleted.has(h.policyId));
-  const baseline = await new BackupStore(stores.doc, stores.table).getItems(run.tenantId, baselineOf(ctx), live.map((h) => h.policyId));
+  const baseline = await stores.backups.getItems(run.tenantId, baselineOf(ctx), live.map((h) => h.policyId));
   const counts: CountDelta = { total: live.length };
   const findings: DriftFinding[] = [];
   for (const head of live) {
@@ -100,7 +100,7 @@ async function comparePolicies(ctx: ExecutionContext, pageCursor: string | null)
     findings.push(finding(ctx, { ...common, kind: 'modified', changedPaths: paths }));
     add(counts, 'modified');
   }
-  await new DriftStore(stores.doc, stores.table).putMany(findings);
+  await stores.drift.putMany(findings);
   add(counts, 'drifted', findings.length);
   const next: DriftCursor = page.nextCursor ? { phase: 'policies', cursor: page.nextCursor } : { phase: 'removed', startKey: null };
   return { cursor: next, done: false, counts };
@@ -108,19 +108,19 @@ async function comparePolicies(ctx: ExecutionContext, pageCursor: string | null)
 
 async function findRemoved(ctx: ExecutionContext, startKey: StoreKey | null): Promise<ChunkResult<DriftCursor>> {
   const { run, stores } = ctx;
-  const { items, lastKey } = await new BackupStore(stores.doc, stores.table).pageOfItems(run.tenantId, baselineOf(ctx), startKey, PAGE);
+  const { items, lastKey } = await stores.backups.pageOfItems(run.tenantId, baselineOf(ctx), startKey, PAGE);
   const heads = await stores.policies.getHeads(run.tenantId, items.map((i) => i.policyId));
   const deleted = await deletedInInventory(ctx, items.filter((i) => heads.has(i.policyId)));
   const gone = items.filter((i) => !heads.has(i.policyId) || deleted.has(i.policyId));
   const findings = gone.map((i) => finding(ctx, { policyId: i.policyId, category: i.category, displayName: i.displayName, kind: 'removed', changedPaths: [], policyVersion: null }));
-  await new DriftStore(stores.doc, stores.table).putMany(findings);
+  await stores.drift.putMany(findings);
   const n = findings.length;
   const counts: CountDelta = { total: n, processed: n, succeeded: n, removed: n, drifted: n };
   return { cursor: lastKey ? { phase: 'removed', startKey: lastKey } : { phase: 'sweep', startKey: null }, done: false, counts };
 }
 
 async function sweep(ctx: ExecutionContext, startKey: StoreKey | null): Promise<ChunkResult<DriftCursor>> {
-  const drift = new DriftStore(ctx.stores.doc, ctx.stores.table);
+  const drift = ctx.stores.drift;
   const { items, lastKey } = await drift.pageOfBaseline(ctx.run.tenantId, baselineOf(ctx), startKey, 100);
   await drift.deleteMany(items.filter((f) => f.runId !== ctx.run.id));
   return { cursor: { phase: 'sweep', startKey: lastKey }, done: lastKey === null, counts: {} };

@@ -7,30 +7,21 @@
  * counts it reported the first time (the domain records remember which run last wrote them).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError } from '../graph/errors.js';
 import type { OperationType } from '../runs/catalog.js';
 import type { Run, RunFailure } from '../runs/model.js';
 import { sanitizeText } from '../runs/sanitize.js';
-import type { GroupCacheStore } from '../store/group-cache-store.js';
-import type { InventoryStore } from '../store/inventory-store.js';
-import type { PolicyStore } from '../store/policy-store.js';
+import type { Stores } from '../store/stores.js';
 
-export interface DomainStores {
-  doc: DynamoDBDocumentClient;
-  table: string;
-  inventory: InventoryStore;
-  policies: PolicyStore;
-  groups: GroupCacheStore;
-}
+export type { Stores } from '../store/stores.js';
 
 export interface ExecutionContext {
   /** the run as claimed: id, tenant, input, startedAt (stable across attempts and continuations) */
   run: Run;
   /** the tenant's Graph client (built on first use) */
   graph: () => Promise<GraphClient>;
-  stores: DomainStores;
+  stores: Stores;
   now: () => Date;
   log: Logger;
 }

@@ -15,9 +15,9 @@ import type { PolicyAssignment } from '../graph/client.js';
 import type { Category, OperationInput } from '../runs/catalog.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
-import { BackupStore, type BackupItem } from '../store/backup-store.js';
-import { GroupCacheStore } from '../store/group-cache-store.js';
-import { RestoreStore, type RestoreItemResult, type RestoreItemStatus, type RestoreRecord } from '../store/restore-store.js';
+import { type BackupItem } from '../store/backup-store.js';
+
+import { type RestoreItemResult, type RestoreItemStatus, type RestoreRecord } from '../store/restore-store.js';
 import { unknownSet } from './backup-set-add-policies.js';
 import { tallyOutcome, type Tally } from './backup-schedule-run.js';
 import { add, itemFailure, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
@@ -30,7 +30,7 @@ export type RestoreCursor = { index: number; tally: Tally };
 const ITEMS_PER_CHUNK = 5;
 
 registerStartCheck('restore.execute', async (tenantId, input: Input, deps) => {
-  const sets = new BackupStore(deps.doc, deps.table);
+  const sets = deps.stores.backups;
   const set = await sets.getSet(tenantId, input.backupSetId);
   if (!set) throw unknownSet(input.backupSetId);
   const items = input.itemIds ? await sets.getItems(tenantId, set.id, input.itemIds) : new Map((await sets.listItems(tenantId, set.id)).map((i) => [i.id, i]));
@@ -40,7 +40,7 @@ registerStartCheck('restore.execute', async (tenantId, input: Input, deps) => {
   }
   if (items.size === 0) throw new PreconditionFailedError(`The backup set ${set.id} has no items to restore.`, [{ path: 'input.backupSetId', message: 'empty backup set' }]);
   const targets = [...new Set(Object.values(input.groupMapping ?? {}))];
-  const known = targets.length ? await new GroupCacheStore(deps.doc, deps.table).getMany(tenantId, targets) : new Map();
+  const known = targets.length ? await deps.stores.groups.getMany(tenantId, targets) : new Map();
   const unknownGroups = targets.filter((id) => !known.has(id));
   if (unknownGroups.length) {
     throw new PreconditionFailedError(
@@ -50,7 +50,7 @@ registerStartCheck('restore.execute', async (tenantId, input: Input, deps) => {
   }
   const restoreId = ulid(deps.clock().getTime());
   const ordered = [...items.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-  const restores = new RestoreStore(deps.doc, deps.table);
+  const restores = deps.stores.restores;
   return {
     context: { restoreId, backupSetId: set.id },
     companions: (run: Run) => [restores.newRestorePut({
@@ -89,11 +89,11 @@ export const restoreExecute: OperationExecutor<RestoreCursor> = {
   async processChunk(ctx, cursor): Promise<ChunkResult<RestoreCursor>> {
     const { run, stores } = ctx;
     const { restoreId } = run.context as { restoreId: string };
-    const restores = new RestoreStore(stores.doc, stores.table);
+    const restores = stores.restores;
     const record = await restores.get(run.tenantId, restoreId);
     if (!record) throw new Error(`restore record ${restoreId} is missing`);
     const slice = record.itemIds.slice(cursor.index, cursor.index + ITEMS_PER_CHUNK);
-    const backups = await new BackupStore(stores.doc, stores.table).getItems(run.tenantId, record.backupSetId, slice);
+    const backups = await stores.backups.getItems(run.tenantId, record.backupSetId, slice);
     const counts: CountDelta = { total: slice.length };
     const failures = [];
     for (const itemId of slice) {

@@ -6,11 +6,10 @@
  */
 import type { OperationType } from '../runs/catalog.js';
 import type { StartRunRequest } from '../runs/service.js';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Stores } from '../store/stores.js';
 
 export interface StartCheckDeps {
-  doc: DynamoDBDocumentClient;
-  table: string;
+  stores: Stores;
   clock: () => Date;
 }
 

@@ -12,11 +12,8 @@ import { SqsWorkQueue } from '../queue/sqs-work-queue.js';
 import type { WorkQueue } from '../runs/ports.js';
 import { RunService } from '../runs/service.js';
 import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
-import { DirectoryStore } from '../store/directory-store.js';
-import { GroupCacheStore } from '../store/group-cache-store.js';
-import { InventoryStore } from '../store/inventory-store.js';
-import { PolicyStore } from '../store/policy-store.js';
-import { RunStore } from '../store/run-store.js';
+import type { RunStore } from '../store/run-store.js';
+import { makeStores } from '../store/stores.js';
 import { tableName } from '../store/table.js';
 import { EXECUTORS } from './executors.js';
 import type { WorkerDeps } from './worker.js';
@@ -35,21 +32,16 @@ export function makeWorkerDeps(opts: {
   settings?: WorkerDeps['settings'];
 }): AllWorkerDeps {
   const clock = opts.clock ?? (() => new Date());
-  const store = new RunStore(opts.doc, opts.table, clock);
-  const directory = new DirectoryStore(opts.doc, opts.table);
+  const stores = makeStores({ doc: opts.doc, table: opts.table, clock });
+  const store = stores.runs;
+  const directory = stores.directory;
   return {
     store,
     service: new RunService({ store, queue: opts.queue, clock }),
     queue: opts.queue,
     executors: EXECUTORS,
     graphFor: graphClientsFor(async (t) => (await directory.getTenant(t))?.graph, opts.secrets ?? new RoutingSecretResolver(), opts.graphOptions),
-    stores: {
-      doc: opts.doc,
-      table: opts.table,
-      inventory: new InventoryStore(opts.doc, opts.table),
-      policies: new PolicyStore(opts.doc, opts.table),
-      groups: new GroupCacheStore(opts.doc, opts.table),
-    },
+    stores,
     logger: makeLogger('operation-runs-worker'),
     clock,
     settings: opts.settings,

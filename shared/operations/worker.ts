@@ -18,7 +18,7 @@ import { emptyCounts, type Run, type RunFailure, type SummaryCounts } from '../r
 import type { WorkMessage, WorkQueue } from '../runs/ports.js';
 import { sanitizeText } from '../runs/sanitize.js';
 import { claimRun, type RunService } from '../runs/service.js';
-import type { DomainStores, ExecutionContext, OperationExecutor } from './executor.js';
+import type { Stores, ExecutionContext, OperationExecutor } from './executor.js';
 import type { ExecutorRegistry } from './executors.js';
 
 export interface WorkerSettings {
@@ -42,7 +42,7 @@ export interface WorkerDeps {
   queue: WorkQueue;
   executors: ExecutorRegistry;
   graphFor: GraphClientFor;
-  stores: DomainStores;
+  stores: Stores;
   logger: Logger;
   clock?: () => Date;
   settings?: Partial<WorkerSettings>;

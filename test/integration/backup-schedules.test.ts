@@ -1,3 +1,4 @@
+import { makeStores } from '../../shared/store/stores.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerTestEnv } from '../support/worker-env.js';
 import { putSchedule, startChecked } from '../support/backup-fixtures.js';
@@ -16,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => env?.stop());
 
-const tickDeps = () => ({ doc: env.doc, table: env.table, service: env.deps.service, clock: () => new Date() });
+const tickDeps = () => ({ stores: makeStores({ doc: env.doc, table: env.table }), service: env.deps.service, clock: () => new Date() });
 const tick = (now = new Date()) => runBackupTick(tickDeps(), now);
 const runNowRuns = async () => (await env.store.listRuns('contoso', { type: 'backup_schedule.run_now' }, 100)).items;
 const DUE = '2026-01-01T02:00:00.000Z';

@@ -1,3 +1,4 @@
+import { makeStores } from '../../shared/store/stores.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransactWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
@@ -124,7 +125,7 @@ describe('restore.execute', () => {
 
   it('the restore record and the run are written in one transaction: when it fails, neither exists', async () => {
     const input = { backupSetId: setId };
-    const deps = { doc: env.doc, table: env.table, clock: () => new Date() };
+    const deps = { stores: makeStores({ doc: env.doc, table: env.table }), clock: () => new Date() };
     const before = (await restoreRuns()).length;
 
     // 1. The transaction itself fails (DynamoDB rejects it).

@@ -1,4 +1,5 @@
 /** Helpers of the backup / schedule / restore / drift tests: start through the canonical start checks. */
+import { makeStores } from '../../shared/store/stores.js';
 import { planStart } from '../../shared/operations/start-checks.js';
 import '../../shared/operations/all-start-checks.js';
 import type { OperationType } from '../../shared/runs/catalog.js';
@@ -17,7 +18,7 @@ export interface StartEnv {
 
 /** Starts a run the way POST /runs does: start check first (422 before any write), then the run service. */
 export async function startChecked(env: StartEnv, type: OperationType, input: Record<string, unknown>, tenantId = 'contoso'): Promise<{ run: Run; deduplicated: boolean }> {
-  const plan = await planStart(type, tenantId, input, { doc: env.doc, table: env.table, clock: () => new Date() });
+  const plan = await planStart(type, tenantId, input, { stores: makeStores({ doc: env.doc, table: env.table }), clock: () => new Date() });
   return env.deps.service.startRun({ tenantId, type, input, initiator: alice, surface: 'api', ...plan });
 }
 
