@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALLOWED_FROM, RUN_EVENTS, TransitionError, outcomeFromCounts, transition, appendFailures, type RunEvent } from '../../shared/runs/lifecycle.js';
+import { RUN_EVENTS, TransitionError, outcomeFromCounts, transition, appendFailures, type RunEvent } from '../../shared/runs/lifecycle.js';
 import { STATUSES, emptyCounts, type Run, type RunStatus } from '../../shared/runs/model.js';
 
 const t0 = new Date('2026-11-26T15:00:00.000Z');
@@ -27,10 +27,24 @@ const events: Record<RunEvent['type'], RunEvent> = {
   fail: { type: 'fail', code: 'worker_lost', message: 'lease expired' },
 };
 
+/**
+ * The expected answers, written out by hand (SPEC §4) — never read from the lifecycle's own table, so
+ * that widening or narrowing a rule there fails here.
+ */
+const EXPECTED: Record<RunStatus, Record<RunEvent['type'], 'allowed' | 'refused'>> = {
+  queued: { claim: 'allowed', takeover: 'refused', checkpoint: 'refused', complete: 'allowed', requestCancel: 'allowed', fail: 'allowed' },
+  running: { claim: 'refused', takeover: 'allowed', checkpoint: 'allowed', complete: 'allowed', requestCancel: 'allowed', fail: 'allowed' },
+  completed: { claim: 'refused', takeover: 'refused', checkpoint: 'refused', complete: 'refused', requestCancel: 'refused', fail: 'refused' },
+};
+
 describe('the run lifecycle, every status × every event', () => {
+  it('the expected table covers every status and every event', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual([...STATUSES].sort());
+    for (const status of STATUSES) expect(Object.keys(EXPECTED[status]).sort()).toEqual([...RUN_EVENTS].sort());
+  });
   for (const status of STATUSES) {
     for (const type of RUN_EVENTS) {
-      const allowed = ALLOWED_FROM[type].includes(status);
+      const allowed = EXPECTED[status][type] === 'allowed';
       it(`${type} on a ${status} run is ${allowed ? 'allowed' : 'refused'}`, () => {
         const r = run(status, type === 'takeover' ? { leaseExpiresAt: at(-1).toISOString() } : {});
         const apply = () => transition(r, events[type], at(2000));
