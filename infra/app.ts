@@ -36,7 +36,9 @@ export function buildApp(appProps: AppProps = {}) {
   const logRetentionDays = num('logRetentionDays', RetentionDays.ONE_MONTH);
   if (!Object.values(RetentionDays).includes(logRetentionDays)) throw new Error(`logRetentionDays ${logRetentionDays} is not a CloudWatch Logs retention`);
 
-  const stack = new OperationRunsStack(app, STACK_NAME, {
+  // Every resource is named by CloudFormation after the stack, so a second stack in the same
+  // account (staging next to production) needs only another stack name.
+  const stack = new OperationRunsStack(app, text('stackName', STACK_NAME), {
     description: 'Operation Runs: one observable lifecycle for every background operation',
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     jwtIssuer,

@@ -74,6 +74,8 @@ export class OperationRunsStack extends Stack {
       table: this.data.table,
       bus: this.messaging.bus,
       streamFailures: this.messaging.streamFailures,
+      ruleTargetFailures: this.messaging.ruleTargetFailures,
+      ruleTargetDlq: this.messaging.ruleTargetDlq,
     });
     this.schedules = new Schedules(this, 'Schedules', { resources });
     this.api = new Api(this, 'Api', {
@@ -94,7 +96,11 @@ export class OperationRunsStack extends Stack {
       workQueue: this.messaging.workQueue,
       workDlq: this.messaging.workDlq,
       streamFailures: this.messaging.streamFailures,
+      ruleTargetFailures: this.messaging.ruleTargetFailures,
+      ruleTargetDlq: this.messaging.ruleTargetDlq,
       worker: this.workers.worker,
+      streamPublisher: this.events.publisher,
+      ruleTargets: this.events.ruleTargets,
       startRun,
       httpApi: this.api.httpApi,
       functions: [

@@ -7,6 +7,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -21,6 +22,10 @@ export interface EventsProps {
   bus: IEventBus;
   /** where stream batches the publisher could not deliver are recorded */
   streamFailures: IQueue;
+  /** on-failure destination of every rule target's asynchronous invocations */
+  ruleTargetFailures: IQueue;
+  /** dead-letter queue of every rule target: events EventBridge could not deliver to Lambda */
+  ruleTargetDlq: IQueue;
 }
 
 /**
@@ -30,6 +35,39 @@ export interface EventsProps {
 const STREAM_RETRY_ATTEMPTS = 5;
 /** Records older than the stream's own 24 h retention are lost anyway; give up a little earlier. */
 const STREAM_MAX_RECORD_AGE = Duration.hours(12);
+
+/**
+ * A rule target is reached in two hops, and each hop fails differently (AWS documentation):
+ *
+ * 1. EventBridge → Lambda `Invoke` (asynchronous). EventBridge retries only *delivery* failures —
+ *    "the target resource is unavailable", network conditions, a deleted function, missing
+ *    permissions — by default "for 24 hours and up to 185 times with an exponential back off and
+ *    jitter"; after that "the event is dropped" unless the target has a dead-letter queue. Once
+ *    Lambda has accepted the event, EventBridge counts it as delivered: a function error is never
+ *    retried by EventBridge.
+ * 2. Lambda's asynchronous queue → the function. "If the function returns an error, by default
+ *    Lambda attempts to run it two more times" (timeouts count as errors); throttled events are
+ *    retried "for up to 6 hours by default"; then the event is discarded unless the function has an
+ *    on-failure destination (or a DLQ).
+ *
+ * So each hop gets its own safety net and both are alarmed (infra/constructs/observability.ts):
+ * the target's DLQ for hop 1, the function's on-failure destination for hop 2.
+ */
+const DELIVERY_RETRY = {
+  // The documented default window, stated explicitly: a Lambda outage of several hours is retried
+  // through rather than sent to the DLQ (the notifier is idempotent by run + kind, §7).
+  retryAttempts: 185,
+  maxEventAge: Duration.hours(24),
+};
+const ASYNC_INVOKE = {
+  // Two retries is Lambda's maximum (range 0–2). The notifier is idempotent by run + kind (§7), so
+  // retrying is always safe, and its transient failures (DynamoDB throttling, a cold dependency)
+  // clear within the minutes between attempts (1 min, then 2 min).
+  retryAttempts: 2,
+  // Six hours is the maximum age (and the default): a throttled notification is still worth
+  // writing hours late; anything older goes to the failure queue instead of vanishing.
+  maxEventAge: Duration.hours(6),
+};
 
 export class Events extends Construct {
   readonly publisher: OperationFunction;
@@ -65,12 +103,12 @@ export class Events extends Construct {
         resources: props.resources,
         purpose: `target of rule ${rule.name}`,
       });
+      target.fn.configureAsyncInvoke({ onFailure: new SqsDestination(props.ruleTargetFailures), ...ASYNC_INVOKE });
       new Rule(this, `${functionId(rule.name)}Rule`, {
         eventBus: props.bus,
         description: `${rule.name}: ${rule.pattern['detail-type'].join(', ')}`,
         eventPattern: { source: rule.pattern.source, detailType: rule.pattern['detail-type'] },
-        // EventBridge's default retry (24 h) stands: consumers are idempotent by run + kind (§7).
-        targets: [new LambdaFunction(target.fn)],
+        targets: [new LambdaFunction(target.fn, { deadLetterQueue: props.ruleTargetDlq, ...DELIVERY_RETRY })],
       });
       this.ruleTargets.push(target);
     }

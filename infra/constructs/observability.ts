@@ -31,7 +31,15 @@ export interface ObservabilityProps {
   workQueue: IQueue;
   workDlq: IQueue;
   streamFailures: IQueue;
+  /** on-failure destination of the rule targets' asynchronous invocations */
+  ruleTargetFailures: IQueue;
+  /** the rule targets' EventBridge dead-letter queue */
+  ruleTargetDlq: IQueue;
   worker: OperationFunction;
+  /** the table stream's consumer: its IteratorAge says how far run events lag behind the table */
+  streamPublisher: OperationFunction;
+  /** the functions EventBridge rules invoke (the notifier) */
+  ruleTargets: OperationFunction[];
   /** the POST /tenants/{tenantId}/runs handler: its p99 is the start-confirmation target (§11) */
   startRun: OperationFunction;
   httpApi: HttpApi;
@@ -47,11 +55,21 @@ const START_P99_THRESHOLD_MS = 2000;
 const API_5XX_PERCENT_THRESHOLD = 5;
 const API_5XX_MIN_REQUESTS = 10;
 const PERIOD = Duration.minutes(5);
+/**
+ * The publisher normally reads a record within seconds of the write; a record 10 minutes old means
+ * the publisher is failing or falling behind, and run notifications are that late. It must be
+ * seen long before the stream's 24 h retention (and the event source's 12 h max record age) drops it.
+ */
+const ITERATOR_AGE_THRESHOLD_MS = 10 * 60 * 1000;
+const MINUTE = Duration.minutes(1);
 
 export class Observability extends Construct {
   readonly alarmTopic: Topic;
   readonly dashboard: Dashboard;
-  readonly alarms: Record<'dlqNotEmpty' | 'streamFailuresNotEmpty' | 'workerErrors' | 'runsReaped' | 'api5xxRate' | 'startLatencyP99', Alarm>;
+  readonly alarms: Record<
+    'workDlqArrival' | 'streamFailuresNotEmpty' | 'ruleTargetFailures' | 'ruleTargetDlq' | 'streamIteratorAge' | 'workerErrors' | 'runsReaped' | 'api5xxRate' | 'startLatencyP99',
+    Alarm
+  >;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -94,18 +112,57 @@ export class Observability extends Construct {
       return a;
     };
 
+    // The work DLQ is drained at once by the DLQ handler, so its depth is back to 0 before a
+    // 1-minute datapoint sees it: a depth alarm never fires. NumberOfMessagesSent does not help
+    // either (SQS counts only messages sent to a queue, not those its redrive policy moves there).
+    // What a redriven message always causes is a receive: the DLQ handler's event source receives
+    // it within seconds. The visible depth is added so the alarm also fires when nothing receives
+    // (the DLQ handler's event source disabled or failing to poll).
+    const workDlqArrivals = new MathExpression({
+      expression: 'FILL(received, 0) + FILL(visible, 0)',
+      usingMetrics: {
+        received: props.workDlq.metricNumberOfMessagesReceived({ period: MINUTE, statistic: 'Sum' }),
+        visible: props.workDlq.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' }),
+      },
+      period: MINUTE,
+      label: 'work DLQ received + visible',
+    });
+    // Nothing consumes the rule targets' failure queues, but a depth alarm would fire once and stay
+    // in ALARM through every later arrival; NumberOfMessagesSent fires for each minute with a new
+    // record (Lambda and EventBridge both put records there with SendMessage).
+    const sentTo = (queue: IQueue, label: string) => queue.metricNumberOfMessagesSent({ period: MINUTE, statistic: 'Sum', label });
+    const iteratorAge = props.streamPublisher.fn.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum', label: 'stream publisher IteratorAge' });
+
     this.alarms = {
-      dlqNotEmpty: alarm(
-        'DlqNotEmpty',
-        props.workDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      workDlqArrival: alarm(
+        'WorkDlqArrival',
+        workDlqArrivals,
         1,
-        'Work messages exhausted their retries and sit in the DLQ (the DLQ handler fails them).',
+        'Work messages exhausted their retries and reached the DLQ (the DLQ handler fails their runs).',
       ),
       streamFailuresNotEmpty: alarm(
         'StreamFailuresNotEmpty',
         props.streamFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
         1,
         'Table stream records could not be published as run events; notifications for them are missing.',
+      ),
+      ruleTargetFailures: alarm(
+        'RuleTargetFailures',
+        sentTo(props.ruleTargetFailures, 'rule target failures'),
+        1,
+        'A rule target (the notifier) failed an event after all of Lambda\'s retries; the event is kept in the on-failure queue.',
+      ),
+      ruleTargetDlq: alarm(
+        'RuleTargetDlq',
+        sentTo(props.ruleTargetDlq, 'rule target DLQ'),
+        1,
+        'EventBridge could not deliver an event to a rule target (the notifier) and put it in the target DLQ.',
+      ),
+      streamIteratorAge: alarm(
+        'StreamIteratorAge',
+        iteratorAge,
+        ITERATOR_AGE_THRESHOLD_MS,
+        `The stream publisher is over ${ITERATOR_AGE_THRESHOLD_MS / 60_000} min behind the table; run events and notifications are late.`,
       ),
       workerErrors: alarm('WorkerErrors', props.worker.fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), 1, 'The run worker Lambda threw (not item-level failures, which runs record).'),
       runsReaped: alarm('RunsReaped', run(METRIC_NAMES.runsReaped), 1, 'The reaper failed runs that were never claimed or whose worker vanished.'),
@@ -146,12 +203,28 @@ export class Observability extends Construct {
       ),
     );
     this.dashboard.addWidgets(
-      graph('DLQ and stream-failure depth', [
+      graph('DLQ and failure-queue depth', [
         props.workDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: 'work DLQ' }),
+        props.workDlq.metricNumberOfMessagesReceived({ period: Duration.minutes(1), statistic: 'Sum', label: 'work DLQ received' }),
         props.streamFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: 'stream failures' }),
+        props.ruleTargetFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: 'rule target failures' }),
+        props.ruleTargetDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: 'rule target DLQ' }),
       ]),
       graph('Worker', [props.worker.fn.metricErrors({ period: PERIOD }), props.worker.fn.metricThrottles({ period: PERIOD })], [props.worker.fn.metricDuration({ period: PERIOD, statistic: 'p99' })]),
       graph('API latency and 5xx', [props.httpApi.metricLatency({ period: PERIOD, statistic: 'p50' }), props.httpApi.metricLatency({ period: PERIOD, statistic: 'p99' }), startP99], [api5xx, props.httpApi.metricClientError({ period: PERIOD, statistic: 'Sum' })]),
+    );
+    this.dashboard.addWidgets(
+      graph('Run events: stream lag (ms)', [iteratorAge], [], 12),
+      graph(
+        'Run events: rule targets',
+        props.ruleTargets.flatMap((t) => [
+          t.fn.metricErrors({ period: PERIOD, label: `${t.node.id} errors` }),
+          // records Lambda failed to write to the on-failure destination: those events are lost
+          t.fn.metric('DestinationDeliveryFailures', { period: PERIOD, statistic: 'Sum', label: `${t.node.id} destination delivery failures` }),
+        ]),
+        [sentTo(props.ruleTargetFailures, 'rule target failures'), sentTo(props.ruleTargetDlq, 'rule target DLQ')],
+        12,
+      ),
     );
     this.dashboard.addWidgets(
       graph('Errors of every function', props.functions.map((f) => f.fn.metricErrors({ period: PERIOD, label: f.node.id })), [], 24),

@@ -78,6 +78,7 @@ export class OperationFunction extends Construct {
       logGroup,
       environment: {
         ...r.environment,
+        ...(bundlingOptions.RUNTIME_NODE_OPTIONS ? { NODE_OPTIONS: bundlingOptions.RUNTIME_NODE_OPTIONS } : {}),
         ...(def.access.graph ? { GRAPH_SECRET_ARN: r.graphSecret.secretArn } : {}),
       },
       bundling: {

@@ -3,13 +3,16 @@
  * the real app. One synthesis per file: importing and synthesizing aws-cdk-lib is the slow part.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CfnElement } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/store/keys.js';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
-import { EVENT_BUS_NAME, queues, routes, rules, schedules, streamPublisher } from '../../shared/wiring.js';
+import { queues, routes, rules, schedules, streamPublisher } from '../../shared/wiring.js';
 import { deployedFunctions, deployedRoutes } from '../../infra/constructs/deployed-functions.js';
+import { PROJECT_ROOT } from '../../infra/app.js';
 import { synthStack, type SynthResult } from './synth-stack.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
@@ -26,7 +29,9 @@ const one = (type: string) => {
   expect(found, type).toHaveLength(1);
   return found[0];
 };
-const queueId = (name: string) => ofType('AWS::SQS::Queue').find(([, r]) => r.Properties.QueueName === name)![0];
+/** a queue's logical id, from the construct (queues have no physical names to find them by) */
+const queueId = (queue: IQueue) => synth.stack.getLogicalId(queue.node.defaultChild as CfnElement);
+const messaging = () => synth.stack.messaging;
 const functionOf = (entry: string) => {
   const found = ofType('AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).startsWith(`${entry} — `));
   expect(found, entry).toHaveLength(1);
@@ -104,15 +109,15 @@ describe('data', () => {
 
 describe('messaging and workers', () => {
   it('redrives work messages to the DLQ after maxReceiveCount 3', () => {
-    const work = resources[queueId(queues.work.name)];
+    const work = resources[queueId(messaging().workQueue)];
     expect(work.Properties.RedrivePolicy).toEqual({
-      deadLetterTargetArn: { 'Fn::GetAtt': [queueId(queues.dlq.name), 'Arn'] },
+      deadLetterTargetArn: { 'Fn::GetAtt': [queueId(messaging().workDlq), 'Arn'] },
       maxReceiveCount: 3,
     });
   });
 
   it('sets the work queue visibility timeout to at least 6 × the worker timeout', () => {
-    const visibility = resources[queueId(queues.work.name)].Properties.VisibilityTimeout;
+    const visibility = resources[queueId(messaging().workQueue)].Properties.VisibilityTimeout;
     const workerTimeout = functionOf(queues.work.consumer)[1].Properties.Timeout;
     expect(workerTimeout).toBe(queues.work.timeoutSeconds);
     expect(visibility).toBeGreaterThanOrEqual(6 * workerTimeout);
@@ -132,14 +137,14 @@ describe('messaging and workers', () => {
   it('drives the worker from the work queue and the DLQ handler from the DLQ, both reporting batch item failures', () => {
     const sqsMappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => !refersTo(m.Properties.EventSourceArn, 'StreamArn'));
     expect(sqsMappings).toHaveLength(2);
-    for (const [name, q] of [
-      [queues.work.consumer, queues.work],
-      [queues.dlq.consumer, queues.dlq],
+    for (const [name, q, queue] of [
+      [queues.work.consumer, queues.work, messaging().workQueue],
+      [queues.dlq.consumer, queues.dlq, messaging().workDlq],
     ] as const) {
       const [fnId] = functionOf(name);
       const mapping = sqsMappings.find(([, m]) => m.Properties.FunctionName.Ref === fnId);
       expect(mapping, name).toBeDefined();
-      expect(mapping![1].Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': [queueId(q.name), 'Arn'] });
+      expect(mapping![1].Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': [queueId(queue), 'Arn'] });
       expect(mapping![1].Properties.BatchSize).toBe(q.batchSize);
       expect(mapping![1].Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     }
@@ -172,12 +177,69 @@ describe('functions', () => {
     expect(publisher.Properties.Timeout).toBe(streamPublisher.timeoutSeconds);
   });
 
+  it('runs every function with source maps enabled (the bundles carry them)', () => {
+    const fns = ofType('AWS::Lambda::Function');
+    expect(fns.length).toBe(deployedFunctions().length);
+    for (const [id, fn] of fns) expect(fn.Properties.Environment.Variables.NODE_OPTIONS, id).toBe('--enable-source-maps');
+  });
+
   it('signs cursors with a per-deployment secret derived from the stack id, never the built-in default', () => {
     for (const [, fn] of ofType('AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description ?? '').includes(' — '))) {
       expect(JSON.stringify(fn.Properties.Environment.Variables.CURSOR_SECRET)).toContain('AWS::StackId');
     }
   });
 });
+
+describe('no fixed physical names', () => {
+  /** properties that would give a resource a physical name, by the resource types that have them */
+  const NAME_PROPERTIES = ['QueueName', 'EventBusName', 'FunctionName', 'TableName', 'AlarmName', 'DashboardName', 'TopicName', 'LogGroupName', 'RoleName', 'Name'];
+  /** every (resource, property path, value) whose key is a name property, at any depth */
+  const namesIn = (value: unknown, path: string[] = []): { path: string; value: unknown }[] => {
+    if (Array.isArray(value)) return value.flatMap((v, i) => namesIn(v, [...path, String(i)]));
+    if (value === null || typeof value !== 'object') return [];
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...(NAME_PROPERTIES.includes(k) ? [{ path: [...path, k].join('.'), value: v }] : []),
+      ...(k.startsWith('Fn::') || k === 'Ref' ? [] : namesIn(v, [...path, k])),
+    ]);
+  };
+
+  it('sets no literal name anywhere: names only refer to resources CloudFormation named', () => {
+    const named = Object.entries(resources).flatMap(([id, r]) => namesIn(r.Properties ?? {}).map((n) => ({ id, type: r.Type, ...n })));
+    // The control: the template does use these properties, as references (rule → bus, ESM → function).
+    expect(named.some((n) => n.path === 'EventBusName')).toBe(true);
+    expect(named.some((n) => n.type === 'AWS::Lambda::EventSourceMapping' && n.path === 'FunctionName')).toBe(true);
+    const literals = named.filter((n) => typeof n.value === 'string').filter((n) => !ALLOWED_LITERAL_NAMES(n.type, n.path));
+    expect(literals).toEqual([]);
+  });
+
+  it('names none of the resources that CloudFormation can name', () => {
+    for (const [type, prop] of [
+      ['AWS::SQS::Queue', 'QueueName'],
+      ['AWS::Lambda::Function', 'FunctionName'],
+      ['AWS::DynamoDB::Table', 'TableName'],
+      ['AWS::CloudWatch::Alarm', 'AlarmName'],
+      ['AWS::CloudWatch::Dashboard', 'DashboardName'],
+      ['AWS::SNS::Topic', 'TopicName'],
+      ['AWS::Logs::LogGroup', 'LogGroupName'],
+      ['AWS::Events::Rule', 'Name'],
+      ['AWS::IAM::Role', 'RoleName'],
+    ] as const) {
+      const found = ofType(type);
+      expect(found.length, type).toBeGreaterThan(0);
+      for (const [id, r] of found) expect(r.Properties[prop], `${id} ${prop}`).toBeUndefined();
+    }
+  });
+});
+
+/**
+ * Literal strings under a name-like key that are not physical names: API route, authorizer, stage
+ * and index names, the JWT authorizer's identity source, and metric/dimension names inside alarms.
+ */
+function ALLOWED_LITERAL_NAMES(type: string, path: string): boolean {
+  if (type.startsWith('AWS::ApiGatewayV2::')) return true; // the stage `$default`, the authorizer's name
+  if (type === 'AWS::CloudWatch::Alarm') return path.endsWith('Dimensions.0.Name') || /Metrics\.\d+\.MetricStat\.Metric\.Dimensions\.\d+\.Name$/.test(path) || /^Dimensions\.\d+\.Name$/.test(path);
+  return false;
+}
 
 describe('least privilege from wiring access', () => {
   const TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -204,14 +266,18 @@ describe('least privilege from wiring access', () => {
   });
 
   it('lets only functions whose access has sendWork send to the work queue', () => {
-    const workQueue = queueId(queues.work.name);
+    const workQueue = queueId(messaging().workQueue);
     for (const f of deployedFunctions()) {
       const sends = statementsOf(f.entry).filter((s) => [s.Action].flat().includes('sqs:SendMessage'));
       const toWork = sends.filter((s) => refersTo(s.Resource, workQueue));
       expect(toWork.length > 0, f.entry).toBe(Boolean(f.access.sendWork));
-      // The one other send allowed: the stream publisher's on-failure destination.
+      // The other sends allowed: each function's own on-failure destination — the stream
+      // publisher's event source's, and the rule targets' asynchronous invocations'.
       const elsewhere = sends.filter((s) => !refersTo(s.Resource, workQueue));
-      if (f.entry !== streamPublisher.entry) expect(elsewhere, f.entry).toEqual([]);
+      const failureQueue =
+        f.entry === streamPublisher.entry ? messaging().streamFailures : rules.some((r) => r.entry === f.entry) ? messaging().ruleTargetFailures : undefined;
+      for (const s of elsewhere) expect(failureQueue && refersTo(s.Resource, queueId(failureQueue)), f.entry).toBe(true);
+      if (failureQueue) expect(elsewhere.length, f.entry).toBeGreaterThan(0);
     }
     expect(deployedFunctions().filter((f) => f.access.sendWork).map((f) => f.entry)).toEqual(
       expect.arrayContaining([queues.work.consumer, ...routes.filter((r) => r.access.sendWork && !r.localOnly).map((r) => r.entry)]),
@@ -298,14 +364,46 @@ describe('events and schedules', () => {
     expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
 
-  it('names the bus from wiring and routes each wiring rule pattern on it to its function', () => {
+  it('names the bus after the stack and hands that name to every function, and routes each wiring rule pattern on it to its function', () => {
     const [busId, bus] = one('AWS::Events::EventBus');
-    expect(bus.Properties.Name).toBe(EVENT_BUS_NAME);
+    // CloudFormation requires a bus name: it carries the stack name, so two stacks never collide.
+    expect(JSON.stringify(bus.Properties.Name)).toContain('AWS::StackName');
+    for (const [, fn] of ofType('AWS::Lambda::Function')) expect(fn.Properties.Environment.Variables.EVENT_BUS_NAME).toEqual({ Ref: busId });
     for (const rule of rules) {
       const found = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern && JSON.stringify(r.Properties.EventPattern) === JSON.stringify(rule.pattern));
       expect(found, rule.name).toBeDefined();
       expect(found![1].Properties.EventBusName).toEqual({ Ref: busId });
       expect(found![1].Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [functionOf(rule.entry)[0], 'Arn'] });
+    }
+  });
+
+  it('sends each rule target\'s failed asynchronous invocations to an SQS on-failure destination, after deliberate retries', () => {
+    const configs = ofType('AWS::Lambda::EventInvokeConfig');
+    expect(configs).toHaveLength(rules.length);
+    for (const rule of rules) {
+      const [fnId] = functionOf(rule.entry);
+      const found = configs.find(([, c]) => c.Properties.FunctionName.Ref === fnId);
+      expect(found, rule.name).toBeDefined();
+      const p = found![1].Properties;
+      expect(p.Qualifier).toBe('$LATEST');
+      expect(p.MaximumRetryAttempts).toBe(2);
+      expect(p.MaximumEventAgeInSeconds).toBe(6 * 3600);
+      expect(p.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': [queueId(messaging().ruleTargetFailures), 'Arn'] });
+    }
+  });
+
+  it('gives each rule target a dead-letter queue and a retry policy for events EventBridge cannot deliver', () => {
+    const dlqId = queueId(messaging().ruleTargetDlq);
+    for (const rule of rules) {
+      const [ruleId, found] = ofType('AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties.EventPattern) === JSON.stringify(rule.pattern))!;
+      const [target] = found.Properties.Targets;
+      expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 24 * 3600 });
+      // EventBridge may send to the DLQ, for this rule only.
+      const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) => refersTo(p.Properties.Queues, dlqId))!;
+      const allow = policy[1].Properties.PolicyDocument.Statement.find((st: any) => st.Effect === 'Allow' && st.Principal?.Service === 'events.amazonaws.com');
+      expect(allow?.Action).toBe('sqs:SendMessage');
+      expect(refersTo(allow?.Condition, ruleId)).toBe(true);
     }
   });
 
@@ -333,9 +431,53 @@ describe('observability', () => {
       };
     });
 
-  it('alarms when the DLQ is not empty', () => {
-    const dlq = queueId(queues.dlq.name);
-    expect(alarms().some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && refersTo(a.Dimensions, dlq) && a.Threshold === 1)).toBe(true);
+  /** the metrics of an alarm on a math expression, by id */
+  const metricsOf = (a: Record<string, any>) => Object.fromEntries((a.Metrics ?? []).filter((m: any) => m.MetricStat).map((m: any) => [m.Id, m.MetricStat]));
+
+  it('alarms when a message reaches the work DLQ, although the DLQ handler drains it at once: receives count, not only depth', () => {
+    const dlq = queueId(messaging().workDlq);
+    const arrival = alarms().find((a) => Object.values(metricsOf(a)).some((m: any) => m.Metric.MetricName === 'NumberOfMessagesReceived' && refersTo(m.Metric.Dimensions, dlq)));
+    expect(arrival, 'work DLQ arrival alarm').toBeDefined();
+    const m = metricsOf(arrival!);
+    expect(m.received).toMatchObject({ Stat: 'Sum', Period: 60 });
+    expect(m.visible).toMatchObject({ Stat: 'Maximum', Metric: { MetricName: 'ApproximateNumberOfMessagesVisible' } });
+    expect(refersTo(m.visible.Metric.Dimensions, dlq)).toBe(true);
+    expect(arrival!.Metrics.find((x: any) => x.Expression).Expression).toBe('FILL(received, 0) + FILL(visible, 0)');
+    expect(arrival!.Threshold).toBe(1);
+    expect(arrival!.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+  });
+
+  it('alarms on every record sent to the rule targets\' on-failure destination and to their DLQ', () => {
+    for (const queue of [messaging().ruleTargetFailures, messaging().ruleTargetDlq]) {
+      const id = queueId(queue);
+      const found = alarms().find((a) => a.MetricName === 'NumberOfMessagesSent' && refersTo(a.Dimensions, id));
+      expect(found, id).toBeDefined();
+      expect(found!.Statistic).toBe('Sum');
+      expect(found!.Threshold).toBe(1);
+      expect(found!.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    }
+  });
+
+  it('alarms when the stream publisher falls behind the table (IteratorAge maximum)', () => {
+    const [publisherId] = functionOf(streamPublisher.entry);
+    const found = alarms().find((a) => a.MetricName === 'IteratorAge' && refersTo(a.Dimensions, publisherId));
+    expect(found).toBeDefined();
+    expect(found!.Namespace).toBe('AWS/Lambda');
+    expect(found!.Statistic).toBe('Maximum');
+    expect(found!.Threshold).toBeGreaterThan(0);
+    expect(found!.Threshold).toBeLessThanOrEqual(60 * 60 * 1000);
+  });
+
+  it('gives every alarm a runbook entry in docs/DEPLOY.md', () => {
+    const deploy = readFileSync(join(PROJECT_ROOT, 'docs/DEPLOY.md'), 'utf8');
+    const headings = new Set([...deploy.matchAll(/^### (\S+)$/gm)].map((h) => h[1].toLowerCase()));
+    const all = alarms();
+    expect(all.length).toBeGreaterThanOrEqual(9);
+    for (const a of all) {
+      const anchor = /Runbook: docs\/DEPLOY\.md#(\S+)/.exec(a.AlarmDescription)?.[1];
+      expect(anchor, a.AlarmDescription).toBeDefined();
+      expect(headings.has(anchor!), `${anchor} has a ### heading in docs/DEPLOY.md`).toBe(true);
+    }
   });
 
   it('alarms on worker errors', () => {
@@ -372,6 +514,6 @@ describe('observability', () => {
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
     for (const name of Object.values(METRIC_NAMES)) expect(body, name).toContain(name);
     for (const m of ['ApproximateNumberOfMessagesVisible', 'Errors', 'Latency', '5xx']) expect(body, m).toContain(m);
-    expect(body).toContain(queueId(queues.dlq.name));
+    expect(body).toContain(queueId(messaging().workDlq));
   });
 });

@@ -9,6 +9,7 @@ import type { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { buildApp, PROJECT_ROOT } from '../../infra/app.js';
+import type { OperationRunsStack } from '../../infra/stack.js';
 
 export interface SynthResult {
   template: Template;
@@ -16,6 +17,8 @@ export interface SynthResult {
   synthError?: Error;
   outdir: string;
   app: App;
+  /** the synthesized stack, so tests find a construct's logical id (no resource has a fixed name) */
+  stack: OperationRunsStack;
   /** every `Validations.of(x).acknowledge()` in the app, for the report and the reason check */
   acknowledgements: { path: string; id: string; reason: string }[];
 }
@@ -38,7 +41,7 @@ export function synthStack(context: Record<string, unknown> = {}, amend?: (stack
     synthError = e as Error;
     template = Template.fromJSON({ Resources: {} });
   }
-  return { template, synthError, outdir, app, acknowledgements: acknowledgementsOf(app) };
+  return { template, synthError, outdir, app, stack, acknowledgements: acknowledgementsOf(app) };
 }
 
 /** The app's real defaults (cdk.json's context), which the CLI would otherwise pass in. */
