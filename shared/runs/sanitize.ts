@@ -17,7 +17,8 @@ import { redactRegistered } from './secret-registry.js';
 
 const REDACTED = '[REDACTED]';
 
-type Rule = [RegExp, string | ((...m: string[]) => string)];
+/** A rule: pattern, replacement, and a lower-case needle without which the pattern cannot match (a cheap skip). */
+type Rule = [RegExp, string | ((...m: string[]) => string), string?];
 
 /** Key names whose value is a credential (matched case-insensitively, `_`/`-` optional between words). */
 const CREDENTIAL_KEYS = [
@@ -40,32 +41,34 @@ const KEY_VALUE = new RegExp(
 
 const RULES: Rule[] = [
   // PEM private keys (RSA, EC, OPENSSH, ENCRYPTED, PGP …): the whole block, or a dangling header and all after it.
-  [/-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g, REDACTED],
+  [/-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END \1-----|$)/g, REDACTED, '-----begin'],
   // Authorization header values of any scheme.
-  [/(\bauthorization\b(?:\\*["'])?\s*[:=]\s*(?:\\*["'])?)(?:(?:bearer|basic|digest|negotiate|sharedkey|pop)\s+)?[^\s"',;\\]+/gi, `$1${REDACTED}`],
+  [/(\bauthorization\b(?:\\*["'])?\s*[:=]\s*(?:\\*["'])?)(?:(?:bearer|basic|digest|negotiate|sharedkey|pop)\s+)?[^\s"',;\\]+/gi, `$1${REDACTED}`, 'authorization'],
   // Cookie / Set-Cookie header values: everything up to the end of the line (or of the JSON string).
-  [/(\b(?:set-)?cookie\b(?:\\*["'])?\s*:\s*(?:\\*["'])?)[^\r\n"\\]+/gi, `$1${REDACTED}`],
+  [/(\b(?:set-)?cookie\b(?:\\*["'])?\s*:\s*(?:\\*["'])?)[^\r\n"\\]+/gi, `$1${REDACTED}`, 'cookie'],
   // Bearer and Basic credentials anywhere.
-  [/\bbearer\s+[A-Za-z0-9\-._~+/]+=*/gi, `Bearer ${REDACTED}`],
-  [/\bbasic\s+([A-Za-z0-9+/]{8,}=*)/gi, (m: string, v: string) => (/^[A-Za-z][a-z]*$/.test(v) ? m : `Basic ${REDACTED}`)],
+  [/\bbearer\s+[A-Za-z0-9\-._~+/]+=*/gi, `Bearer ${REDACTED}`, 'bearer'],
+  [/\bbasic\s+([A-Za-z0-9+/]{8,}=*)/gi, (m: string, v: string) => (/^[A-Za-z][a-z]*$/.test(v) ? m : `Basic ${REDACTED}`), 'basic'],
   // JWTs / JWEs (base64url segments, the first starting with eyJ).
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*){0,3}/g, REDACTED],
+  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}(?:\.[A-Za-z0-9_-]*){0,3}/g, REDACTED, 'eyj'],
   // Entra ID client secrets: 3 characters, a digit, `Q~`, then 31–34 more.
-  [/[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,40}/g, REDACTED],
+  [/[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,40}/g, REDACTED, 'q~'],
   // URL userinfo: keep the user, drop the password (up to the last `@` before the path).
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@?#"'\\]*:)[^\s/?#"'\\]+@/gi, `$1${REDACTED}@`],
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@?#"'\\]*:)[^\s/?#"'\\]+@/gi, `$1${REDACTED}@`, '://'],
   // Azure SAS in a connection string: the whole token up to the next `;`.
-  [/(\bSharedAccessSignature(?:\\*["'])?\s*=\s*)[^\s;"'\\]+/gi, `$1${REDACTED}`],
+  [/(\bSharedAccessSignature(?:\\*["'])?\s*=\s*)[^\s;"'\\]+/gi, `$1${REDACTED}`, 'sharedaccesssignature'],
   // key=value and "key": "value" credentials (a quoted value may hold spaces), at any escaping depth.
   [KEY_VALUE, `$1${REDACTED}`],
   // AWS access key ids.
   [/\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b/g, REDACTED],
   // Azure storage account keys (64 bytes as base64: 86 characters and `==`).
-  [/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==/g, REDACTED],
+  [/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==/g, REDACTED, '=='],
   // Long random strings (base64/base64url runs); see looksRandom for why ids and words are spared.
-  [/[A-Za-z0-9+/_-]{32,}=*/g, (m: string) => {
-    if (!m.includes('/') && !GUID_IN.test(m)) return looksRandom(m) ? REDACTED : m;
-    return m.split(/(\/|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i)
+  // Paths (a/b/c) are judged per segment; GUIDs inside a token (T_<guid>, <guid>_<Name>) are split off.
+  [/[A-Za-z0-9+_-]{32,}=*/g, (m: string) => {
+    if (!looksRandom(m)) return m;
+    if (!GUID_IN.test(m)) return REDACTED;
+    return m.split(/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i)
       .map((part) => (part.length >= 32 && looksRandom(part) ? REDACTED : part)).join('');
   }],
 ];
@@ -97,7 +100,12 @@ function looksRandom(s: string): boolean {
 
 function applyRules(text: string): string {
   let out = text;
-  for (const [re, rep] of RULES) out = out.replace(re, rep as never);
+  let lower = text.toLowerCase();
+  for (const [re, rep, needle] of RULES) {
+    if (needle && !lower.includes(needle)) continue;
+    const next = out.replace(re, rep as never);
+    if (next !== out) { out = next; lower = out.toLowerCase(); }
+  }
   return out;
 }
 
