@@ -10,6 +10,7 @@ import { GraphError } from '../../shared/graph/errors.js';
 import { RoutingSecretResolver } from '../../shared/graph/secrets.js';
 import { graphClientsFor } from '../../shared/graph/tenant-clients.js';
 import { apiDeps } from '../../shared/http/deps.js';
+import { registerSecret } from '../../shared/runs/secret-registry.js';
 
 const signInRequired = () => new HttpProblem(428, 'delegated Graph sign-in required', { title: 'Precondition Required' });
 
@@ -17,7 +18,8 @@ const signInRequired = () => new HttpProblem(428, 'delegated Graph sign-in requi
 const graphFor = graphClientsFor(async (t) => (await apiDeps().directory.getTenant(t))?.graph, new RoutingSecretResolver());
 
 export const handler = apiHandler({ role: 'manager', query: groupSearchQuery }, async ({ tenantId, query, headers }) => {
-  const token = headers['x-graph-delegated-token']?.trim();
+  // Registered as it arrives: the sanitizer redacts it wherever it might show up.
+  const token = registerSecret(headers['x-graph-delegated-token']?.trim());
   if (!token) throw signInRequired();
   try {
     const graph = await graphFor(tenantId);

@@ -8,6 +8,7 @@ import type { Category } from '../runs/catalog.js';
 import { CATEGORY_PATHS } from './categories.js';
 import { GraphError, codeForStatus } from './errors.js';
 import type { SecretResolver } from './secrets.js';
+import { registerSecret } from '../runs/secret-registry.js';
 
 /** A tenant's Graph settings, stored on the tenant item (pk TENANT#t, sk PROFILE, attribute `graph`). */
 export interface GraphSettings {
@@ -242,7 +243,7 @@ export class GraphClient {
         const body = parseJson(await res.text()) as { access_token?: string; expires_in?: number | string };
         if (!body?.access_token) throw new GraphError('graph_auth_failed', 'the token endpoint answered without an access token');
         const lifetimeMs = Number(body.expires_in ?? 3600) * 1000;
-        this.token = { value: body.access_token, until: this.now() + Math.max(0, lifetimeMs - TOKEN_EARLY_REFRESH_MS) };
+        this.token = { value: registerSecret(body.access_token), until: this.now() + Math.max(0, lifetimeMs - TOKEN_EARLY_REFRESH_MS) };
         return body.access_token;
       }
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());

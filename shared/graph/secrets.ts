@@ -5,6 +5,7 @@
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { traced } from '../observability/tracer.js';
+import { registerSecret } from '../runs/secret-registry.js';
 
 export interface SecretResolver {
   resolve(secretRef: string): Promise<string>;
@@ -29,7 +30,7 @@ export class LocalSecretResolver implements SecretResolver {
     const name = secretRef.startsWith(LOCAL_SECRET_PREFIX) ? secretRef.slice(LOCAL_SECRET_PREFIX.length) : secretRef;
     const value = this.secrets[name] ?? this.fallback;
     if (value == null) throw new SecretNotFoundError(secretRef);
-    return value;
+    return registerSecret(value);
   }
 }
 
@@ -49,7 +50,7 @@ export class SecretsManagerSecretResolver implements SecretResolver {
       const parsed = JSON.parse(value);
       if (parsed && typeof parsed.clientSecret === 'string') value = parsed.clientSecret;
     } catch { /* plain string */ }
-    this.cache.set(secretRef, { value, until: Date.now() + this.ttlMs });
+    this.cache.set(secretRef, { value: registerSecret(value), until: Date.now() + this.ttlMs });
     return value;
   }
 }

@@ -9,6 +9,7 @@ import { listBench } from './list-bench.js';
 import { workerBench } from './worker-bench.js';
 import { idempotencyBench } from './idempotency-bench.js';
 import { bundleBench } from './bundle-bench.js';
+import { sanitizeBench } from './sanitize-bench.js';
 
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.includes(name);
@@ -21,6 +22,7 @@ try {
   if (wanted('worker')) await workerBench(svc);
   if (wanted('bundles')) await bundleBench();
   if (wanted('list')) await listBench(svc);
+  if (wanted('sanitize')) await sanitizeBench();
 } finally {
   await svc.stop();
 }

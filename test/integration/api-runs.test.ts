@@ -4,6 +4,7 @@ import { makeApiDeps, setApiDeps, apiDeps } from '../../shared/http/deps.js';
 import { MAX_BODY_BYTES } from '../../shared/http/api.js';
 import { routes } from '../../shared/wiring.js';
 import { existsSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -251,6 +252,23 @@ describe('reading runs', () => {
     ['a forged cursor', 'cursor=eyJzIjoiIn0.abc'],
   ])('%s is a 400 problem', async (_n, q) => {
     expectProblem(await api.call('GET', `/tenants/contoso/runs?${q}`, { user: 'carol' }), 400);
+  });
+
+  it('a cursor with the right scope but a forged signature or a changed last key is a 400', async () => {
+    const page1 = await api.call('GET', '/tenants/contoso/runs?limit=1', { user: 'carol' });
+    const genuine: string = page1.json.nextCursor;
+    expect(genuine).toEqual(expect.any(String));
+    const ok = await api.call('GET', `/tenants/contoso/runs?limit=1&cursor=${encodeURIComponent(genuine)}`, { user: 'carol' });
+    expect(ok.status).toBe(200); // the control: the genuine cursor is honoured
+    const [body, sig] = genuine.split('.');
+    const parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { s: string; k: Record<string, string> };
+    const rebody = (k: Record<string, string>) => Buffer.from(JSON.stringify({ s: parsed.s, k })).toString('base64url');
+    const otherKey = `${body}.${createHmac('sha256', 'a-different-key').update(body).digest('base64url').slice(0, 22)}`;
+    const otherPartition = `${rebody(Object.fromEntries(Object.entries(parsed.k).map(([n, v]) => [n, v.replace('contoso', 'fabrikam')])))}.${sig}`;
+    const otherSortKey = `${rebody({ ...parsed.k, sk: 'RUN#00000000000000000000000000' })}.${sig}`;
+    for (const forged of [otherKey, otherPartition, otherSortKey]) {
+      expectProblem(await api.call('GET', `/tenants/contoso/runs?limit=1&cursor=${encodeURIComponent(forged)}`, { user: 'carol' }), 400);
+    }
   });
 
   it('a cursor from another tenant is refused, not honoured', async () => {
