@@ -44,6 +44,8 @@ export function buildApp(appProps: AppProps = {}) {
     jwtIssuer,
     // comma-separated, so Entra ID's client id and its Application ID URI can both be accepted
     jwtAudience: text('jwtAudience').split(',').map((a) => a.trim()).filter(Boolean),
+    // OAuth scopes the deployed API requires (space- or comma-separated), e.g. api://operation-runs/Runs.ReadWrite
+    jwtScopes: text('jwtScopes', '').split(/[\s,]+/).filter(Boolean),
     runRetentionDays: num('runRetentionDays', 90),
     logLevel: text('logLevel', 'INFO'),
     logRetention: logRetentionDays as RetentionDays,

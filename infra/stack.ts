@@ -19,6 +19,8 @@ import { Workers } from './constructs/workers.js';
 export interface OperationRunsStackProps extends StackProps {
   jwtIssuer: string;
   jwtAudience: string[];
+  /** OAuth scopes every authenticated route requires (docs/DEPLOY.md); empty: none */
+  jwtScopes?: string[];
   runRetentionDays: number;
   logLevel: string;
   logRetention: RetentionDays;
@@ -82,6 +84,7 @@ export class OperationRunsStack extends Stack {
       resources,
       jwtIssuer: props.jwtIssuer,
       jwtAudience: props.jwtAudience,
+      jwtScopes: props.jwtScopes ?? [],
       throttle: props.apiThrottle,
       logRetention: props.logRetention,
       corsOrigins: props.consoleOrigins ?? [],

@@ -19,6 +19,11 @@ export interface ApiProps {
   jwtIssuer: string;
   /** accepted `aud` values (Entra ID: the app's client id or Application ID URI; Cognito: the app client id) */
   jwtAudience: string[];
+  /**
+   * OAuth scopes a token must carry on every authenticated route (any one of them); empty: none
+   * required. API Gateway checks them against the token's `scope`/`scp` claim before the function runs.
+   */
+  jwtScopes: string[];
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: RetentionDays;
   /** browser origins allowed to call the API (the hosted console); empty: no CORS */
@@ -90,6 +95,7 @@ export class Api extends Construct {
         methods: [HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${functionId(route.entry)}Integration`, handler.fn),
         authorizer: route.auth ? jwt : none,
+        ...(route.auth && props.jwtScopes.length ? { authorizationScopes: props.jwtScopes } : {}),
       });
       if (!route.auth) acknowledgePublicRoute(created, route);
       this.routeFunctions[routeKey] = handler;

@@ -17,7 +17,7 @@ import { synthStack, type SynthResult } from './synth-stack.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
-const CONTEXT = { jwtIssuer: 'https://issuer.example.com/tenant/v2.0', jwtAudience: 'api://operation-runs,client-id-123', alarmEmail: 'ops@example.com', consoleOrigins: 'https://console.example.com' };
+const CONTEXT = { jwtIssuer: 'https://issuer.example.com/tenant/v2.0', jwtAudience: 'api://operation-runs,client-id-123', alarmEmail: 'ops@example.com', consoleOrigins: 'https://console.example.com', jwtScopes: 'api://operation-runs/Runs.ReadWrite' };
 
 let synth: SynthResult;
 let template: Template;
@@ -326,7 +326,10 @@ describe('api', () => {
       if (def.auth) {
         expect(r.Properties.AuthorizationType, r.Properties.RouteKey).toBe('JWT');
         expect(r.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
+        // the scopes from context (jwtScopes): API Gateway refuses a token without one of them
+        expect(r.Properties.AuthorizationScopes, r.Properties.RouteKey).toEqual(['api://operation-runs/Runs.ReadWrite']);
       } else {
+        expect(r.Properties.AuthorizationScopes).toBeUndefined();
         expect(['GET /health', 'GET /openapi.json']).toContain(r.Properties.RouteKey);
         expect(r.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
       }
