@@ -1,9 +1,10 @@
 import { apiHandler } from '../../shared/http/api.js';
+import { cancelRunRoute } from '../../shared/http/schemas.js';
 import { CATALOG, isOperationType } from '../../shared/runs/catalog.js';
 import { toApiRun } from '../../shared/runs/model.js';
 import { problems } from '../../shared/http/problem.js';
 
-export const handler = apiHandler({}, async (req) => {
+export const handler = apiHandler(cancelRunRoute, async (req) => {
   const run = await req.deps.service.getRun(req.tenantId, req.params.runId);
   if (isOperationType(run.type)) req.requireRole(CATALOG[run.type].minimumRole, `cancel a ${CATALOG[run.type].label}`);
   if (run.status === 'completed') throw problems.conflict('The run has already completed.');

@@ -1,11 +1,11 @@
 import { ulid } from 'ulid';
 import { apiHandler } from '../../shared/http/api.js';
-import { createScheduleBody } from '../../shared/http/backup-schemas.js';
+import { createScheduleRoute } from '../../shared/http/backup-schemas.js';
 import { toApiSchedule } from '../../shared/http/backup-views.js';
 import { nextRunAfter } from '../../shared/operations/cron.js';
 import { type BackupSchedule } from '../../shared/store/schedule-store.js';
 
-export const handler = apiHandler({ role: 'manager', body: createScheduleBody }, async ({ tenantId, body, deps }) => {
+export const handler = apiHandler(createScheduleRoute, async ({ tenantId, body, deps }) => {
   const now = deps.clock();
   const schedule: BackupSchedule = {
     id: ulid(now.getTime()), tenantId, name: body.name, cron: body.cron, categories: body.categories ?? null, keepLast: body.keepLast,

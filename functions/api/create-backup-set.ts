@@ -1,9 +1,9 @@
 import { ulid } from 'ulid';
 import { apiHandler } from '../../shared/http/api.js';
-import { createBackupSetBody } from '../../shared/http/backup-schemas.js';
+import { createBackupSetRoute } from '../../shared/http/backup-schemas.js';
 import { type BackupSet } from '../../shared/store/backup-store.js';
 
-export const handler = apiHandler({ role: 'operator', body: createBackupSetBody }, async ({ tenantId, body, user, deps }) => {
+export const handler = apiHandler(createBackupSetRoute, async ({ tenantId, body, user, deps }) => {
   const now = deps.clock();
   const set: BackupSet = {
     id: ulid(now.getTime()), tenantId, name: body.name, status: 'complete', itemCount: 0, createdAt: now.toISOString(),

@@ -1,12 +1,11 @@
 import { apiHandler } from '../../shared/http/api.js';
+import { getScheduleRoute } from '../../shared/http/backup-schemas.js';
 import { toApiHistory, toApiSchedule } from '../../shared/http/backup-views.js';
 import { problems } from '../../shared/http/problem.js';
-import { emptyQuery } from '../../shared/http/schemas.js';
-
 
 const HISTORY = 10;
 
-export const handler = apiHandler({ role: 'readonly', query: emptyQuery }, async ({ tenantId, params, deps }) => {
+export const handler = apiHandler(getScheduleRoute, async ({ tenantId, params, deps }) => {
   const store = deps.stores.schedules;
   const schedule = await store.get(tenantId, params.scheduleId);
   if (!schedule) throw problems.notFound('The backup schedule');

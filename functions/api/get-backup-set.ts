@@ -1,9 +1,8 @@
 import { apiHandler } from '../../shared/http/api.js';
-import { emptyQuery } from '../../shared/http/schemas.js';
+import { getBackupSetRoute } from '../../shared/http/backup-schemas.js';
 import { problems } from '../../shared/http/problem.js';
 
-
-export const handler = apiHandler({ role: 'readonly', query: emptyQuery }, async ({ tenantId, params, deps }) => {
+export const handler = apiHandler(getBackupSetRoute, async ({ tenantId, params, deps }) => {
   const store = deps.stores.backups;
   const set = await store.getSet(tenantId, params.backupSetId);
   if (!set) throw problems.notFound('The backup set');

@@ -1,6 +1,7 @@
 import { apiHandler } from '../../shared/http/api.js';
+import { meRoute } from '../../shared/http/schemas.js';
 
-export const handler = apiHandler({}, async ({ user, deps }) => {
+export const handler = apiHandler(meRoute, async ({ user, deps }) => {
   const memberships = await deps.directory.listMemberships(user.id);
   return {
     status: 200,

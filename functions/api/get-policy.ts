@@ -1,9 +1,8 @@
 import { apiHandler } from '../../shared/http/api.js';
+import { getPolicyRoute } from '../../shared/http/read-schemas.js';
 import { problems } from '../../shared/http/problem.js';
-import { policyQuery } from '../../shared/http/read-schemas.js';
 
-
-export const handler = apiHandler({ role: 'readonly', query: policyQuery }, async ({ tenantId, params, query, deps }) => {
+export const handler = apiHandler(getPolicyRoute, async ({ tenantId, params, query, deps }) => {
   const store = deps.stores.policies;
   const head = await store.getHead(tenantId, params.policyId);
   if (!head) throw problems.notFound('The policy');

@@ -1,8 +1,8 @@
 import { apiHandler } from '../../shared/http/api.js';
-import { emptyQuery } from '../../shared/http/schemas.js';
+import { getRunRoute } from '../../shared/http/schemas.js';
 import { toApiRun } from '../../shared/runs/model.js';
 
-export const handler = apiHandler({ role: 'readonly', query: emptyQuery }, async ({ tenantId, params, headers, deps }) => {
+export const handler = apiHandler(getRunRoute, async ({ tenantId, params, headers, deps }) => {
   const run = await deps.service.getRun(tenantId, params.runId);
   // The version changes with every write, so it is a faithful validator of the representation.
   const etag = `"${run.id}.${run.version}"`;

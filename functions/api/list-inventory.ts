@@ -1,8 +1,7 @@
 import { apiHandler } from '../../shared/http/api.js';
-import { inventoryQuery } from '../../shared/http/read-schemas.js';
+import { listInventoryRoute } from '../../shared/http/read-schemas.js';
 
-
-export const handler = apiHandler({ role: 'readonly', query: inventoryQuery }, async ({ tenantId, query, deps }) => {
+export const handler = apiHandler(listInventoryRoute, async ({ tenantId, query, deps }) => {
   const page = await deps.stores.inventory.list(tenantId, query);
   const items = page.items.map(({ tenantId: _t, fingerprint: _f, lastSeenRunId: _r, lastChange: _c, ...item }) => item);
   return { status: 200, body: { items, nextCursor: page.nextCursor } };

@@ -1,6 +1,7 @@
 import { apiHandler } from '../../shared/http/api.js';
+import { operationTypesRoute } from '../../shared/http/schemas.js';
 import { operationTypeList } from '../../shared/runs/catalog.js';
 
 const items = operationTypeList();
 
-export const handler = apiHandler({}, () => ({ status: 200, body: { items } }));
+export const handler = apiHandler(operationTypesRoute, () => ({ status: 200, body: { items } }));

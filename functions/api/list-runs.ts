@@ -1,8 +1,8 @@
 import { apiHandler } from '../../shared/http/api.js';
-import { listRunsQuery } from '../../shared/http/schemas.js';
+import { listRunsRoute } from '../../shared/http/schemas.js';
 import { toRunSummary } from '../../shared/runs/model.js';
 
-export const handler = apiHandler({ role: 'readonly', query: listRunsQuery }, async ({ tenantId, query, deps }) => {
+export const handler = apiHandler(listRunsRoute, async ({ tenantId, query, deps }) => {
   const { limit, cursor, ...filter } = query;
   const page = await deps.runs.listRuns(tenantId, filter, limit, cursor);
   return { status: 200, body: { items: page.items.map(toRunSummary), nextCursor: page.nextCursor } };

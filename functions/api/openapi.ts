@@ -1,8 +1,8 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { buildOpenApi } from '../../shared/http/openapi.js';
-// Modules that document their own routes (documentRoute) register when imported.
-import '../../shared/http/notification-schemas.js';
-import '../../shared/http/read-schemas.js';
-import '../../shared/http/backup-schemas.js';
+import { openApiRoute } from '../../shared/http/schemas.js';
 
-export const handler = apiHandler({ auth: false }, () => ({ status: 200, body: buildOpenApi() }));
+// Built once per container; its server is '/', relative to wherever the document is served (OpenAPI 3.1 §4.8.5).
+const document = buildOpenApi();
+
+export const handler = apiHandler(openApiRoute, () => ({ status: 200, body: document }));

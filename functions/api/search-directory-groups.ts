@@ -4,7 +4,7 @@
  * or logged (the logger never sees headers; errors carry no token).
  */
 import { apiHandler } from '../../shared/http/api.js';
-import { groupSearchQuery } from '../../shared/http/backup-schemas.js';
+import { searchGroupsRoute } from '../../shared/http/backup-schemas.js';
 import { HttpProblem } from '../../shared/http/problem.js';
 import { GraphError } from '../../shared/graph/errors.js';
 import { RoutingSecretResolver } from '../../shared/graph/secrets.js';
@@ -17,7 +17,7 @@ const signInRequired = () => new HttpProblem(428, 'delegated Graph sign-in requi
 // The app secret is never used here (searchGroups sends only the delegated token); the client just needs the tenant's Graph address.
 const graphFor = graphClientsFor(async (t) => (await apiDeps().directory.getTenant(t))?.graph, new RoutingSecretResolver());
 
-export const handler = apiHandler({ role: 'manager', query: groupSearchQuery }, async ({ tenantId, query, headers }) => {
+export const handler = apiHandler(searchGroupsRoute, async ({ tenantId, query, headers }) => {
   // Registered as it arrives: the sanitizer redacts it wherever it might show up.
   const token = registerSecret(headers['x-graph-delegated-token']?.trim());
   if (!token) throw signInRequired();

@@ -1,5 +1,5 @@
 import { apiHandler } from '../../shared/http/api.js';
-import { startRunBody, type StartRunBody } from '../../shared/http/schemas.js';
+import { startRunRoute } from '../../shared/http/schemas.js';
 import { CATALOG } from '../../shared/runs/catalog.js';
 import { toApiRun, viewUrlOf } from '../../shared/runs/model.js';
 import { DispatchFailedError } from '../../shared/runs/errors.js';
@@ -7,7 +7,7 @@ import { planStart } from '../../shared/operations/start-checks.js';
 import '../../shared/operations/all-start-checks.js';
 import { metrics, MetricNames } from '../../shared/observability/metrics.js';
 
-export const handler = apiHandler<StartRunBody>({ body: startRunBody as never }, async (req) => {
+export const handler = apiHandler(startRunRoute, async (req) => {
   const { type, input, surface } = req.body;
   const def = CATALOG[type];
   req.requireRole(def.minimumRole, `start ${def.label}`);

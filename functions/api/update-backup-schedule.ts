@@ -1,11 +1,11 @@
 import { apiHandler } from '../../shared/http/api.js';
-import { updateScheduleBody } from '../../shared/http/backup-schemas.js';
+import { updateScheduleRoute } from '../../shared/http/backup-schemas.js';
 import { toApiSchedule } from '../../shared/http/backup-views.js';
 import { problems } from '../../shared/http/problem.js';
 import { nextRunAfter } from '../../shared/operations/cron.js';
 import { ScheduleVersionConflictError, type BackupSchedule } from '../../shared/store/schedule-store.js';
 
-export const handler = apiHandler({ role: 'manager', body: updateScheduleBody }, async ({ tenantId, params, body, deps }) => {
+export const handler = apiHandler(updateScheduleRoute, async ({ tenantId, params, body, deps }) => {
   const store = deps.stores.schedules;
   // The tick bumps the version when it claims a due time: re-read and re-apply the edit then.
   for (let attempt = 0; attempt < 3; attempt++) {

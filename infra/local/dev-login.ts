@@ -1,10 +1,10 @@
 /** POST /dev/login { userId } → { token, user } (local only, §10). */
 import { z } from 'zod';
-import { apiHandler } from '../../shared/http/api.js';
+import { apiHandler, publicRoute } from '../../shared/http/api.js';
 import { problems } from '../../shared/http/problem.js';
 import { signLocalToken } from './jwt.js';
 
-export const handler = apiHandler({ auth: false, body: z.strictObject({ userId: z.string().min(1).max(200) }) }, async ({ body, deps }) => {
+export const handler = apiHandler(publicRoute({ body: z.strictObject({ userId: z.string().min(1).max(200) }) }), async ({ body, deps }) => {
   const user = await deps.directory.getUser(body.userId);
   if (!user) throw problems.notFound('The user');
   return { status: 200, body: { token: await signLocalToken(user), user } };

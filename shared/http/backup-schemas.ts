@@ -1,13 +1,13 @@
 /**
  * Validation schemas and OpenAPI docs of the backup, schedule, restore, drift and group-search routes
- * (§5). Handlers validate with these; importing this module documents the routes (documentRoute).
+ * (§5), and the routes themselves (defineRoute): handlers are served from these declarations and
+ * /openapi.json documents them.
  */
 import { z } from 'zod';
 import { CATEGORIES } from '../runs/catalog.js';
 import { cronProblem } from '../operations/cron.js';
-import { cursorParam, limitParam } from './api.js';
-import { documentRoute } from './openapi.js';
-import { problemSchema } from './schemas.js';
+import { cursorParam, defineRoute, limitParam, tenantRoute } from './api.js';
+import { emptyQuery, problemSchema } from './schemas.js';
 
 const name = z.string().trim().min(1).max(200);
 const cron = z.string().trim().min(1).max(100).superRefine((expr, ctx) => {
@@ -79,22 +79,45 @@ const driftFindingSchema = z.object({
 const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 const problem = (description: string) => ({ description, schema: problemSchema });
 
-const T = '/tenants/{tenantId}';
-documentRoute(`GET ${T}/backup-sets`, { summary: 'List backup sets, newest first', query: pageQuery, responses: { 200: { description: 'ok', schema: page(backupSetSchema) } } });
-documentRoute(`POST ${T}/backup-sets`, { summary: 'Create an empty backup set (operator)', body: createBackupSetBody, responses: { 201: { description: 'created; Location names it', schema: backupSetSchema } } });
-documentRoute(`GET ${T}/backup-sets/{backupSetId}`, { summary: 'A backup set with its items', responses: { 200: { description: 'ok', schema: backupSetSchema.extend({ items: z.array(backupItemSchema) }) }, 404: problem('unknown set') } });
-documentRoute(`GET ${T}/backup-schedules`, { summary: 'List backup schedules', query: pageQuery, responses: { 200: { description: 'ok', schema: page(scheduleSchema) } } });
-documentRoute(`POST ${T}/backup-schedules`, { summary: 'Create a backup schedule (manager)', body: createScheduleBody, responses: { 201: { description: 'created; Location names it', schema: scheduleSchema }, 400: problem('invalid body or cron expression') } });
-documentRoute(`GET ${T}/backup-schedules/{scheduleId}`, { summary: 'A backup schedule with its recent run history', responses: { 200: { description: 'ok', schema: scheduleSchema }, 404: problem('unknown schedule') } });
-documentRoute(`PATCH ${T}/backup-schedules/{scheduleId}`, { summary: 'Change a backup schedule (manager)', body: updateScheduleBody, responses: { 200: { description: 'ok', schema: scheduleSchema }, 404: problem('unknown schedule') } });
-documentRoute(`DELETE ${T}/backup-schedules/{scheduleId}`, { summary: 'Delete a backup schedule (manager); its backup sets stay', responses: { 204: { description: 'deleted' }, 404: problem('unknown schedule') } });
-documentRoute(`GET ${T}/restores/{restoreId}`, { summary: 'A restore with its per-item results', responses: { 200: { description: 'ok', schema: restoreSchema }, 404: problem('unknown restore') } });
-documentRoute(`GET ${T}/drift-findings`, { summary: 'Drift findings (DB only)', query: driftQuery, responses: { 200: { description: 'ok', schema: page(driftFindingSchema) } } });
-documentRoute(`GET ${T}/directory/group-search`, {
+export const listBackupSetsRoute = defineRoute('GET /tenants/{tenantId}/backup-sets', tenantRoute('readonly', { query: pageQuery }), {
+  summary: 'List backup sets, newest first', responses: { 200: { description: 'ok', schema: page(backupSetSchema) } },
+});
+export const createBackupSetRoute = defineRoute('POST /tenants/{tenantId}/backup-sets', tenantRoute('operator', { body: createBackupSetBody }), {
+  summary: 'Create an empty backup set (operator)', responses: { 201: { description: 'created; Location names it', schema: backupSetSchema } },
+});
+export const getBackupSetRoute = defineRoute('GET /tenants/{tenantId}/backup-sets/{backupSetId}', tenantRoute('readonly', { query: emptyQuery }), {
+  summary: 'A backup set with its items',
+  responses: { 200: { description: 'ok', schema: backupSetSchema.extend({ items: z.array(backupItemSchema) }) }, 404: problem('unknown set') },
+});
+export const listSchedulesRoute = defineRoute('GET /tenants/{tenantId}/backup-schedules', tenantRoute('readonly', { query: pageQuery }), {
+  summary: 'List backup schedules', responses: { 200: { description: 'ok', schema: page(scheduleSchema) } },
+});
+export const createScheduleRoute = defineRoute('POST /tenants/{tenantId}/backup-schedules', tenantRoute('manager', { body: createScheduleBody }), {
+  summary: 'Create a backup schedule (manager)',
+  responses: { 201: { description: 'created; Location names it', schema: scheduleSchema }, 400: problem('invalid body or cron expression') },
+});
+export const getScheduleRoute = defineRoute('GET /tenants/{tenantId}/backup-schedules/{scheduleId}', tenantRoute('readonly', { query: emptyQuery }), {
+  summary: 'A backup schedule with its recent run history', responses: { 200: { description: 'ok', schema: scheduleSchema }, 404: problem('unknown schedule') },
+});
+export const updateScheduleRoute = defineRoute('PATCH /tenants/{tenantId}/backup-schedules/{scheduleId}', tenantRoute('manager', { body: updateScheduleBody }), {
+  summary: 'Change a backup schedule (manager)',
+  responses: { 200: { description: 'ok', schema: scheduleSchema }, 404: problem('unknown schedule'), 409: problem('the schedule kept changing; try again') },
+});
+export const deleteScheduleRoute = defineRoute('DELETE /tenants/{tenantId}/backup-schedules/{scheduleId}', tenantRoute('manager', { query: emptyQuery }), {
+  summary: 'Delete a backup schedule (manager); its backup sets stay', responses: { 204: { description: 'deleted' }, 404: problem('unknown schedule') },
+});
+export const getRestoreRoute = defineRoute('GET /tenants/{tenantId}/restores/{restoreId}', tenantRoute('readonly', { query: emptyQuery }), {
+  summary: 'A restore with its per-item results', responses: { 200: { description: 'ok', schema: restoreSchema }, 404: problem('unknown restore') },
+});
+export const listDriftFindingsRoute = defineRoute('GET /tenants/{tenantId}/drift-findings', tenantRoute('readonly', { query: driftQuery }), {
+  summary: 'Drift findings (DB only)', responses: { 200: { description: 'ok', schema: page(driftFindingSchema) } },
+});
+export const searchGroupsRoute = defineRoute('GET /tenants/{tenantId}/directory/group-search', tenantRoute('manager', { query: groupSearchQuery }), {
   summary: "RBAC group search in Graph with the caller's delegated token (header X-Graph-Delegated-Token; never stored or logged)",
-  query: groupSearchQuery,
   responses: {
     200: { description: 'ok', schema: z.object({ items: z.array(z.object({ id: z.string(), displayName: z.string(), mail: z.string().nullable() })) }) },
+    403: problem('Graph refused the group search for your account'),
     428: problem('delegated Graph sign-in required'),
+    502: problem('Microsoft Graph could not answer'),
   },
 });

@@ -5,9 +5,8 @@
 import { z } from 'zod';
 import { NOTIFICATION_KINDS } from '../notifications/model.js';
 import { OUTCOMES } from '../runs/model.js';
-import { cursorParam, limitParam } from './api.js';
-import { documentRoute } from './openapi.js';
-import { problemSchema } from './schemas.js';
+import { cursorParam, defineRoute, limitParam, userRoute } from './api.js';
+import { emptyQuery, problemSchema } from './schemas.js';
 
 export const listNotificationsQuery = z.strictObject({
   /** only this tenant's; a tenant the caller is not in simply has none of theirs */
@@ -33,16 +32,15 @@ export const notificationSchema = z.object({
 
 export const notificationListResponse = z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable() });
 
-documentRoute('GET /me/notifications', {
+export const listNotificationsRoute = defineRoute('GET /me/notifications', userRoute({ query: listNotificationsQuery }), {
   summary: "The caller's notifications, newest first",
-  query: listNotificationsQuery,
   responses: {
     200: { description: 'ok', schema: notificationListResponse },
     400: { description: 'a bad filter or cursor', schema: problemSchema },
   },
 });
 
-documentRoute('POST /me/notifications/{notificationId}/read', {
+export const readNotificationRoute = defineRoute('POST /me/notifications/{notificationId}/read', userRoute({ query: emptyQuery }), {
   summary: 'Mark one of your notifications read (idempotent)',
   responses: {
     204: { description: 'marked read (or already was)' },

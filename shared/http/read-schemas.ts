@@ -1,8 +1,8 @@
 /** Query schemas of the DB-only read endpoints over synced data (inventory, policies, groups). */
 import { z } from 'zod';
 import { CATEGORIES } from '../runs/catalog.js';
-import { cursorParam, limitParam } from './api.js';
-import { documentRoute } from './openapi.js';
+import { cursorParam, defineRoute, limitParam, tenantRoute } from './api.js';
+import { problemSchema } from './schemas.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -23,7 +23,16 @@ const policyHead = z.object({ policyId: z.string(), category: z.string(), displa
 const policyVersion = z.object({ version: z.number(), contentHash: z.string(), capturedAt: z.string(), runId: z.string(), content: z.record(z.string(), z.unknown()), assignments: z.array(z.unknown()) });
 const group = z.object({ id: z.string(), displayName: z.string(), mail: z.string().nullable(), description: z.string().nullable(), securityEnabled: z.boolean(), mailEnabled: z.boolean(), lastSeenAt: z.string() });
 
-documentRoute('GET /tenants/{tenantId}/inventory', { summary: 'Inventory items synced from Graph (DB only)', query: inventoryQuery, responses: { 200: { description: 'ok', schema: page(inventoryItem) } } });
-documentRoute('GET /tenants/{tenantId}/policies', { summary: 'Policies synced from Graph (DB only)', query: policiesQuery, responses: { 200: { description: 'ok', schema: page(policyHead) } } });
-documentRoute('GET /tenants/{tenantId}/policies/{policyId}', { summary: 'One policy with its versions, newest first (DB only)', query: policyQuery, responses: { 200: { description: 'ok', schema: policyHead.extend({ versions: z.array(policyVersion) }) } } });
-documentRoute('GET /tenants/{tenantId}/groups', { summary: 'The directory-group cache; `search` is a displayName prefix (DB only)', query: groupsQuery, responses: { 200: { description: 'ok', schema: page(group) } } });
+export const listInventoryRoute = defineRoute('GET /tenants/{tenantId}/inventory', tenantRoute('readonly', { query: inventoryQuery }), {
+  summary: 'Inventory items synced from Graph (DB only)', responses: { 200: { description: 'ok', schema: page(inventoryItem) } },
+});
+export const listPoliciesRoute = defineRoute('GET /tenants/{tenantId}/policies', tenantRoute('readonly', { query: policiesQuery }), {
+  summary: 'Policies synced from Graph (DB only)', responses: { 200: { description: 'ok', schema: page(policyHead) } },
+});
+export const getPolicyRoute = defineRoute('GET /tenants/{tenantId}/policies/{policyId}', tenantRoute('readonly', { query: policyQuery }), {
+  summary: 'One policy with its versions, newest first (DB only)',
+  responses: { 200: { description: 'ok', schema: policyHead.extend({ versions: z.array(policyVersion) }) }, 404: { description: 'unknown policy', schema: problemSchema } },
+});
+export const listGroupsRoute = defineRoute('GET /tenants/{tenantId}/groups', tenantRoute('readonly', { query: groupsQuery }), {
+  summary: 'The directory-group cache; `search` is a displayName prefix (DB only)', responses: { 200: { description: 'ok', schema: page(group) } },
+});

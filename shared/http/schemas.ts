@@ -5,21 +5,19 @@
 import { z } from 'zod';
 import { CATALOG, OPERATION_TYPES, type OperationType } from '../runs/catalog.js';
 import { OUTCOMES, STATUSES, SURFACES } from '../runs/model.js';
-import { cursorParam, limitParam } from './api.js';
+import { cursorParam, defineRoute, limitParam, publicRoute, tenantRoute, userRoute } from './api.js';
 
 const isoDate = z.iso.datetime({ offset: true });
 
-export const startRunBody = z.discriminatedUnion(
-  'type',
-  OPERATION_TYPES.map((type: OperationType) =>
-    z.strictObject({
-      type: z.literal(type),
-      input: (CATALOG[type].schema as z.ZodObject).default({}),
-      surface: z.enum(['api', 'console']).default('api'),
-    }),
-  ) as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]],
-);
-export type StartRunBody = { type: OperationType; input: Record<string, unknown>; surface: 'api' | 'console' };
+const startRunOption = (type: OperationType) =>
+  z.strictObject({
+    type: z.literal(type),
+    input: (CATALOG[type].schema as z.ZodObject).default({}),
+    surface: z.enum(['api', 'console']).default('api'),
+  });
+const [firstType, ...otherTypes] = OPERATION_TYPES.map(startRunOption);
+export const startRunBody = z.discriminatedUnion('type', [firstType, ...otherTypes]);
+export type StartRunBody = z.output<typeof startRunBody>;
 
 export const listRunsQuery = z
   .strictObject({
@@ -58,4 +56,47 @@ export const problemSchema = z.object({
 export const meResponse = z.object({
   user: z.object({ id: z.string(), name: z.string() }),
   memberships: z.array(z.object({ tenantId: z.string(), tenantName: z.string(), role: z.string() })),
+});
+
+const problem = (description: string) => ({ description, schema: problemSchema });
+
+// The routes of this module: composition, schemas and documentation, declared once.
+export const healthRoute = defineRoute('GET /health', publicRoute(), {
+  summary: 'Liveness', responses: { 200: { description: 'ok', schema: z.object({ status: z.literal('ok') }) } },
+});
+export const openApiRoute = defineRoute('GET /openapi.json', publicRoute(), {
+  summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } },
+});
+export const meRoute = defineRoute('GET /me', userRoute(), {
+  summary: 'The caller and their memberships', responses: { 200: { description: 'ok', schema: meResponse } },
+});
+export const operationTypesRoute = defineRoute('GET /operation-types', userRoute(), {
+  summary: 'The operation catalog with JSON Schemas of each input', responses: { 200: { description: 'ok' } },
+});
+// Starting and cancelling need the operation type's own minimum role: the handler checks it (403).
+export const startRunRoute = defineRoute('POST /tenants/{tenantId}/runs', tenantRoute('readonly', { body: startRunBody }), {
+  summary: 'Start an operation run',
+  responses: {
+    202: { description: 'a new run was queued', schema: startRunResponse },
+    200: { description: 'an active run with the same key exists (deduplicated)', schema: startRunResponse },
+    403: problem("your role is below the operation type's minimum role"),
+    422: problem('a referenced record does not exist or a precondition does not hold'),
+    503: problem('the run was written but could not be enqueued'),
+  },
+});
+export const listRunsRoute = defineRoute('GET /tenants/{tenantId}/runs', tenantRoute('readonly', { query: listRunsQuery }), {
+  summary: 'List runs, newest first', responses: { 200: { description: 'ok', schema: runListResponse } },
+});
+export const getRunRoute = defineRoute('GET /tenants/{tenantId}/runs/{runId}', tenantRoute('readonly', { query: emptyQuery }), {
+  summary: 'One run (ETag, If-None-Match → 304)',
+  responses: { 200: { description: 'ok', schema: runSchema }, 304: { description: 'not modified' }, 404: problem('unknown run') },
+});
+export const cancelRunRoute = defineRoute('POST /tenants/{tenantId}/runs/{runId}/cancel', tenantRoute('readonly'), {
+  summary: 'Cancel a run',
+  responses: {
+    202: { description: 'cancelled or cancel requested', schema: z.object({ run: runSchema }) },
+    403: problem("your role is below the operation type's minimum role"),
+    404: problem('unknown run'),
+    409: problem('already completed'),
+  },
 });

@@ -1,54 +1,63 @@
-/** Small named errors that carry what the caller needs (STYLE §1). */
-export class RunNotFoundError extends Error {
+/** Small named errors that carry what the caller needs (STYLE §1); each has a stable `code` (shared/errors.ts). */
+import { DomainError } from '../errors.js';
+
+export class RunNotFoundError extends DomainError {
+  readonly code = 'run_not_found';
+
   constructor(readonly tenantId: string, readonly runId: string) {
     super(`run ${runId} not found in tenant ${tenantId}`);
-    this.name = 'RunNotFoundError';
   }
 }
 
 /** The active run key is held: `existingRunId` is the run holding it (learnt from ALL_OLD). */
-export class ActiveRunExistsError extends Error {
+export class ActiveRunExistsError extends DomainError {
+  readonly code = 'active_run_exists';
+
   constructor(readonly existingRunId: string) {
     super(`an active run already holds this key: ${existingRunId}`);
-    this.name = 'ActiveRunExistsError';
   }
 }
 
 /** A conditional write lost a race: the stored run is not the version the writer read. */
-export class RunVersionConflictError extends Error {
+export class RunVersionConflictError extends DomainError {
+  readonly code = 'version_conflict';
+
   constructor(readonly runId: string, readonly expectedVersion: number) {
     super(`run ${runId} changed since version ${expectedVersion}`);
-    this.name = 'RunVersionConflictError';
   }
 }
 
 /** The run was written but could not be enqueued; it is already completed as failed (§5 503). */
-export class DispatchFailedError extends Error {
+export class DispatchFailedError extends DomainError {
+  readonly code = 'dispatch_failed';
+
   constructor(readonly run: import('./model.js').Run, cause: unknown) {
     super(`run ${run.id} could not be enqueued`, { cause });
-    this.name = 'DispatchFailedError';
   }
 }
 
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends DomainError {
+  readonly code = 'invalid_cursor';
+
   constructor(reason = 'the cursor is not valid for this list') {
     super(reason);
-    this.name = 'InvalidCursorError';
   }
 }
 
 /** A reference the input names does not exist, or a precondition does not hold (§3 → 422). */
-export class PreconditionFailedError extends Error {
+export class PreconditionFailedError extends DomainError {
+  readonly code = 'precondition_failed';
+
   constructor(message: string, readonly errors: Array<{ path: string; message: string }> = []) {
     super(message);
-    this.name = 'PreconditionFailedError';
   }
 }
 
 /** Another transaction touched the same items at that moment (TransactionConflict): safe to try again. */
-export class WriteConflictError extends Error {
+export class WriteConflictError extends DomainError {
+  readonly code = 'transaction_conflict';
+
   constructor() {
     super('a concurrent transaction touched the same items');
-    this.name = 'WriteConflictError';
   }
 }

@@ -16,6 +16,7 @@ import {
   type RunStatus,
   type SummaryCounts,
 } from './model.js';
+import { DomainError } from '../errors.js';
 
 export type RunEvent =
   | { type: 'claim'; leaseMs: number }
@@ -30,10 +31,11 @@ export type FailCode = 'dispatch_failed' | 'worker_exhausted_retries' | 'dispatc
 
 export const RUN_EVENTS: RunEvent['type'][] = ['claim', 'takeover', 'checkpoint', 'complete', 'requestCancel', 'fail'];
 
-export class TransitionError extends Error {
+export class TransitionError extends DomainError {
+  readonly code = 'invalid_transition';
+
   constructor(readonly from: RunStatus, readonly event: RunEvent['type'], readonly reason: string) {
     super(`cannot ${event} a ${from} run: ${reason}`);
-    this.name = 'TransitionError';
   }
 }
 
