@@ -1,5 +1,5 @@
 import { apiHandler } from '../../shared/http/api.js';
-import { operationTypeList } from '../../shared/runs/catalog.js';
+import { operationTypeList } from '../../shared/operations/catalog.js';
 
 const items = operationTypeList();
 

@@ -15,7 +15,7 @@ import { DispatchFailedError, PreconditionFailedError } from '../runs/errors.js'
 import type { RunService } from '../runs/service.js';
 import type { ScheduleStore, ScheduleSkip } from '../store/schedule-store.js';
 import type { Stores } from '../store/stores.js';
-import { planScheduleRun } from './backup-schedule-run.js';
+import { planScheduleRun } from './backup-schedule-run.definition.js';
 import { nextRunAfter } from './cron.js';
 
 export const SCHEDULER_INITIATOR = { userId: null, name: 'Scheduler' } as const;
