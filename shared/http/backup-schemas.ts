@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { CATEGORIES } from '../runs/catalog.js';
-import { cronProblem } from '../operations/cron.js';
+import { cronProblem } from '../schedules/cron.js';
 import { cursorParam, limitParam } from './api.js';
 import { documentRoute } from './openapi.js';
 import { problemSchema } from './schemas.js';
