@@ -1,6 +1,6 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { cancelRunRoute } from '../../shared/http/schemas.js';
-import { CATALOG, isOperationType } from '../../shared/runs/catalog.js';
+import { CATALOG, isOperationType } from '../../shared/operations/catalog.js';
 import { toApiRun } from '../../shared/runs/model.js';
 import { problems } from '../../shared/http/problem.js';
 

@@ -1,6 +1,6 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { operationTypesRoute } from '../../shared/http/schemas.js';
-import { operationTypeList } from '../../shared/runs/catalog.js';
+import { operationTypeList } from '../../shared/operations/catalog.js';
 
 const items = operationTypeList();
 

@@ -1,10 +1,8 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { startRunRoute } from '../../shared/http/schemas.js';
-import { CATALOG } from '../../shared/runs/catalog.js';
+import { CATALOG, planStart } from '../../shared/operations/catalog.js';
 import { toApiRun, viewUrlOf } from '../../shared/runs/model.js';
 import { DispatchFailedError } from '../../shared/runs/errors.js';
-import { planStart } from '../../shared/operations/start-checks.js';
-import '../../shared/operations/all-start-checks.js';
 import { metrics, MetricNames } from '../../shared/observability/metrics.js';
 
 export const handler = apiHandler(startRunRoute, async (req) => {

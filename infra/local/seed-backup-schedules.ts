@@ -1,5 +1,5 @@
 /** Seed (§10): contoso's "Nightly" backup schedule (02:00 UTC, all categories, keepLast 7). Idempotent. */
-import { nextRunAfter } from '../../shared/operations/cron.js';
+import { newSchedule } from '../../shared/schedules/schedule.js';
 import { ScheduleStore } from '../../shared/store/schedule-store.js';
 import type { SeedHook } from './seed.js';
 
@@ -8,8 +8,5 @@ export const NIGHTLY = { tenantId: 'contoso', id: 'nightly', name: 'Nightly', cr
 export const seedBackupSchedules: SeedHook = async ({ doc, table }) => {
   const now = new Date();
   // A fixed id and a create-if-absent write: a restart neither duplicates it nor undoes an admin's edits.
-  await new ScheduleStore(doc, table).create({
-    ...NIGHTLY, categories: null, enabled: true, nextRunAt: nextRunAfter(NIGHTLY.cron, now), lastRunId: null, lastSkip: null,
-    createdAt: now.toISOString(), updatedAt: now.toISOString(), version: 1,
-  });
+  await new ScheduleStore(doc, table).create(newSchedule({ ...NIGHTLY, categories: null, enabled: true }, now));
 };

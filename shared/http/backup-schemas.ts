@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CATEGORIES } from '../runs/catalog.js';
-import { cronProblem } from '../operations/cron.js';
+import { cronProblem } from '../schedules/cron.js';
 import { cursorParam, defineRoute, limitParam, tenantRoute } from './api.js';
 import { emptyQuery, problemSchema } from './schemas.js';
 

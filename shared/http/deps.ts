@@ -2,6 +2,7 @@
  * What API handlers need, built once per Lambda container from the environment. Tests build their
  * own with `makeApiDeps({...})` and pass them in.
  */
+import { CATALOG } from '../operations/catalog.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
 import type { DirectoryStore } from '../store/directory-store.js';
@@ -32,7 +33,7 @@ export function makeApiDeps(opts: { doc: DynamoDBDocumentClient; table: string; 
     stores,
     runs: stores.runs,
     directory: stores.directory,
-    service: new RunService({ store: stores.runs, queue: opts.queue, clock }),
+    service: new RunService({ catalog: CATALOG, store: stores.runs, queue: opts.queue, clock }),
     queue: opts.queue,
     clock,
   };

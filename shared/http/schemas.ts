@@ -3,7 +3,7 @@
  * GET /openapi.json is generated from them (shared/http/openapi.ts), so the two cannot differ.
  */
 import { z } from 'zod';
-import { CATALOG, OPERATION_TYPES, type OperationType } from '../runs/catalog.js';
+import { CATALOG, OPERATION_TYPES, type OperationType } from '../operations/catalog.js';
 import { OUTCOMES, STATUSES, SURFACES } from '../runs/model.js';
 import { cursorParam, defineRoute, limitParam, publicRoute, tenantRoute, userRoute } from './api.js';
 

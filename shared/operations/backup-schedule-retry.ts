@@ -3,54 +3,24 @@
  * schedule, into that run's backup set. The failed items come from the schedule's history entry
  * (complete, unlike the run's 50 stored failures).
  *
- * Start check (422): the schedule exists; the run exists, is a run_now run of THAT schedule, and
+ * Start check (backup-schedule-retry.definition.ts, 422): the schedule exists; the run exists, is a run_now run of THAT schedule, and
  * ended failed or partially_succeeded.
  */
 import { GraphError } from '../graph/errors.js';
-import type { Category, OperationInput } from '../runs/catalog.js';
-import { PreconditionFailedError } from '../runs/errors.js';
-import type { Run, RunFailure } from '../runs/model.js';
-
-
-
+import type { Category } from '../runs/catalog.js';
+import { outcomeFromCounts } from '../runs/lifecycle.js';
+import type { RunFailure } from '../runs/model.js';
 import { backUpPolicies, backupStore, parseFailedItem, type PolicyRef } from './backup-policies.js';
-import { addTally, tallyOutcome, unknownSchedule, type Tally } from './backup-schedule-run.js';
-import { add, itemFailure, type ChunkResult, type OperationExecutor } from './executor.js';
-import { registerStartCheck } from './start-checks.js';
+import { add, addTally, itemFailure, type ChunkResult, type OperationExecutor, type Tally } from './executor.js';
+import { backupScheduleRetryStart } from './backup-schedule-retry.definition.js';
+import { defineModule } from './module.js';
 
-type Input = OperationInput<'backup_schedule.retry'>;
 export type RetryCursor = { index: number; tally: Tally };
 
 const ENTRIES_PER_CHUNK = 10;
 
-const refused = (message: string) => new PreconditionFailedError(message, [{ path: 'input.runId', message }]);
 
-registerStartCheck('backup_schedule.retry', async (tenantId, input: Input, deps) => {
-  const schedules = deps.stores.schedules;
-  if (!(await schedules.get(tenantId, input.scheduleId))) throw unknownSchedule(input.scheduleId);
-  const earlier = await deps.stores.runs.getRun(tenantId, input.runId);
-  if (!earlier) throw refused(`The run ${input.runId} does not exist in this tenant.`);
-  if (earlier.type !== 'backup_schedule.run_now' || (earlier.input as { scheduleId?: string }).scheduleId !== input.scheduleId) {
-    throw refused(`The run ${input.runId} is not a backup run of schedule ${input.scheduleId}.`);
-  }
-  if (earlier.status !== 'completed' || (earlier.outcome !== 'failed' && earlier.outcome !== 'partially_succeeded')) {
-    throw refused(`Only a failed or partially succeeded run can be retried; run ${input.runId} is ${earlier.status === 'completed' ? earlier.outcome : earlier.status}.`);
-  }
-  const entry = await schedules.getScheduleRun(tenantId, input.scheduleId, input.runId);
-  if (!entry) throw refused(`The run ${input.runId} has no history entry on schedule ${input.scheduleId}.`);
-  if (!(await deps.stores.backups.getSet(tenantId, entry.backupSetId))) {
-    throw refused(`The backup set ${entry.backupSetId} of run ${input.runId} was pruned; start a new run instead.`);
-  }
-  return {
-    context: { scheduleId: input.scheduleId, backupSetId: entry.backupSetId, retryOfRunId: input.runId },
-    companions: (run: Run) => [schedules.scheduleRunPut({
-      tenantId, scheduleId: input.scheduleId, runId: run.id, type: 'backup_schedule.retry', scheduledFor: null, status: 'queued',
-      backupSetId: entry.backupSetId, retryOfRunId: input.runId, failedItems: [], createdAt: run.createdAt, completedAt: null,
-    })],
-  };
-});
-
-export const backupScheduleRetry: OperationExecutor<RetryCursor> = {
+const executor: OperationExecutor<RetryCursor, 'backup_schedule.retry'> = {
   type: 'backup_schedule.retry',
   countNames: ['created'],
   initialCursor: () => ({ index: 0, tally: { succeeded: 0, failed: 0, skipped: 0 } }),
@@ -91,7 +61,7 @@ export const backupScheduleRetry: OperationExecutor<RetryCursor> = {
     const index = cursor.index + slice.length;
     const done = index >= entries.length;
     if (done) {
-      const outcome = tallyOutcome(tally);
+      const outcome = outcomeFromCounts(tally);
       const now = ctx.now().toISOString();
       // A set whose first run backed up nothing becomes usable once a retry fills it.
       const set = await backupStore(ctx).getSet(run.tenantId, backupSetId);
@@ -112,3 +82,6 @@ async function listCategory(graph: Awaited<ReturnType<import('./executor.js').Ex
   } while (nextLink);
   return refs;
 }
+
+/** The backup_schedule.retry module: definition and start plan (backup-schedule-retry.definition.ts) and executor. */
+export const backupScheduleRetry = defineModule(backupScheduleRetryStart, executor);

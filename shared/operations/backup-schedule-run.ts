@@ -6,68 +6,27 @@
  * table), so a schedule backs up what the tenant has now even if no inventory sync ran lately — and
  * the backup fetches each policy from Graph anyway.
  *
- * At start (same transaction as the run): the new, `in_progress` backup set and the schedule's history
+ * At start (backup-schedule-run.definition.ts, same transaction as the run): the new, `in_progress` backup set and the schedule's history
  * entry; the run's context is `{ scheduleId, backupSetId }`.
  */
-import { ulid } from 'ulid';
 import { GraphError } from '../graph/errors.js';
-import { CATEGORIES, type Category, type OperationInput } from '../runs/catalog.js';
-import { PreconditionFailedError } from '../runs/errors.js';
+import { CATEGORIES, type Category } from '../runs/catalog.js';
+import { outcomeFromCounts } from '../runs/lifecycle.js';
 import type { Run } from '../runs/model.js';
 import { BackupStore } from '../store/backup-store.js';
-import { type ScheduleRunStatus } from '../store/schedule-store.js';
 import { backUpPolicies, backupStore } from './backup-policies.js';
-import { add, itemFailure, type ChunkResult, type CountDelta, type OperationExecutor } from './executor.js';
-import { registerStartCheck, type StartCheckDeps, type StartPlan } from './start-checks.js';
-
-type Input = OperationInput<'backup_schedule.run_now'>;
-
-/** What this run's items did so far (kept in the cursor, so it matches the checkpointed counts). */
-export interface Tally { succeeded: number; failed: number; skipped: number }
+import { add, addTally, itemFailure, type ChunkResult, type CountDelta, type OperationExecutor, type Tally } from './executor.js';
+import { backupScheduleRunNowStart } from './backup-schedule-run.definition.js';
+import { defineModule } from './module.js';
 
 export type ScheduleRunCursor =
   | { phase: 'begin' }
   | { phase: 'list'; categories: Category[]; index: number; nextLink: string | null; keepLast: number; tally: Tally }
   | { phase: 'finish'; keepLast: number; tally: Tally };
 
-export const unknownSchedule = (id: string) =>
-  new PreconditionFailedError(`The backup schedule ${id} does not exist in this tenant.`, [{ path: 'input.scheduleId', message: 'unknown backup schedule' }]);
-
-/** The start plan of a schedule run; the tick passes the due time it claimed. */
-export async function planScheduleRun(tenantId: string, scheduleId: string, deps: StartCheckDeps, opts: { scheduledFor?: string } = {}): Promise<StartPlan> {
-  const schedules = deps.stores.schedules;
-  const schedule = await schedules.get(tenantId, scheduleId);
-  if (!schedule) throw unknownSchedule(scheduleId);
-  const now = deps.clock();
-  const backupSetId = ulid(now.getTime());
-  const sets = deps.stores.backups;
-  return {
-    context: { scheduleId, backupSetId },
-    companions: (run: Run) => [
-      sets.newSetPut({
-        id: backupSetId, tenantId, name: `${schedule.name} ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`, status: 'in_progress', itemCount: 0,
-        createdAt: now.toISOString(), createdBy: run.initiator, scheduleId, runId: run.id, completedAt: null,
-      }),
-      schedules.scheduleRunPut({
-        tenantId, scheduleId, runId: run.id, type: 'backup_schedule.run_now', scheduledFor: opts.scheduledFor ?? null, status: 'queued',
-        backupSetId, retryOfRunId: null, failedItems: [], createdAt: run.createdAt, completedAt: null,
-      }),
-    ],
-  };
-}
-
-registerStartCheck('backup_schedule.run_now', (tenantId, input: Input, deps) => planScheduleRun(tenantId, input.scheduleId, deps));
-
-export const tallyOutcome = (t: Tally): Exclude<ScheduleRunStatus, 'queued' | 'running'> =>
-  t.failed > 0 && t.succeeded === 0 && t.skipped === 0 ? 'failed' : t.failed > 0 ? 'partially_succeeded' : 'succeeded';
-
-export const addTally = (t: Tally, c: CountDelta): Tally => ({
-  succeeded: t.succeeded + (c.succeeded ?? 0), failed: t.failed + (c.failed ?? 0), skipped: t.skipped + (c.skipped ?? 0),
-});
-
 const contextOf = (run: Run) => run.context as { scheduleId: string; backupSetId: string };
 
-export const backupScheduleRunNow: OperationExecutor<ScheduleRunCursor> = {
+const executor: OperationExecutor<ScheduleRunCursor, 'backup_schedule.run_now'> = {
   type: 'backup_schedule.run_now',
   countNames: ['created', 'pruned'],
   initialCursor: () => ({ phase: 'begin' }),
@@ -112,7 +71,7 @@ export const backupScheduleRunNow: OperationExecutor<ScheduleRunCursor> = {
     }
 
     // finish: settle the set, prune older sets (only after a usable backup), close the history entry.
-    const outcome = tallyOutcome(cursor.tally);
+    const outcome = outcomeFromCounts(cursor.tally);
     const now = ctx.now().toISOString();
     const sets = backupStore(ctx);
     await sets.finishSet(run.tenantId, backupSetId, outcome === 'failed' ? 'failed' : 'complete', now);
@@ -132,3 +91,5 @@ export async function pruneScheduleSets(sets: BackupStore, tenantId: string, sch
   return doomed.length;
 }
 
+/** The backup_schedule.run_now module: definition and start plan (backup-schedule-run.definition.ts) and executor. */
+export const backupScheduleRunNow = defineModule(backupScheduleRunNowStart, executor);

@@ -1,29 +1,19 @@
 /**
  * backup_set.add_policies (§3): fetch each named policy's current content from Graph and store it as
- * an item of the set; policies already in the set are skipped. Start check: the set must exist (422).
+ * an item of the set; policies already in the set are skipped.
  */
-import type { OperationInput } from '../runs/catalog.js';
-import { PreconditionFailedError } from '../runs/errors.js';
-
 import { backUpPolicies } from './backup-policies.js';
 import type { ChunkResult, OperationExecutor } from './executor.js';
-import { registerStartCheck } from './start-checks.js';
+import { backupSetAddPoliciesStart, type AddPoliciesInput } from './backup-set-add-policies.definition.js';
+import { defineModule } from './module.js';
 
-type Input = OperationInput<'backup_set.add_policies'>;
+type Input = AddPoliciesInput;
 export type AddPoliciesCursor = { index: number };
 
 const IDS_PER_CHUNK = 10;
 
-registerStartCheck('backup_set.add_policies', async (tenantId, input: Input, deps) => {
-  const set = await deps.stores.backups.getSet(tenantId, input.backupSetId);
-  if (!set) throw unknownSet(input.backupSetId);
-  return { context: { backupSetId: set.id } };
-});
 
-export const unknownSet = (id: string, path = 'input.backupSetId') =>
-  new PreconditionFailedError(`The backup set ${id} does not exist in this tenant.`, [{ path, message: 'unknown backup set' }]);
-
-export const backupSetAddPolicies: OperationExecutor<AddPoliciesCursor> = {
+const executor: OperationExecutor<AddPoliciesCursor, 'backup_set.add_policies'> = {
   type: 'backup_set.add_policies',
   countNames: ['created'],
   initialCursor: () => ({ index: 0 }),
@@ -37,3 +27,6 @@ export const backupSetAddPolicies: OperationExecutor<AddPoliciesCursor> = {
     return { cursor: { index: next }, done: next >= ids.length, counts, failures };
   },
 };
+
+/** The backup_set.add_policies module: definition and start plan (backup-set-add-policies.definition.ts) and executor. */
+export const backupSetAddPolicies = defineModule(backupSetAddPoliciesStart, executor);

@@ -15,8 +15,8 @@ import { DispatchFailedError, PreconditionFailedError } from '../runs/errors.js'
 import type { RunService } from '../runs/service.js';
 import type { ScheduleStore, ScheduleSkip } from '../store/schedule-store.js';
 import type { Stores } from '../store/stores.js';
-import { planScheduleRun } from './backup-schedule-run.js';
-import { nextRunAfter } from './cron.js';
+import { planScheduleRun } from './backup-schedule-run.definition.js';
+import { claimDueTime } from '../schedules/schedule.js';
 
 export const SCHEDULER_INITIATOR = { userId: null, name: 'Scheduler' } as const;
 
@@ -56,8 +56,7 @@ async function tickOne(deps: TickDeps, schedules: ScheduleStore, due: { tenantId
   const schedule = await schedules.get(tenantId, scheduleId);
   // Deleted, disabled or already advanced since the index was read: nothing is due any more.
   if (!schedule || !schedule.enabled || schedule.nextRunAt !== scheduledFor) return;
-  const next = nextRunAfter(schedule.cron, now);
-  if (!next || !(await schedules.claimDue(tenantId, scheduleId, scheduledFor, next, now.toISOString()))) {
+  if (!(await claimDueTime(schedules, schedule, scheduledFor, now))) {
     result.skipped.push({ scheduleId, tenantId, reason: 'already_claimed' });
     return;
   }

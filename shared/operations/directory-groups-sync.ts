@@ -6,6 +6,8 @@
 import type { CachedGroup } from '../store/group-cache-store.js';
 import type { StoreKey } from '../store/inventory-store.js';
 import { add, type ChunkResult, type CountDelta, type OperationExecutor } from './executor.js';
+import { directoryGroupsSyncStart } from './directory-groups-sync.definition.js';
+import { defineModule } from './module.js';
 
 export type GroupsCursor = { phase: 'list'; nextLink: string | null } | { phase: 'sweep'; startKey: StoreKey | null };
 
@@ -18,7 +20,7 @@ export function groupSweepDecision(g: CachedGroup, runId: string, syncStartedAt:
   return 'keep';
 }
 
-export const directoryGroupsSync: OperationExecutor<GroupsCursor> = {
+const executor: OperationExecutor<GroupsCursor, 'directory_groups.sync'> = {
   type: 'directory_groups.sync',
   countNames: ['upserted', 'removed'],
   initialCursor: () => ({ phase: 'list', nextLink: null }),
@@ -46,3 +48,6 @@ export const directoryGroupsSync: OperationExecutor<GroupsCursor> = {
     return { cursor: { phase: 'sweep', startKey: lastKey }, done: lastKey === null, counts };
   },
 };
+
+/** The directory_groups.sync module: definition and start plan (directory-groups-sync.definition.ts) and executor. */
+export const directoryGroupsSync = defineModule(directoryGroupsSyncStart, executor);

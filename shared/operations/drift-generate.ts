@@ -6,19 +6,15 @@
  *   removed phase   every baseline item whose policy is gone (no policy, or inventory marks it deleted)
  *   sweep phase     delete this baseline's findings that this run did not write (replaces the old result)
  *
- * Start check: the named baseline must exist; without one, the newest complete backup set with items
+ * Start check (drift-generate.definition.ts): the named baseline must exist; without one, the newest complete backup set with items
  * is the baseline (none → 422). The run's context records `baselineBackupSetId`.
  */
-import type { OperationInput } from '../runs/catalog.js';
-import { PreconditionFailedError } from '../runs/errors.js';
-
 import { type DriftFinding } from '../store/drift-store.js';
 import { add, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
 import { policyDiff } from './json-diff.js';
-import { registerStartCheck } from './start-checks.js';
-import { unknownSet } from './backup-set-add-policies.js';
+import { driftGenerateStart } from './drift-generate.definition.js';
+import { defineModule } from './module.js';
 
-type Input = OperationInput<'drift.generate'>;
 type StoreKey = Record<string, string>;
 
 export type DriftCursor =
@@ -28,25 +24,10 @@ export type DriftCursor =
 
 const PAGE = 25;
 
-registerStartCheck('drift.generate', async (tenantId, input: Input, deps) => {
-  const sets = deps.stores.backups;
-  if (input.baselineBackupSetId) {
-    const set = await sets.getSet(tenantId, input.baselineBackupSetId);
-    if (!set) throw unknownSet(input.baselineBackupSetId, 'input.baselineBackupSetId');
-    return { context: { baselineBackupSetId: set.id } };
-  }
-  const newest = await sets.newestCompleteSet(tenantId);
-  if (!newest) {
-    throw new PreconditionFailedError('There is no complete backup set to compare with; create a backup first or name a baseline.', [
-      { path: 'input.baselineBackupSetId', message: 'no complete backup set exists' },
-    ]);
-  }
-  return { context: { baselineBackupSetId: newest.id } };
-});
 
 const baselineOf = (ctx: ExecutionContext) => (ctx.run.context as { baselineBackupSetId: string }).baselineBackupSetId;
 
-export const driftGenerate: OperationExecutor<DriftCursor> = {
+const executor: OperationExecutor<DriftCursor, 'drift.generate'> = {
   type: 'drift.generate',
   countNames: ['drifted', 'added', 'removed', 'modified', 'unchanged'],
   initialCursor: () => ({ phase: 'policies', cursor: null }),
@@ -125,3 +106,6 @@ async function sweep(ctx: ExecutionContext, startKey: StoreKey | null): Promise<
   await drift.deleteMany(items.filter((f) => f.runId !== ctx.run.id));
   return { cursor: { phase: 'sweep', startKey: lastKey }, done: lastKey === null, counts: {} };
 }
+
+/** The drift.generate module: definition and start plan (drift-generate.definition.ts) and executor. */
+export const driftGenerate = defineModule(driftGenerateStart, executor);

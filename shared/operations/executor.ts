@@ -9,7 +9,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError } from '../graph/errors.js';
-import type { OperationType } from '../runs/catalog.js';
+import type { OperationType } from './catalog.js';
 import type { Run, RunFailure } from '../runs/model.js';
 import { sanitizeText } from '../runs/sanitize.js';
 import type { Stores } from '../store/stores.js';
@@ -37,8 +37,8 @@ export interface ChunkResult<C> {
   failures?: RunFailure[];
 }
 
-export interface OperationExecutor<C = any> {
-  type: OperationType;
+export interface OperationExecutor<C = any, T extends OperationType = OperationType> {
+  type: T;
   /** the type-specific counts, present (as 0) from the first checkpoint on */
   countNames: readonly string[];
   /** the cursor of a run that has not started yet */
@@ -73,3 +73,10 @@ export async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: 
 export const add = (delta: CountDelta, key: string, n = 1) => {
   delta[key] = (delta[key] ?? 0) + n;
 };
+
+/** What a run's items did so far (kept in a cursor, so it matches the checkpointed counts). */
+export interface Tally { succeeded: number; failed: number; skipped: number }
+
+export const addTally = (t: Tally, c: CountDelta): Tally => ({
+  succeeded: t.succeeded + (c.succeeded ?? 0), failed: t.failed + (c.failed ?? 0), skipped: t.skipped + (c.skipped ?? 0),
+});

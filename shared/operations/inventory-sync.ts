@@ -11,6 +11,8 @@ import { GraphError } from '../graph/errors.js';
 import type { InventoryChange, InventoryItem, StoreKey } from '../store/inventory-store.js';
 import { add, itemFailure, type ChunkResult, type CountDelta, type OperationExecutor } from './executor.js';
 import { sha256 } from './fingerprint.js';
+import { inventorySyncStart } from './inventory-sync.definition.js';
+import { defineModule } from './module.js';
 
 export type InventoryCursor =
   | { phase: 'list'; category: number; nextLink: string | null }
@@ -38,7 +40,7 @@ export function sweepDecision(item: InventoryItem, runId: string, syncStartedAt:
   return 'keep';
 }
 
-export const inventorySync: OperationExecutor<InventoryCursor> = {
+const executor: OperationExecutor<InventoryCursor, 'inventory.sync'> = {
   type: 'inventory.sync',
   countNames: ['created', 'updated', 'unchanged', 'deleted'],
   initialCursor: () => ({ phase: 'list', category: 0, nextLink: null }),
@@ -98,3 +100,6 @@ export const inventorySync: OperationExecutor<InventoryCursor> = {
     return lastKey ? { cursor: { phase: 'sweep', category: cursor.category, startKey: lastKey }, done: false, counts } : nextCategory();
   },
 };
+
+/** The inventory.sync module: definition and start plan (inventory-sync.definition.ts) and executor. */
+export const inventorySync = defineModule(inventorySyncStart, executor);

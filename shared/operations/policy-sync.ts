@@ -11,6 +11,8 @@ import { PolicyVersionConflictError, type PolicyHead } from '../store/policy-sto
 import { add, itemFailure, mapConcurrent, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
 import { policyContentHash } from './fingerprint.js';
 import { fetchPolicy } from '../graph/find-policy.js';
+import { policySyncStart } from './policy-sync.definition.js';
+import { defineModule } from './module.js';
 
 export type PolicyCursor =
   | { mode: 'all'; category: number; nextLink: string | null }
@@ -21,7 +23,7 @@ const GRAPH_CONCURRENCY = 4;
 
 type Wanted = { id: string; category: Category | null };
 
-export const policySync: OperationExecutor<PolicyCursor> = {
+const executor: OperationExecutor<PolicyCursor, 'policy.sync'> = {
   type: 'policy.sync',
   countNames: ['versioned', 'unchanged'],
   initialCursor: (run) => ((run.input as { policyIds?: string[] }).policyIds ? { mode: 'ids', index: 0 } : { mode: 'all', category: 0, nextLink: null }),
@@ -101,3 +103,6 @@ async function storeIfChanged(ctx: ExecutionContext, policy: PolicyContent, head
   }
   throw new PolicyVersionConflictError(policy.id);
 }
+
+/** The policy.sync module: definition and start plan (policy-sync.definition.ts) and executor. */
+export const policySync = defineModule(policySyncStart, executor);

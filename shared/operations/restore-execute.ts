@@ -2,68 +2,27 @@
  * restore.execute (§3), adapter mode. The restore record (per-item results) is written in the same
  * transaction as the run; the run's `context.restoreId` points to it.
  *
- * Start check, DB only — never Graph (422 naming what is missing): the backup set exists, every
- * `itemIds` entry is an item of it, and every `groupMapping` target is a live group in the
- * directory-group cache.
+ * Start check: restore-execute.definition.ts (DB only — never Graph).
  *
  * Worker: per item, read what Graph holds now and diff it with the backup (group ids translated by
  * `groupMapping`); `dryRun` stops there; otherwise a differing item is written back through the Graph
  * client (PATCH + assign). An item whose result is already recorded is not redone after a crash.
  */
-import { ulid } from 'ulid';
 import type { PolicyAssignment } from '../graph/client.js';
-import type { Category, OperationInput } from '../runs/catalog.js';
-import { PreconditionFailedError } from '../runs/errors.js';
-import type { Run } from '../runs/model.js';
+import type { Category } from '../runs/catalog.js';
+import { outcomeFromCounts } from '../runs/lifecycle.js';
 import { type BackupItem } from '../store/backup-store.js';
 
 import { type RestoreItemResult, type RestoreItemStatus, type RestoreRecord } from '../store/restore-store.js';
-import { unknownSet } from './backup-set-add-policies.js';
-import { tallyOutcome, type Tally } from './backup-schedule-run.js';
-import { add, itemFailure, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
+import { add, itemFailure, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor, type Tally } from './executor.js';
 import { policyDiff } from './json-diff.js';
-import { registerStartCheck } from './start-checks.js';
+import { restoreExecuteStart } from './restore-execute.definition.js';
+import { defineModule } from './module.js';
 
-type Input = OperationInput<'restore.execute'>;
 export type RestoreCursor = { index: number; tally: Tally };
 
 const ITEMS_PER_CHUNK = 5;
 
-registerStartCheck('restore.execute', async (tenantId, input: Input, deps) => {
-  const sets = deps.stores.backups;
-  const set = await sets.getSet(tenantId, input.backupSetId);
-  if (!set) throw unknownSet(input.backupSetId);
-  const items = input.itemIds ? await sets.getItems(tenantId, set.id, input.itemIds) : new Map((await sets.listItems(tenantId, set.id)).map((i) => [i.id, i]));
-  const missingItems = (input.itemIds ?? []).filter((id) => !items.has(id));
-  if (missingItems.length) {
-    throw new PreconditionFailedError(`These items are not in backup set ${set.id}: ${missingItems.join(', ')}.`, missingItems.map((id) => ({ path: 'input.itemIds', message: `unknown item ${id}` })));
-  }
-  if (items.size === 0) throw new PreconditionFailedError(`The backup set ${set.id} has no items to restore.`, [{ path: 'input.backupSetId', message: 'empty backup set' }]);
-  const targets = [...new Set(Object.values(input.groupMapping ?? {}))];
-  const known = targets.length ? await deps.stores.groups.getMany(tenantId, targets) : new Map();
-  const unknownGroups = targets.filter((id) => !known.has(id));
-  if (unknownGroups.length) {
-    throw new PreconditionFailedError(
-      `These groupMapping targets are not in the directory-group cache: ${unknownGroups.join(', ')}. Run a directory groups sync if they are new.`,
-      unknownGroups.map((id) => ({ path: 'input.groupMapping', message: `unknown group ${id}` })),
-    );
-  }
-  const restoreId = ulid(deps.clock().getTime());
-  const ordered = [...items.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-  const restores = deps.stores.restores;
-  return {
-    context: { restoreId, backupSetId: set.id },
-    companions: (run: Run) => [restores.newRestorePut({
-      id: restoreId, tenantId, runId: run.id, backupSetId: set.id, dryRun: input.dryRun === true, groupMapping: input.groupMapping ?? {},
-      status: 'queued', itemIds: ordered.map((i) => i.id), items: Object.fromEntries(ordered.map((i) => [i.id, pendingResult(i)])),
-      createdAt: run.createdAt, completedAt: null, initiator: run.initiator,
-    })],
-  };
-});
-
-const pendingResult = (i: BackupItem): RestoreItemResult => ({
-  itemId: i.id, policyId: i.policyId, category: i.category, displayName: i.displayName, status: 'pending', changedPaths: [], error: null, at: null,
-});
 
 /** Assignments with source group ids replaced by their mapped targets (unmapped ids stay as they are). */
 export function translateAssignments(assignments: PolicyAssignment[], mapping: Record<string, string>): PolicyAssignment[] {
@@ -81,7 +40,7 @@ function countResult(counts: CountDelta, status: Exclude<RestoreItemStatus, 'pen
   if (status !== 'failed') add(counts, COUNT_OF[status]);
 }
 
-export const restoreExecute: OperationExecutor<RestoreCursor> = {
+const executor: OperationExecutor<RestoreCursor, 'restore.execute'> = {
   type: 'restore.execute',
   countNames: ['restored', 'wouldChange', 'unchanged'],
   initialCursor: () => ({ index: 0, tally: { succeeded: 0, failed: 0, skipped: 0 } }),
@@ -110,7 +69,7 @@ export const restoreExecute: OperationExecutor<RestoreCursor> = {
     const tally = { succeeded: cursor.tally.succeeded + (counts.succeeded ?? 0), failed: cursor.tally.failed + (counts.failed ?? 0), skipped: 0 };
     const index = cursor.index + slice.length;
     const done = index >= record.itemIds.length;
-    if (done) await restores.finish(run.tenantId, restoreId, tallyOutcome(tally), ctx.now().toISOString());
+    if (done) await restores.finish(run.tenantId, restoreId, outcomeFromCounts(tally), ctx.now().toISOString());
     return { cursor: { index, tally }, done, counts, failures };
   },
 };
@@ -135,3 +94,6 @@ async function restoreItem(ctx: ExecutionContext, record: RestoreRecord, itemId:
     return { ...base, status: 'failed', at, error: { code: f.code, message: f.message } };
   }
 }
+
+/** The restore.execute module: definition and start plan (restore-execute.definition.ts) and executor. */
+export const restoreExecute = defineModule(restoreExecuteStart, executor);

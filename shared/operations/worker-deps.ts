@@ -3,6 +3,7 @@
  * environment (TABLE_NAME, WORK_QUEUE_URL, endpoints). Tests and the local runtime build their own
  * with `makeWorkerDeps` or override with `setWorkerDeps`.
  */
+import { CATALOG } from './catalog.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { GraphClientOptions } from '../graph/client.js';
 import { RoutingSecretResolver, type SecretResolver } from '../graph/secrets.js';
@@ -15,7 +16,7 @@ import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
 import type { RunStore } from '../store/run-store.js';
 import { makeStores } from '../store/stores.js';
 import { tableName } from '../store/table.js';
-import { EXECUTORS } from './executors.js';
+import { EXECUTORS } from './index.js';
 import type { WorkerDeps } from './worker.js';
 
 export interface AllWorkerDeps extends WorkerDeps {
@@ -37,7 +38,7 @@ export function makeWorkerDeps(opts: {
   const directory = stores.directory;
   return {
     store,
-    service: new RunService({ store, queue: opts.queue, clock }),
+    service: new RunService({ catalog: CATALOG, store, queue: opts.queue, clock }),
     queue: opts.queue,
     executors: EXECUTORS,
     graphFor: graphClientsFor(async (t) => (await directory.getTenant(t))?.graph, opts.secrets ?? new RoutingSecretResolver(), opts.graphOptions),

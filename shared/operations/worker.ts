@@ -19,7 +19,7 @@ import type { WorkMessage, WorkQueue } from '../runs/ports.js';
 import { sanitizeText } from '../runs/sanitize.js';
 import { claimRun, type RunService } from '../runs/service.js';
 import type { Stores, ExecutionContext, OperationExecutor } from './executor.js';
-import type { ExecutorRegistry } from './executors.js';
+import type { ExecutorRegistry } from './index.js';
 
 export interface WorkerSettings {
   /** how long a claim or checkpoint holds the run; shorter than the queue's visibility timeout */

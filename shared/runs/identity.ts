@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { CATALOG, type OperationType } from './catalog.js';
 
 /** Canonical JSON: keys sorted at every level, so equal identities hash equally. */
 export function canonicalJson(value: unknown): string {
@@ -13,7 +12,7 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** sha256 hex of the identity fields of a validated input (SPEC §2 "active run key"). */
-export function identityHash(type: OperationType, input: unknown): string {
-  return createHash('sha256').update(canonicalJson(CATALOG[type].identity(input))).digest('hex');
+/** sha256 hex of an input's identity (its type's `identity(input)`, SPEC §2 "active run key"). */
+export function identityHash(identity: unknown): string {
+  return createHash('sha256').update(canonicalJson(identity)).digest('hex');
 }

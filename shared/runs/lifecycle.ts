@@ -61,8 +61,13 @@ export function appendFailures(run: Pick<Run, 'failures' | 'failureCount'>, newF
   };
 }
 
+/** The item counts an outcome is decided by. */
+export type ItemCounts = Pick<SummaryCounts, 'succeeded' | 'failed' | 'skipped'>;
+
 /** The outcome a worker's counts imply (§3): failed when every item failed, partial when some did. */
-export function outcomeFromCounts(counts: SummaryCounts, cancelled = false): FinalOutcome {
+export function outcomeFromCounts(counts: ItemCounts): Exclude<FinalOutcome, 'cancelled'>;
+export function outcomeFromCounts(counts: ItemCounts, cancelled: boolean): FinalOutcome;
+export function outcomeFromCounts(counts: ItemCounts, cancelled = false): FinalOutcome {
   if (cancelled) return 'cancelled';
   if (counts.failed > 0 && counts.succeeded === 0 && counts.skipped === 0) return 'failed';
   if (counts.failed > 0) return 'partially_succeeded';

@@ -3,7 +3,6 @@
  * It composes the pure lifecycle with the store and the queue; it holds no DynamoDB or SQS details.
  */
 import { ulid } from 'ulid';
-import { CATALOG, type OperationType } from './catalog.js';
 import { identityHash } from './identity.js';
 import { transition, type FailCode, type RunEvent } from './lifecycle.js';
 import { emptyCounts, type Initiator, type Run, type Surface } from './model.js';
@@ -18,9 +17,21 @@ export const retentionDays = () => {
   return Number.isFinite(n) && n > 0 ? n : DEFAULT_RETENTION_DAYS;
 };
 
+/**
+ * What the core needs to know of an operation type (the operation catalog provides it; the core
+ * does not import the catalog, so it never loads the operation modules).
+ */
+export interface RunTypeInfo {
+  label: string;
+  /** the part of a validated input that makes a run distinct (the active run key) */
+  identity: (input: any) => unknown;
+}
+export type RunTypeCatalog = Readonly<Record<string, RunTypeInfo>>;
+
 export interface StartRunRequest {
   tenantId: string;
-  type: OperationType;
+  /** an operation type of the service's catalog */
+  type: string;
   /** already validated against the type's schema */
   input: Record<string, unknown>;
   initiator: Initiator;
@@ -41,6 +52,8 @@ export interface StartRunResult {
 export interface RunServiceDeps {
   store: RunStore;
   queue: WorkQueue;
+  /** the operation types this service starts runs of (label, identity) */
+  catalog: RunTypeCatalog;
   clock?: () => Date;
 }
 
@@ -48,15 +61,18 @@ export class RunService {
   readonly store: RunStore;
   private readonly queue: WorkQueue;
   private readonly clock: () => Date;
+  private readonly catalog: RunTypeCatalog;
 
   constructor(deps: RunServiceDeps) {
     this.store = deps.store;
     this.queue = deps.queue;
+    this.catalog = deps.catalog;
     this.clock = deps.clock ?? (() => new Date());
   }
 
   newRun(req: StartRunRequest, now = this.clock()): Run {
-    const def = CATALOG[req.type];
+    const def = Object.prototype.hasOwnProperty.call(this.catalog, req.type) ? this.catalog[req.type] : undefined;
+    if (!def) throw new Error(`unknown operation type ${req.type}`);
     const createdAt = now.toISOString();
     return {
       id: req.runId ?? ulid(now.getTime()),
@@ -66,7 +82,7 @@ export class RunService {
       status: 'queued',
       outcome: 'pending',
       input: sanitizeValue(req.input),
-      identityHash: identityHash(req.type, req.input),
+      identityHash: identityHash(def.identity(req.input)),
       // The name is a snapshot of a token claim: untrusted text, stored and answered like the input.
       initiator: { userId: req.initiator.userId, name: sanitizeText(req.initiator.name) },
       surface: req.surface,

@@ -4,6 +4,7 @@
  * concurrent identical starts. Powertools dedupes *requests* (same payload within its expiry);
  * ours dedupes *active runs* (same key while queued/running) and answers every caller with the run.
  */
+import { CATALOG } from '../../shared/operations/catalog.js';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -27,13 +28,13 @@ export async function idempotencyBench(svc: { dynamoEndpoint: string; sqsEndpoin
   const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `bench-idem-${Date.now()}` }))).QueueUrl!;
   const store = new RunStore(doc, table);
   const queue = new SqsWorkQueue(sqs, queueUrl);
-  const ours = new RunService({ store, queue });
+  const ours = new RunService({ catalog: CATALOG, store, queue });
 
   const idemConfig = new IdempotencyConfig({ eventKeyJmesPath: '[tenantId, type, input]' });
   idemConfig.registerLambdaContext({ getRemainingTimeInMillis: () => 30_000 } as never);
   // The Powertools version: the body writes the run (no key item; Powertools holds the lock) and enqueues.
   let bodyExecutions = 0;
-  const plain = new RunService({ store, queue });
+  const plain = new RunService({ catalog: CATALOG, store, queue });
   const startWithPowertools = makeIdempotent(
     async (req: StartRunRequest) => {
       bodyExecutions++;

@@ -3,6 +3,7 @@
  * tenant. Seeds runs straight into the table (BatchWriteItem) and times the first page, a filtered
  * page and a deep page (via cursor), counting the SDK calls each page costs.
  */
+import { CATALOG } from '../../shared/operations/catalog.js';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
@@ -10,11 +11,11 @@ import { makeDocumentClient, makeDynamoClient } from '../../shared/store/clients
 import { createTableInput } from '../../shared/store/table.js';
 import { RunStore, toRunItem } from '../../shared/store/run-store.js';
 import { RunService } from '../../shared/runs/service.js';
-import { OPERATION_TYPES } from '../../shared/runs/catalog.js';
+import { OPERATION_TYPES } from '../../shared/operations/catalog.js';
 import { countCalls, fmt, median, timeEach } from './harness.js';
 
 async function seedRuns(doc: ReturnType<typeof makeDocumentClient>, table: string, tenantId: string, n: number) {
-  const service = new RunService({ store: new RunStore(doc, table), queue: { send: async () => undefined } });
+  const service = new RunService({ catalog: CATALOG, store: new RunStore(doc, table), queue: { send: async () => undefined } });
   const t0 = Date.now() - n * 1000;
   const items = (i: number) => {
     const now = new Date(t0 + i * 1000);

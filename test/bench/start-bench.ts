@@ -2,6 +2,7 @@
  * Start-path figures (§11 SC-002, SC-003): SDK calls per start on the happy and dedupe paths, and the
  * median start latency as a ratio to one plain PutItem on the same DynamoDB Local.
  */
+import { CATALOG } from '../../shared/operations/catalog.js';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { makeDocumentClient, makeDynamoClient, makeSqsClient } from '../../shared/store/clients.js';
@@ -19,7 +20,7 @@ export async function startBench(svc: { dynamoEndpoint: string; sqsEndpoint: str
   const table = `bench-start-${Date.now()}`;
   await dynamo.send(new CreateTableCommand(createTableInput(table)));
   const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `bench-${Date.now()}` }))).QueueUrl!;
-  const service = new RunService({ store: new RunStore(doc, table), queue: new SqsWorkQueue(sqs, queueUrl) });
+  const service = new RunService({ catalog: CATALOG, store: new RunStore(doc, table), queue: new SqsWorkQueue(sqs, queueUrl) });
   const calls = countCalls(dynamo, sqs);
   const initiator = { userId: 'bench', name: 'Bench' };
 

@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { existsSync } from 'node:fs';
 import { startTestRuntime, type TestApi } from '../support/api.js';
 import { routes } from '../../shared/wiring.js';
-import { OPERATION_TYPES, CATEGORIES } from '../../shared/runs/catalog.js';
+import { CATEGORIES } from '../../shared/runs/catalog.js';
+import { OPERATION_TYPES } from '../../shared/operations/catalog.js';
 
 let api: TestApi;
 beforeAll(async () => {

@@ -1,8 +1,9 @@
+import { CATALOG } from '../../shared/operations/catalog.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { processDeadLetters } from '../../shared/operations/dead-letters.js';
 import type { OperationExecutor } from '../../shared/operations/executor.js';
-import { EXECUTORS } from '../../shared/operations/executors.js';
+import { EXECUTORS } from '../../shared/operations/index.js';
 import { reapLostRuns } from '../../shared/operations/reaper.js';
 import { processWorkMessage } from '../../shared/operations/worker.js';
 import { claimRun } from '../../shared/runs/service.js';
@@ -259,7 +260,7 @@ describe('failure handling (§8)', () => {
     const queues = await createTestQueues(env.sqs, 3, 30);
     const { SqsWorkQueue } = await import('../../shared/queue/sqs-work-queue.js');
     const { RunService } = await import('../../shared/runs/service.js');
-    const service = new RunService({ store: env.deps.store, queue: new SqsWorkQueue(env.sqs, queues.workQueueUrl) });
+    const service = new RunService({ catalog: CATALOG, store: env.deps.store, queue: new SqsWorkQueue(env.sqs, queues.workQueueUrl) });
     const { run } = await service.startRun({ tenantId: 'fabrikam', type: 'inventory.sync', input: { categories: ['deviceConfigurations'] }, initiator: { userId: null, name: 'Scheduler' }, surface: 'schedule' });
     env.sim.setFaults({ error: 1, retryAfterSeconds: 0 });
     try {

@@ -1,10 +1,11 @@
+import { CATALOG } from '../../shared/operations/catalog.js';
 import { makeStores } from '../../shared/store/stores.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransactWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { workerTestEnv } from '../support/worker-env.js';
 import { alice, startChecked } from '../support/backup-fixtures.js';
-import { planStart } from '../../shared/operations/start-checks.js';
+import { planStart } from '../../shared/operations/catalog.js';
 import { BackupStore } from '../../shared/store/backup-store.js';
 import { RestoreStore } from '../../shared/store/restore-store.js';
 import { DriftStore } from '../../shared/store/drift-store.js';
@@ -131,7 +132,7 @@ describe('restore.execute', () => {
     // 1. The transaction itself fails (DynamoDB rejects it).
     const plan = await planStart('restore.execute', 'contoso', input, deps);
     const failing = { send: (cmd: unknown) => (cmd instanceof TransactWriteCommand ? Promise.reject(new Error('injected transaction failure')) : env.doc.send(cmd as never)) } as unknown as DynamoDBDocumentClient;
-    const service = new RunService({ store: new RunStore(failing, env.table), queue: env.queue });
+    const service = new RunService({ catalog: CATALOG, store: new RunStore(failing, env.table), queue: env.queue });
     await expect(service.startRun({ tenantId: 'contoso', type: 'restore.execute', input, initiator: alice, surface: 'api', ...plan })).rejects.toThrow('injected');
     expect(await restores.get('contoso', plan.context!.restoreId as string)).toBeNull();
 

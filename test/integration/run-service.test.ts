@@ -1,3 +1,4 @@
+import { CATALOG } from '../../shared/operations/catalog.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SQSClient, SendMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -62,7 +63,7 @@ describe('startRun', () => {
     const sqs = new SQSClient({ region: 'us-east-1', endpoint: env.sqsEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     const mock = mockClient(sqs);
     mock.on(SendMessageCommand).rejects(new Error('SQS is down'));
-    const service = new RunService({ store: env.store, queue: new SqsWorkQueue(sqs, env.workQueueUrl) });
+    const service = new RunService({ catalog: CATALOG, store: env.store, queue: new SqsWorkQueue(sqs, env.workQueueUrl) });
     const err = await service.startRun(req({ tenantId: 't-dispatch' })).catch((e) => e);
     expect(err).toBeInstanceOf(DispatchFailedError);
     const run = await env.store.getRun('t-dispatch', (err as DispatchFailedError).run.id);
@@ -97,7 +98,7 @@ describe('claims, leases and completion', () => {
     await claimRun(env.service, 't-lease', run.id, 60_000);
     await expect(claimRun(env.service, 't-lease', run.id, 60_000)).rejects.toBeInstanceOf(LeaseHeldError);
     const later = () => new Date(Date.now() + 120_000);
-    const service = new RunService({ store: env.store, queue: env.queue, clock: later });
+    const service = new RunService({ catalog: CATALOG, store: env.store, queue: env.queue, clock: later });
     const taken = await claimRun(service, 't-lease', run.id, 60_000, later);
     expect(taken).toMatchObject({ status: 'running', attempt: 2 });
   });
@@ -137,7 +138,7 @@ describe('claims, leases and completion', () => {
 describe('retention', () => {
   it('expired runs are invisible to reads and lists', async () => {
     const past = () => new Date(Date.now() - 91 * 86_400_000);
-    const oldService = new RunService({ store: new RunStore(env.doc, env.table, past), queue: env.queue, clock: past });
+    const oldService = new RunService({ catalog: CATALOG, store: new RunStore(env.doc, env.table, past), queue: env.queue, clock: past });
     const { run } = await oldService.startRun(req({ tenantId: 't-ttl' }));
     const fresh = await env.service.startRun(req({ tenantId: 't-ttl', input: {} }));
     expect(await env.store.getRun('t-ttl', run.id)).toBeNull();
@@ -174,7 +175,7 @@ describe('listing runs', () => {
     for (let i = 0; i < specs.length; i++) {
       const [type, input, initiator, surface] = specs[i];
       const at = () => new Date(base + i * 3_600_000);
-      const svc = new RunService({ store: new RunStore(env.doc, env.table, at), queue: env.queue, clock: at });
+      const svc = new RunService({ catalog: CATALOG, store: new RunStore(env.doc, env.table, at), queue: env.queue, clock: at });
       const { run } = await svc.startRun({ tenantId: tenant, type, input: input as never, initiator, surface });
       started.push({ id: run.id, type, userId: initiator.userId, surface, createdAt: run.createdAt });
     }

@@ -1,3 +1,4 @@
+import { CATALOG } from '../../shared/operations/catalog.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SQSEvent } from 'aws-lambda';
 import { workerTestEnv } from '../support/worker-env.js';
@@ -39,6 +40,7 @@ describe('duplicate deliveries while a live worker holds the run', () => {
 describe('a send SQS reports as failed but had accepted', () => {
   it('does not fail a run a worker already claimed; startRun answers the run', async () => {
     const service = new RunService({
+      catalog: CATALOG,
       store: env.store,
       queue: {
         send: async (m) => {

@@ -1,8 +1,7 @@
 /** Helpers of the backup / schedule / restore / drift tests: start through the canonical start checks. */
 import { makeStores } from '../../shared/store/stores.js';
-import { planStart } from '../../shared/operations/start-checks.js';
-import '../../shared/operations/all-start-checks.js';
-import type { OperationType } from '../../shared/runs/catalog.js';
+import { planStart } from '../../shared/operations/catalog.js';
+import type { OperationType } from '../../shared/operations/catalog.js';
 import type { Initiator, Run } from '../../shared/runs/model.js';
 import type { RunService } from '../../shared/runs/service.js';
 import { ScheduleStore, type BackupSchedule } from '../../shared/store/schedule-store.js';

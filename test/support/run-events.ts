@@ -1,4 +1,5 @@
 /** Test helpers for run events: runs in memory, stream records from them, a recording publisher. */
+import { CATALOG } from '../../shared/operations/catalog.js';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { RunService, type StartRunRequest } from '../../shared/runs/service.js';
@@ -8,7 +9,7 @@ import type { BusEvent, EventPublisher, PublishResult } from '../../shared/event
 
 /** A run as the service would create it, without touching a store. */
 export function aRun(overrides: Partial<StartRunRequest> = {}, now = new Date()): Run {
-  const service = new RunService({ store: null as never, queue: null as never });
+  const service = new RunService({ catalog: CATALOG, store: null as never, queue: null as never });
   return service.newRun(
     {
       tenantId: 'contoso',

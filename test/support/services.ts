@@ -2,6 +2,7 @@
  * Test wiring: a fresh table on the shared DynamoDB Local and a fresh queue pair on the shared fauxqs
  * for each test file, so files never see each other's data.
  */
+import { CATALOG } from '../../shared/operations/catalog.js';
 import { inject } from 'vitest';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -45,6 +46,6 @@ export async function testEnv(opts: { clock?: () => Date } = {}) {
   const queues = await createTestQueues(sqs);
   const store = new RunStore(doc, table, opts.clock);
   const queue = new SqsWorkQueue(sqs, queues.workQueueUrl);
-  const service = new RunService({ store, queue, clock: opts.clock });
+  const service = new RunService({ catalog: CATALOG, store, queue, clock: opts.clock });
   return { dynamoEndpoint, sqsEndpoint, dynamo, doc, sqs, table, ...queues, store, queue, service };
 }

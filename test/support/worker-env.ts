@@ -11,7 +11,7 @@ import { makeWorkerDeps, type AllWorkerDeps } from '../../shared/operations/work
 import { processWorkBatch } from '../../shared/operations/work-batch.js';
 import type { WorkerDeps } from '../../shared/operations/worker.js';
 import type { Run } from '../../shared/runs/model.js';
-import type { OperationType } from '../../shared/runs/catalog.js';
+import type { OperationType } from '../../shared/operations/catalog.js';
 import { testEnv } from './services.js';
 
 export async function workerTestEnv(opts: { sim?: GraphSimOptions; settings?: WorkerDeps['settings'] } = {}) {

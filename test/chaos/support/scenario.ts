@@ -5,16 +5,17 @@
  * service, worker, DLQ handler and reaper. Then it settles (no new starts) until the lease + reaper
  * bounds have passed, and reports what it did.
  */
+import { CATALOG } from '../../../shared/operations/catalog.js';
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { GraphError } from '../../../shared/graph/errors.js';
 import { processDeadLetters } from '../../../shared/operations/dead-letters.js';
 import type { OperationExecutor } from '../../../shared/operations/executor.js';
-import type { ExecutorRegistry } from '../../../shared/operations/executors.js';
+import type { ExecutorRegistry } from '../../../shared/operations/index.js';
 import { reapLostRuns, REAPER_GRACE_MS } from '../../../shared/operations/reaper.js';
 import { processWorkBatch } from '../../../shared/operations/work-batch.js';
 import type { WorkerDeps } from '../../../shared/operations/worker.js';
-import type { OperationType } from '../../../shared/runs/catalog.js';
+import type { OperationType } from '../../../shared/operations/catalog.js';
 import { DispatchFailedError } from '../../../shared/runs/errors.js';
 import { TransitionError } from '../../../shared/runs/lifecycle.js';
 import type { Run, RunFailure } from '../../../shared/runs/model.js';
@@ -110,7 +111,7 @@ export async function runScenario(index: number, seed: number, env: ScenarioEnv,
   const skewedClock = (skew: number) => () => new Date(now() + skew);
   const serviceWith = (doc: DynamoDBDocumentClient, clock: () => Date) => {
     const store = new RunStore(doc, env.table, clock);
-    return { store, service: new RunService({ store, queue, clock }) };
+    return { store, service: new RunService({ catalog: CATALOG, store, queue, clock }) };
   };
 
   const execDice = dice.fork(2);

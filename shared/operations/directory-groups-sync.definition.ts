@@ -1,0 +1,15 @@
+/** directory_groups.sync (§3): definition and start plan. */
+import { z } from 'zod';
+import { defineStart } from './module.js';
+
+export const directoryGroupsSyncStart = defineStart({
+  definition: {
+    type: 'directory_groups.sync',
+    label: 'Directory groups sync',
+    minimumRole: 'operator',
+    schema: z.strictObject({}),
+    identity: () => ({}),
+  },
+  // The input is empty: there is no reference to check.
+  plan: async () => ({}),
+});

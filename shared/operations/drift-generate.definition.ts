@@ -1,0 +1,34 @@
+/**
+ * drift.generate (§3): definition and start plan — the named baseline must exist; without one, the
+ * newest complete backup set with items is the baseline (none → 422). The run's context records
+ * `baselineBackupSetId`.
+ */
+import { z } from 'zod';
+import { PreconditionFailedError } from '../runs/errors.js';
+import { unknownSet } from './backup-set-add-policies.definition.js';
+import { defineStart, idField } from './module.js';
+
+export const driftGenerateStart = defineStart({
+  definition: {
+    type: 'drift.generate',
+    label: 'Drift generation',
+    minimumRole: 'operator',
+    schema: z.strictObject({ baselineBackupSetId: idField.optional() }),
+    identity: (i) => ({ baseline: i.baselineBackupSetId ?? 'latest' }),
+  },
+  plan: async (tenantId, input, deps) => {
+    const sets = deps.stores.backups;
+    if (input.baselineBackupSetId) {
+      const set = await sets.getSet(tenantId, input.baselineBackupSetId);
+      if (!set) throw unknownSet(input.baselineBackupSetId, 'input.baselineBackupSetId');
+      return { context: { baselineBackupSetId: set.id } };
+    }
+    const newest = await sets.newestCompleteSet(tenantId);
+    if (!newest) {
+      throw new PreconditionFailedError('There is no complete backup set to compare with; create a backup first or name a baseline.', [
+        { path: 'input.baselineBackupSetId', message: 'no complete backup set exists' },
+      ]);
+    }
+    return { context: { baselineBackupSetId: newest.id } };
+  },
+});

@@ -1,0 +1,16 @@
+/** inventory.sync (§3): definition and start plan. */
+import { z } from 'zod';
+import { CATEGORIES } from '../runs/catalog.js';
+import { categoryField, defineStart, sortedOrAll } from './module.js';
+
+export const inventorySyncStart = defineStart({
+  definition: {
+    type: 'inventory.sync',
+    label: 'Inventory sync',
+    minimumRole: 'operator',
+    schema: z.strictObject({ categories: z.array(categoryField).min(1).max(CATEGORIES.length).optional() }),
+    identity: (i) => ({ categories: sortedOrAll(i.categories) }),
+  },
+  // Categories are a closed enum the schema already checks; nothing in the tenant to look up.
+  plan: async () => ({}),
+});

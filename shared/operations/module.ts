@@ -1,0 +1,71 @@
+/**
+ * What one operation type is made of (SPEC §3). Every type has ONE module under shared/operations/
+ * (`<type>.ts`), built from two halves so that the start path never loads Graph code:
+ *
+ *   <type>.definition.ts  the definition (label, minimum role, strict input schema, identity) and the
+ *                         start plan (DynamoDB-only reference checks answering 422 before any write,
+ *                         the run's initial context, companion records). Imported by the start and
+ *                         read paths through catalog.ts.
+ *   <type>.ts             the module: `{ definition, plan, executor }` — the executor does the work
+ *                         and may reach Graph. Imported by the worker through index.ts.
+ *
+ * Every member is required: a type without a plan or an executor does not type-check.
+ */
+import { z } from 'zod';
+import { CATEGORIES } from '../runs/catalog.js';
+import type { Role } from '../runs/model.js';
+import type { StartRunRequest } from '../runs/service.js';
+import type { Stores } from '../store/stores.js';
+import type { OperationExecutor } from './executor.js';
+
+export interface OperationDefinition<T extends string = string, S extends z.ZodType = z.ZodType> {
+  type: T;
+  label: string;
+  minimumRole: Role;
+  /** the strict input schema (answers 400) */
+  schema: S;
+  /** The identity of a validated input: the part of it that makes a run distinct (the active run key). */
+  identity: (input: z.infer<S>) => unknown;
+}
+
+export interface StartCheckDeps {
+  stores: Stores;
+  clock: () => Date;
+}
+
+export type StartPlan = Pick<StartRunRequest, 'context' | 'companions' | 'runId'>;
+
+/**
+ * A type's checks at start: references the input names must exist in the tenant and preconditions
+ * must hold, else PreconditionFailedError (422) before any run is written. It may give the run its
+ * initial context, a pre-chosen id and domain records written in the run's transaction. DB only.
+ */
+export type StartPlanFn<I> = (tenantId: string, input: I, deps: StartCheckDeps) => Promise<StartPlan>;
+
+/** The half of a module the start and read paths use (no executor, so no Graph code). */
+export interface OperationStart<T extends string = string, S extends z.ZodType = z.ZodType> {
+  definition: OperationDefinition<T, S>;
+  plan: StartPlanFn<z.infer<S>>;
+}
+
+/** One operation type, whole: definition, start plan and executor. */
+export interface OperationModule<T extends string = string, S extends z.ZodType = z.ZodType> extends OperationStart<T, S> {
+  executor: OperationExecutor & { type: T };
+}
+
+/** Declares a type's definition and plan, keeping the literal type name and the schema's input type. */
+export const defineStart = <const T extends string, S extends z.ZodType>(start: OperationStart<T, S>): OperationStart<T, S> => start;
+
+/** Completes a type's start half with its executor (the executor's `type` must match). */
+export const defineModule = <T extends string, S extends z.ZodType>(start: OperationStart<T, S>, executor: OperationExecutor & { type: T }): OperationModule<T, S> => ({
+  definition: start.definition,
+  plan: start.plan,
+  executor,
+});
+
+/** Input fields shared by the types' schemas. */
+export const idField = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:@-]+$/, 'must be an id (letters, digits, . _ : @ -)');
+export const categoryField = z.enum(CATEGORIES);
+export const idList = (min: number, max: number) => z.array(idField).min(min).max(max);
+/** An id list as identity: order and duplicates do not make a run distinct; absent means all. */
+export const sortedOrAll = (xs?: string[]) => (xs ? [...new Set(xs)].sort() : 'all');

@@ -1,0 +1,15 @@
+/** policy.sync (§3): definition and start plan. */
+import { z } from 'zod';
+import { defineStart, idList, sortedOrAll } from './module.js';
+
+export const policySyncStart = defineStart({
+  definition: {
+    type: 'policy.sync',
+    label: 'Policy sync',
+    minimumRole: 'operator',
+    schema: z.strictObject({ policyIds: idList(1, 500).optional() }),
+    identity: (i) => ({ policyIds: sortedOrAll(i.policyIds) }),
+  },
+  // Policy ids name Graph objects the run fetches (an unknown one fails as an item); no DB reference to check.
+  plan: async () => ({}),
+});

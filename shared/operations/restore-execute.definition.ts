@@ -1,0 +1,70 @@
+/**
+ * restore.execute (§3): definition and start plan, DB only — never Graph (422 naming what is
+ * missing): the backup set exists, every `itemIds` entry is an item of it, and every `groupMapping`
+ * target is a live group in the directory-group cache. The restore record (per-item results) is
+ * written in the same transaction as the run; the run's `context.restoreId` points to it.
+ */
+import { ulid } from 'ulid';
+import { z } from 'zod';
+import { PreconditionFailedError } from '../runs/errors.js';
+import type { Run } from '../runs/model.js';
+import type { BackupItem } from '../store/backup-store.js';
+import type { RestoreItemResult } from '../store/restore-store.js';
+import { unknownSet } from './backup-set-add-policies.definition.js';
+import { defineStart, idField, idList } from './module.js';
+
+const schema = z.strictObject({
+  backupSetId: idField,
+  itemIds: idList(1, 500).optional(),
+  groupMapping: z
+    .record(idField, idField)
+    .refine((m) => Object.keys(m).length <= 500, 'at most 500 mapped groups')
+    .optional(),
+  dryRun: z.boolean().optional(),
+});
+export type RestoreInput = z.infer<typeof schema>;
+
+const pendingResult = (i: BackupItem): RestoreItemResult => ({
+  itemId: i.id, policyId: i.policyId, category: i.category, displayName: i.displayName, status: 'pending', changedPaths: [], error: null, at: null,
+});
+
+export const restoreExecuteStart = defineStart({
+  definition: {
+    type: 'restore.execute',
+    label: 'Restore',
+    minimumRole: 'manager',
+    schema,
+    identity: () => ({}),
+  },
+  plan: async (tenantId, input, deps) => {
+    const sets = deps.stores.backups;
+    const set = await sets.getSet(tenantId, input.backupSetId);
+    if (!set) throw unknownSet(input.backupSetId);
+    const items = input.itemIds ? await sets.getItems(tenantId, set.id, input.itemIds) : new Map((await sets.listItems(tenantId, set.id)).map((i) => [i.id, i]));
+    const missingItems = (input.itemIds ?? []).filter((id) => !items.has(id));
+    if (missingItems.length) {
+      throw new PreconditionFailedError(`These items are not in backup set ${set.id}: ${missingItems.join(', ')}.`, missingItems.map((id) => ({ path: 'input.itemIds', message: `unknown item ${id}` })));
+    }
+    if (items.size === 0) throw new PreconditionFailedError(`The backup set ${set.id} has no items to restore.`, [{ path: 'input.backupSetId', message: 'empty backup set' }]);
+    const targets = [...new Set(Object.values(input.groupMapping ?? {}))];
+    const known = targets.length ? await deps.stores.groups.getMany(tenantId, targets) : new Map();
+    const unknownGroups = targets.filter((id) => !known.has(id));
+    if (unknownGroups.length) {
+      throw new PreconditionFailedError(
+        `These groupMapping targets are not in the directory-group cache: ${unknownGroups.join(', ')}. Run a directory groups sync if they are new.`,
+        unknownGroups.map((id) => ({ path: 'input.groupMapping', message: `unknown group ${id}` })),
+      );
+    }
+    const restoreId = ulid(deps.clock().getTime());
+    const ordered = [...items.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+    const restores = deps.stores.restores;
+    return {
+      context: { restoreId, backupSetId: set.id },
+      companions: (run: Run) => [restores.newRestorePut({
+        id: restoreId, tenantId, runId: run.id, backupSetId: set.id, dryRun: input.dryRun === true, groupMapping: input.groupMapping ?? {},
+        status: 'queued', itemIds: ordered.map((i) => i.id), items: Object.fromEntries(ordered.map((i) => [i.id, pendingResult(i)])),
+        createdAt: run.createdAt, completedAt: null, initiator: run.initiator,
+      })],
+    };
+  },
+});

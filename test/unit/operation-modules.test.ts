@@ -1,0 +1,119 @@
+/**
+ * One module per operation type (shared/operations/index.ts): every listed type has every piece, the
+ * list covers exactly the catalog's types, and GET /operation-types is built from the list.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { build } from 'esbuild';
+import { z } from 'zod';
+import { CATALOG, OPERATION_STARTS, OPERATION_TYPES, inputSchemas, isOperationType, operationTypeList, planStart, type OperationType } from '../../shared/operations/catalog.js';
+import { EXECUTORS, OPERATION_MODULES } from '../../shared/operations/index.js';
+import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
+import { makeDocumentClient, makeDynamoClient } from '../../shared/store/clients.js';
+import { lambdaContext } from '../../infra/local/lambda-context.js';
+import { handler as listOperationTypes } from '../../functions/api/list-operation-types.js';
+import { ROLES } from '../../shared/runs/model.js';
+import type { Stores } from '../../shared/store/stores.js';
+
+// Written out on purpose: the list must match this union, not be compared with itself.
+const EXPECTED: OperationType[] = [
+  'inventory.sync', 'policy.sync', 'directory_groups.sync', 'drift.generate',
+  'backup_set.add_policies', 'backup_schedule.run_now', 'backup_schedule.retry', 'restore.execute',
+];
+
+describe('the operation modules list', () => {
+  it('covers exactly the OperationType union, each type once, in the same order as the catalog', () => {
+    const listed = OPERATION_MODULES.map((m) => m.definition.type);
+    expect(listed).toEqual(EXPECTED);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(OPERATION_STARTS.map((s) => s.definition.type)).toEqual(listed);
+    expect(OPERATION_TYPES).toEqual(listed);
+  });
+
+  it.each(OPERATION_MODULES.map((m) => [m.definition.type, m] as const))('%s has a definition, a schema, a plan and an executor', (type, m) => {
+    expect(m.definition).toMatchObject({ type, label: expect.any(String), minimumRole: expect.any(String) });
+    expect(m.definition.label.length).toBeGreaterThan(0);
+    expect(ROLES).toContain(m.definition.minimumRole);
+    expect(m.definition.schema).toBeInstanceOf(z.ZodObject);
+    expect(typeof m.definition.identity).toBe('function');
+    expect(typeof m.plan).toBe('function');
+    expect(m.executor.type).toBe(type);
+    expect(typeof m.executor.processChunk).toBe('function');
+    expect(typeof m.executor.initialCursor).toBe('function');
+    expect(Array.isArray(m.executor.countNames)).toBe(true);
+  });
+
+  it('derives the catalog, the schemas, the executor map and the plans from the modules', () => {
+    for (const m of OPERATION_MODULES) {
+      const type = m.definition.type;
+      const start = OPERATION_STARTS.find((s) => s.definition.type === type)!;
+      expect(start.definition).toBe(m.definition);
+      expect(start.plan).toBe(m.plan);
+      expect(CATALOG[type]).toBe(m.definition);
+      expect(inputSchemas[type]).toBe(m.definition.schema);
+      expect(EXECUTORS[type]).toBe(m.executor);
+      expect(isOperationType(type)).toBe(true);
+    }
+    expect(Object.keys(CATALOG).sort()).toEqual([...EXPECTED].sort());
+    expect(Object.keys(EXECUTORS).sort()).toEqual([...EXPECTED].sort());
+    expect(isOperationType('nope.sync')).toBe(false);
+    expect(isOperationType('toString')).toBe(false);
+  });
+
+  it('planStart runs the type\'s own plan: a reference check answers 422 before any write', async () => {
+    const calls: string[] = [];
+    const stores = { backups: { getSet: async (t: string, id: string) => { calls.push(`getSet ${t} ${id}`); return null; } } } as unknown as Stores;
+    const err = await planStart('backup_set.add_policies', 'contoso', { backupSetId: 'missing', policyIds: ['p'] }, { stores, clock: () => new Date() }).catch((e) => e);
+    expect(err).toMatchObject({ name: expect.stringMatching(/Precondition/) });
+    expect(calls).toEqual(['getSet contoso missing']);
+    // A type without references declares an explicit plan that adds nothing.
+    await expect(planStart('inventory.sync', 'contoso', {}, { stores, clock: () => new Date() })).resolves.toEqual({});
+  });
+});
+
+describe('GET /operation-types is built from the list', () => {
+  beforeAll(() => {
+    // The handler needs no table for this route; the client points nowhere and is never called.
+    const doc = makeDocumentClient(makeDynamoClient('http://127.0.0.1:9'));
+    setApiDeps(makeApiDeps({ doc, table: 'unused', queue: { send: async () => undefined } }));
+  });
+  afterAll(() => setApiDeps(undefined));
+
+  it('operationTypeList() follows the modules list', () => {
+    expect(operationTypeList()).toEqual(OPERATION_MODULES.map(({ definition: d }) => ({
+      type: d.type, label: d.label, minimumRole: d.minimumRole, inputSchema: z.toJSONSchema(d.schema),
+    })));
+  });
+
+  it('the handler answers the list to a signed-in user', async () => {
+    const path = '/operation-types';
+    const res = (await listOperationTypes({
+      version: '2.0', routeKey: `GET ${path}`, rawPath: path, rawQueryString: '', headers: {}, isBase64Encoded: false,
+      requestContext: { requestId: 'test', routeKey: `GET ${path}`, http: { method: 'GET', path }, authorizer: { jwt: { claims: { sub: 'carol', name: 'carol' }, scopes: [] } } },
+    } as never, lambdaContext('test', 10))) as APIGatewayProxyStructuredResultV2;
+    expect(res.statusCode).toBe(200);
+    const body = JSON.parse(res.body!);
+    expect(body.items.map((i: { type: string }) => i.type)).toEqual(OPERATION_MODULES.map((m) => m.definition.type));
+    expect(body.items).toEqual(JSON.parse(JSON.stringify(operationTypeList())));
+    expect(body.items.find((i: { type: string }) => i.type === 'restore.execute')).toMatchObject({ label: 'Restore', minimumRole: 'manager' });
+  });
+});
+
+describe('the start path loads definitions and plans only', () => {
+  const inputsOf = async (entry: string) => Object.keys((await build({
+    entryPoints: [entry], bundle: true, write: false, platform: 'node', format: 'esm', metafile: true, logLevel: 'silent', packages: 'external',
+  })).metafile!.inputs);
+
+  it('POST /tenants/{t}/runs bundles no executor and no Graph client', async () => {
+    const inputs = await inputsOf('functions/api/start-run.ts');
+    expect(inputs).toContain('shared/operations/catalog.ts');
+    expect(inputs).toContain('shared/operations/restore-execute.definition.ts');
+    expect(inputs.filter((p) => p.startsWith('shared/graph/') || p === 'shared/operations/index.ts' || p === 'shared/operations/executor.ts')).toEqual([]);
+  });
+
+  it('the rule can fail: the worker does bundle the executors', async () => {
+    const inputs = await inputsOf('functions/workers/run-worker.ts');
+    expect(inputs).toContain('shared/operations/index.ts');
+    expect(inputs).toContain('shared/operations/restore-execute.ts');
+  });
+});
