@@ -7,6 +7,12 @@
  * table and queue URLs (infra/local/runtime.ts) and then calls `resetSettings()`. Tests build a
  * settings object with `parseSettings({...})` and install it with `setSettings(...)`.
  *
+ * Build-time tools keep their own inputs, on purpose: the CDK app (infra/app.ts) takes its settings
+ * from CDK context and only reads CDK_DEFAULT_ACCOUNT/REGION, which the CDK CLI sets for it;
+ * console/build.ts is a command-line tool whose CONSOLE_API_URL/OIDC_* describe the site it writes.
+ * Neither runs in a function, so neither belongs to this object. infra/local/ (the local runtime)
+ * writes the environment its handlers then read through here, as Lambda would.
+ *
  * Derived values live here too, so they are computed in one place: the worker's lease comes from
  * the worker's Lambda timeout in the wiring, and test/unit/settings.test.ts checks it against the
  * work queue's visibility timeout.
