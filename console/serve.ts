@@ -10,8 +10,13 @@ import { build } from 'esbuild';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Fallback } from '../infra/local/http-gateway.js';
 import type { ConsoleConfig } from './src/config.js';
+
+/**
+ * What the local runtime's gateway falls back to (structurally its `Fallback`): true when it answered.
+ * Declared here so the console does not depend on the local runtime that hosts it.
+ */
+export type ConsoleHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
 const CONSOLE_DIR = path.dirname(new URL(import.meta.url).pathname);
 const OUT = '/console-build';
@@ -80,7 +85,7 @@ const securityHeaders = (csp: string) => ({
 });
 
 /** The local fallback: builds once, then answers from memory. */
-export async function consoleFallback(): Promise<Fallback> {
+export async function consoleFallback(): Promise<ConsoleHandler> {
   const bundle = await buildConsole();
   const csp = contentSecurityPolicy();
   const index = Buffer.from(bundle.indexTemplate.replace('<!--CSP-META-->', ''));

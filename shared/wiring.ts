@@ -92,7 +92,8 @@ export const queues = {
   },
 } as const;
 
-export const EVENT_BUS_NAME = process.env.EVENT_BUS_NAME ?? 'operation-runs';
+/** The bus the stack creates; functions read the deployed name from settings().eventBusName. */
+export const EVENT_BUS_NAME = 'operation-runs';
 export const EVENT_SOURCE = 'operation-runs';
 export const DETAIL_TYPES = {
   queued: 'OperationRun Queued',

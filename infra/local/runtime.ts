@@ -14,6 +14,9 @@ import { makeDocumentClient, makeDynamoClient, makeSqsClient } from '../../share
 import { createTableInput } from '../../shared/store/table.js';
 import { TTL_ATTRIBUTE } from '../../shared/store/keys.js';
 import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
+import { makeEventDeps, setEventDeps } from '../../shared/events/deps.js';
+import { resetSettings } from '../../shared/settings.js';
+import { makeStores } from '../../shared/store/stores.js';
 import { SqsWorkQueue } from '../../shared/queue/sqs-work-queue.js';
 import { queues, schedules } from '../../shared/wiring.js';
 import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js';
@@ -136,10 +139,14 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
     const workArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: work.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
     process.env.WORK_QUEUE_URL = work.QueueUrl!;
     process.env.DLQ_URL = dlq.QueueUrl!;
+    // The environment changed after the handlers' modules may have read it: parse it again.
+    resetSettings();
 
     const doc = makeDocumentClient(makeDynamoClient(dynamoEndpoint));
     setApiDeps(makeApiDeps({ doc, table: tableName, queue: new SqsWorkQueue(sqs, work.QueueUrl!) }));
     stops.push(() => setApiDeps(undefined));
+    setEventDeps(makeEventDeps({ stores: makeStores({ doc, table: tableName }) }));
+    stops.push(() => setEventDeps(undefined));
 
     // The simulated Microsoft Graph; the seeded tenants' Graph settings point at it.
     let graphSim: GraphSim | undefined;

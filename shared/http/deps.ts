@@ -8,10 +8,10 @@ import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
 import type { DirectoryStore } from '../store/directory-store.js';
 import type { RunStore } from '../store/run-store.js';
 import { makeStores, type Stores } from '../store/stores.js';
-import { tableName } from '../store/table.js';
 import { RunService } from '../runs/service.js';
 import { SqsWorkQueue } from '../queue/sqs-work-queue.js';
 import type { WorkQueue } from '../runs/ports.js';
+import { settings } from '../settings.js';
 
 export interface ApiDeps {
   doc: DynamoDBDocumentClient;
@@ -47,9 +47,9 @@ export function apiDeps(): ApiDeps {
   if (override) return override;
   return (cached ??= makeApiDeps({
     doc: sharedDocumentClient(),
-    table: tableName(),
+    table: settings().tableName,
     // The queue is only touched by functions that start runs; a missing URL fails there, loudly.
-    queue: new SqsWorkQueue(sharedSqsClient(), process.env.WORK_QUEUE_URL ?? ''),
+    queue: new SqsWorkQueue(sharedSqsClient(), settings().workQueueUrl ?? ''),
   }));
 }
 

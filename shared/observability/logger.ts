@@ -5,6 +5,7 @@
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { sanitizeText, sanitizeValue } from '../runs/sanitize.js';
+import { settings } from '../settings.js';
 
 function sanitizeAttribute(value: unknown): unknown {
   if (value instanceof Error) {
@@ -37,8 +38,8 @@ export class SanitizingLogFormatter extends LogFormatter {
   }
 }
 
-export function makeLogger(serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'operation-runs') {
-  return new Logger({ serviceName, logFormatter: new SanitizingLogFormatter(), logLevel: (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'INFO') as never });
+export function makeLogger(serviceName = settings().observability.serviceName) {
+  return new Logger({ serviceName, logFormatter: new SanitizingLogFormatter(), logLevel: settings().observability.logLevel });
 }
 
 export const logger = makeLogger();

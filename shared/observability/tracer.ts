@@ -3,9 +3,9 @@
  * call becomes a subsegment; elsewhere (tests, `npm start`) the Tracer disables itself.
  */
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { SERVICE_NAME } from './metric-names.js';
+import { settings } from '../settings.js';
 
-export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
+export const tracer = new Tracer({ serviceName: settings().observability.serviceName });
 
 /** Instruments an AWS SDK v3 client when tracing is on; returns it unchanged otherwise. */
 export function traced<T>(client: T): T {

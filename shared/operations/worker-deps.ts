@@ -1,6 +1,6 @@
 /**
  * What the worker, DLQ handler and reaper need, built once per Lambda container from the
- * environment (TABLE_NAME, WORK_QUEUE_URL, endpoints). Tests and the local runtime build their own
+ * settings (table, work queue URL, endpoints: shared/settings.ts). Tests and the local runtime build their own
  * with `makeWorkerDeps` or override with `setWorkerDeps`.
  */
 import { CATALOG } from './catalog.js';
@@ -15,7 +15,7 @@ import { RunService } from '../runs/service.js';
 import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
 import type { RunStore } from '../store/run-store.js';
 import { makeStores } from '../store/stores.js';
-import { tableName } from '../store/table.js';
+import { settings } from '../settings.js';
 import { EXECUTORS } from './index.js';
 import type { WorkerDeps } from './worker.js';
 
@@ -56,8 +56,8 @@ export function workerDeps(): AllWorkerDeps {
   if (override) return override;
   return (cached ??= makeWorkerDeps({
     doc: sharedDocumentClient(),
-    table: tableName(),
-    queue: new SqsWorkQueue(sharedSqsClient(), process.env.WORK_QUEUE_URL ?? ''),
+    table: settings().tableName,
+    queue: new SqsWorkQueue(sharedSqsClient(), settings().workQueueUrl ?? ''),
   }));
 }
 

@@ -20,9 +20,10 @@ import { sanitizeText } from '../runs/sanitize.js';
 import { claimRun, type RunService } from '../runs/service.js';
 import type { Stores, ExecutionContext, OperationExecutor } from './executor.js';
 import type { ExecutorRegistry } from './index.js';
+import { WORKER_LEASE_MS } from '../settings.js';
 
 export interface WorkerSettings {
-  /** how long a claim or checkpoint holds the run; shorter than the queue's visibility timeout */
+  /** how long a claim or checkpoint holds the run: derived from the worker timeout (shared/settings.ts) */
   leaseMs: number;
   checkpointEveryItems: number;
   checkpointEveryMs: number;
@@ -31,7 +32,7 @@ export interface WorkerSettings {
 }
 
 export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
-  leaseMs: 120_000,
+  leaseMs: WORKER_LEASE_MS,
   checkpointEveryItems: 100,
   checkpointEveryMs: 2_000,
   reserveMs: 20_000,

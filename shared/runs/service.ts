@@ -10,12 +10,10 @@ import { sanitizeText, sanitizeValue } from './sanitize.js';
 import { ActiveRunExistsError, DispatchFailedError, RunNotFoundError, RunVersionConflictError, WriteConflictError } from './errors.js';
 import type { WorkQueue } from './ports.js';
 import type { CompanionPut, RunStore } from '../store/run-store.js';
+import { settings } from '../settings.js';
 
-export const DEFAULT_RETENTION_DAYS = 90;
-export const retentionDays = () => {
-  const n = Number(process.env.RUN_RETENTION_DAYS);
-  return Number.isFinite(n) && n > 0 ? n : DEFAULT_RETENTION_DAYS;
-};
+export { DEFAULT_RETENTION_DAYS } from '../settings.js';
+export const retentionDays = () => settings().runRetentionDays;
 
 /**
  * What the core needs to know of an operation type (the operation catalog provides it; the core

@@ -1,22 +1,21 @@
 /**
- * AWS SDK clients, configured from the environment. In AWS the defaults apply; locally and in tests
- * `DYNAMODB_ENDPOINT` / `SQS_ENDPOINT` point at DynamoDB Local and fauxqs.
+ * AWS SDK clients, configured from the settings. In AWS the defaults apply; locally and in tests
+ * `DYNAMODB_ENDPOINT` / `SQS_ENDPOINT` (settings().dynamodbEndpoint / sqsEndpoint) point at DynamoDB Local and fauxqs.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { traced } from '../observability/tracer.js';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+import { settings } from '../settings.js';
 
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 function localConfig(endpoint: string | undefined) {
   if (!endpoint) return {};
-  return { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: localCredentials, maxAttempts: 3 };
+  return { endpoint, region: settings().region, credentials: localCredentials, maxAttempts: 3 };
 }
 
-export function makeDynamoClient(endpoint = process.env.DYNAMODB_ENDPOINT): DynamoDBClient {
+export function makeDynamoClient(endpoint = settings().dynamodbEndpoint): DynamoDBClient {
   return traced(new DynamoDBClient(localConfig(endpoint)));
 }
 
@@ -26,7 +25,7 @@ export function makeDocumentClient(client: DynamoDBClient = makeDynamoClient()):
   });
 }
 
-export function makeSqsClient(endpoint = process.env.SQS_ENDPOINT): SQSClient {
+export function makeSqsClient(endpoint = settings().sqsEndpoint): SQSClient {
   return traced(new SQSClient(localConfig(endpoint)));
 }
 

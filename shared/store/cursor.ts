@@ -5,8 +5,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidCursorError } from '../runs/errors.js';
 import { registerSecret } from '../runs/secret-registry.js';
+import { settings } from '../settings.js';
 
-const secret = () => registerSecret(process.env.CURSOR_SECRET ?? 'operation-runs-cursor-signing');
+const secret = () => registerSecret(settings().cursorSecret);
 
 const sign = (body: string) => createHmac('sha256', secret()).update(body).digest('base64url').slice(0, 22);
 

@@ -2,11 +2,12 @@
  * The table's shape as data, read by both the CDK stack (infra/constructs/data.ts) and the local
  * runtime's CreateTable, so the two cannot drift.
  */
+import { settings } from '../settings.js';
 import { INDEXES, TABLE_KEYS } from './keys.js';
 
-export const DEFAULT_TABLE_NAME = 'operation-runs';
+export { DEFAULT_TABLE_NAME } from '../settings.js';
 
-export const tableName = () => process.env.TABLE_NAME ?? DEFAULT_TABLE_NAME;
+export const tableName = () => settings().tableName;
 
 /** Attribute names that are keys of the table or an index (all strings). */
 export const keyAttributes = (): string[] => [

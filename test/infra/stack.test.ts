@@ -14,6 +14,7 @@ import { queues, routes, rules, schedules, streamPublisher } from '../../shared/
 import { deployedFunctions, deployedRoutes } from '../../infra/constructs/deployed-functions.js';
 import { PROJECT_ROOT } from '../../infra/app.js';
 import { synthStack, type SynthResult } from './synth-stack.js';
+import { leaseMsFor, parseSettings, WORKER_LEASE_MS } from '../../shared/settings.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
@@ -123,6 +124,14 @@ describe('messaging and workers', () => {
     expect(visibility).toBeGreaterThanOrEqual(6 * workerTimeout);
   });
 
+  it("holds a run's lease, derived from the deployed worker timeout, for less than the deployed visibility timeout", () => {
+    const visibility = resources[queueId(messaging().workQueue)].Properties.VisibilityTimeout;
+    const workerTimeout = functionOf(queues.work.consumer)[1].Properties.Timeout;
+    expect(WORKER_LEASE_MS).toBe(leaseMsFor(workerTimeout));
+    // a redelivered message must find a crashed worker's lease expired, or it burns a receive
+    expect(WORKER_LEASE_MS).toBeLessThan(visibility * 1000);
+  });
+
   it('encrypts every queue and denies non-TLS access to it', () => {
     for (const [id, q] of ofType('AWS::SQS::Queue')) {
       expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
@@ -167,6 +176,12 @@ describe('functions', () => {
         expect.arrayContaining(['TABLE_NAME', 'WORK_QUEUE_URL', 'EVENT_BUS_NAME', 'RUN_RETENTION_DAYS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE']),
       );
       expect(fn.Properties.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);
+      // The literal values parse as settings (a function would fail its cold start otherwise);
+      // values CloudFormation fills in at deploy time stand in as a URL.
+      const deployed = Object.fromEntries(
+        Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : 'https://deploy-time.example.com/value']),
+      );
+      expect(() => parseSettings(deployed), def.entry).not.toThrow();
     }
   });
 

@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
+import { makeEventDeps, setEventDeps } from '../../shared/events/deps.js';
+import { makeStores } from '../../shared/store/stores.js';
 import { notifyInitiator, type NotifierDeps } from '../../shared/notifications/notifier.js';
 import { runEventOf } from '../../shared/events/run-events.js';
 import { NotificationStore } from '../../shared/store/notification-store.js';
@@ -61,10 +63,14 @@ const markRead = (user: string, notificationId: string) =>
 beforeAll(async () => {
   env = await testEnv();
   setApiDeps(makeApiDeps({ doc: env.doc, table: env.table, queue: env.queue }));
+  setEventDeps(makeEventDeps({ stores: makeStores({ doc: env.doc, table: env.table }) }));
   deps = { runs: env.store, notifications: new NotificationStore(env.doc, env.table) };
 });
 
-afterAll(() => setApiDeps(undefined));
+afterAll(() => {
+  setApiDeps(undefined);
+  setEventDeps(undefined);
+});
 
 describe('the notifier', () => {
   it('a duplicated Queued event yields one notification, to the initiator', async () => {

@@ -9,6 +9,7 @@ import { RunStore } from '../../shared/store/run-store.js';
 import { DispatchFailedError, RunNotFoundError, InvalidCursorError } from '../../shared/runs/errors.js';
 import { TransitionError } from '../../shared/runs/lifecycle.js';
 import type { StartRunRequest } from '../../shared/runs/service.js';
+import { parseSettings, resetSettings, setSettings } from '../../shared/settings.js';
 
 let env: Awaited<ReturnType<typeof testEnv>>;
 beforeAll(async () => {
@@ -148,12 +149,12 @@ describe('retention', () => {
   });
 
   it('expiresAt is createdAt + RUN_RETENTION_DAYS', async () => {
-    process.env.RUN_RETENTION_DAYS = '7';
+    setSettings(parseSettings({ ...process.env, RUN_RETENTION_DAYS: '7' }));
     try {
       const { run } = await env.service.startRun(req({ tenantId: 't-retention' }));
       expect(Date.parse(run.expiresAt) - Date.parse(run.createdAt)).toBe(7 * 86_400_000);
     } finally {
-      delete process.env.RUN_RETENTION_DAYS;
+      resetSettings();
     }
   });
 });

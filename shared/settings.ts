@@ -1,0 +1,149 @@
+/**
+ * The one settings object: everything the functions read from their environment, parsed with zod
+ * once per cold start (the first `settings()` call). An invalid value fails that cold start with a
+ * message naming the variable. Nothing else in shared/ or functions/ reads `process.env`.
+ *
+ * In AWS the CDK stack sets these variables (infra/stack.ts); the local runtime sets the endpoints,
+ * table and queue URLs (infra/local/runtime.ts) and then calls `resetSettings()`. Tests build a
+ * settings object with `parseSettings({...})` and install it with `setSettings(...)`.
+ *
+ * Build-time tools keep their own inputs, on purpose: the CDK app (infra/app.ts) takes its settings
+ * from CDK context and only reads CDK_DEFAULT_ACCOUNT/REGION, which the CDK CLI sets for it;
+ * console/build.ts is a command-line tool whose CONSOLE_API_URL/OIDC_* describe the site it writes.
+ * Neither runs in a function, so neither belongs to this object. infra/local/ (the local runtime)
+ * writes the environment its handlers then read through here, as Lambda would.
+ *
+ * Derived values live here too, so they are computed in one place: the worker's lease comes from
+ * the worker's Lambda timeout in the wiring, and test/unit/settings.test.ts checks it against the
+ * work queue's visibility timeout.
+ */
+import { z } from 'zod';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './observability/metric-names.js';
+import { EVENT_BUS_NAME, WORKER_TIMEOUT_SECONDS } from './wiring.js';
+
+// The AWS SDK warns on every client about Node 20's end of support; the product pins Node 20
+// deliberately (TOOLCHAIN.md). Set before any client is built (clients.ts imports this module).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export const DEFAULT_TABLE_NAME = 'operation-runs';
+export const DEFAULT_RETENTION_DAYS = 90;
+const DEFAULT_CURSOR_SECRET = 'operation-runs-cursor-signing';
+/** The region of the local endpoints (DynamoDB Local, fauxqs); in AWS the SDK reads AWS_REGION itself. */
+const DEFAULT_LOCAL_REGION = 'us-east-1';
+
+/**
+ * How long a claim or checkpoint holds a run: one worker timeout. No invocation outlives its
+ * timeout and every checkpoint renews the lease, so a live worker never loses it; a crashed one
+ * frees the run one timeout after its last write — long before SQS redelivers the message (the
+ * visibility timeout is 6 × the worker timeout), so a redelivery finds the lease expired.
+ */
+export const leaseMsFor = (workerTimeoutSeconds: number) => workerTimeoutSeconds * 1000;
+export const WORKER_LEASE_MS = leaseMsFor(WORKER_TIMEOUT_SECONDS);
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const text = z.string().trim().min(1);
+const url = z.url({ protocol: /^https?$/ }).optional();
+const logLevel = z.string().trim().toUpperCase().pipe(z.enum(LOG_LEVELS)).optional();
+
+const envSchema = z.object({
+  TABLE_NAME: text.default(DEFAULT_TABLE_NAME),
+  WORK_QUEUE_URL: url,
+  EVENT_BUS_NAME: text.default(EVENT_BUS_NAME),
+  DYNAMODB_ENDPOINT: url,
+  SQS_ENDPOINT: url,
+  AWS_REGION: text.default(DEFAULT_LOCAL_REGION),
+  RUN_RETENTION_DAYS: z.coerce.number().positive().finite().default(DEFAULT_RETENTION_DAYS),
+  CURSOR_SECRET: text.default(DEFAULT_CURSOR_SECRET),
+  POWERTOOLS_SERVICE_NAME: text.default(SERVICE_NAME),
+  POWERTOOLS_LOG_LEVEL: logLevel,
+  LOG_LEVEL: logLevel,
+  POWERTOOLS_METRICS_NAMESPACE: text.default(METRICS_NAMESPACE),
+  METRICS_DISABLED: z.enum(['0', '1', 'false', 'true']).optional(),
+});
+
+export interface Settings {
+  /** the DynamoDB table (TABLE_NAME) */
+  tableName: string;
+  /** the work queue (WORK_QUEUE_URL); unset where no function sends work — a send then fails loudly */
+  workQueueUrl: string | undefined;
+  /** the EventBridge bus run events go to (EVENT_BUS_NAME) */
+  eventBusName: string;
+  /** DynamoDB Local / fauxqs endpoints (local runtime and tests); unset in AWS */
+  dynamodbEndpoint: string | undefined;
+  sqsEndpoint: string | undefined;
+  /** region used with the local endpoints (AWS_REGION) */
+  region: string;
+  /** runs expire (DynamoDB TTL) this many days after they are created (RUN_RETENTION_DAYS) */
+  runRetentionDays: number;
+  /** the key that signs pagination cursors (CURSOR_SECRET; the stack sets a per-deployment value) */
+  cursorSecret: string;
+  worker: {
+    /** the worker's Lambda timeout (from the wiring) */
+    timeoutSeconds: number;
+    /** derived: see leaseMsFor */
+    leaseMs: number;
+  };
+  observability: {
+    serviceName: string;
+    /** POWERTOOLS_LOG_LEVEL, else LOG_LEVEL, else INFO */
+    logLevel: LogLevel;
+    metricsNamespace: string;
+    /** METRICS_DISABLED=1 (tests, local runtime) */
+    metricsEnabled: boolean;
+  };
+}
+
+export class InvalidSettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid settings in the environment: ${problems.join('; ')}`);
+    this.name = 'InvalidSettingsError';
+  }
+}
+
+/** Parses an environment (process.env or a plain object in tests); throws InvalidSettingsError. */
+export function parseSettings(env: Record<string, string | undefined>): Settings {
+  // Only our variables, and an empty one counts as unset (takes the default).
+  const ours = Object.fromEntries(Object.keys(envSchema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])));
+  const parsed = envSchema.safeParse(ours);
+  if (!parsed.success) {
+    // Name the variable and the rule, never the value: a secret may be among them.
+    throw new InvalidSettingsError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    tableName: e.TABLE_NAME,
+    workQueueUrl: e.WORK_QUEUE_URL,
+    eventBusName: e.EVENT_BUS_NAME,
+    dynamodbEndpoint: e.DYNAMODB_ENDPOINT,
+    sqsEndpoint: e.SQS_ENDPOINT,
+    region: e.AWS_REGION,
+    runRetentionDays: e.RUN_RETENTION_DAYS,
+    cursorSecret: e.CURSOR_SECRET,
+    worker: { timeoutSeconds: WORKER_TIMEOUT_SECONDS, leaseMs: WORKER_LEASE_MS },
+    observability: {
+      serviceName: e.POWERTOOLS_SERVICE_NAME,
+      logLevel: e.POWERTOOLS_LOG_LEVEL ?? e.LOG_LEVEL ?? 'INFO',
+      metricsNamespace: e.POWERTOOLS_METRICS_NAMESPACE,
+      metricsEnabled: e.METRICS_DISABLED !== '1' && e.METRICS_DISABLED !== 'true',
+    },
+  };
+}
+
+let current: Settings | undefined;
+
+/** This process's settings, parsed from the environment on first use (the cold start). */
+export function settings(): Settings {
+  return (current ??= parseSettings(process.env));
+}
+
+/** Installs settings built by a test (or, with no argument, re-reads the environment on next use). */
+export function setSettings(next: Settings | undefined): void {
+  current = next;
+}
+
+/** The environment changed (the local runtime set its endpoints): parse it again on next use. */
+export function resetSettings(): void {
+  current = undefined;
+}
