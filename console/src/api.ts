@@ -18,8 +18,8 @@ export interface ApiAnswer<T> { status: number; body: T | null; etag: string | n
 let onUnauthorized: () => void = () => undefined;
 export const setUnauthorizedHandler = (fn: () => void) => { onUnauthorized = fn; };
 
-export async function request<T>(method: string, path: string, opts: { body?: unknown; etag?: string | null; auth?: boolean } = {}): Promise<ApiAnswer<T>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+export async function request<T>(method: string, path: string, opts: { body?: unknown; etag?: string | null; auth?: boolean; headers?: Record<string, string> } = {}): Promise<ApiAnswer<T>> {
+  const headers: Record<string, string> = { ...opts.headers, accept: 'application/json' };
   const session = getSession();
   if (opts.auth !== false && session) headers.authorization = `Bearer ${session.token}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -46,6 +46,8 @@ export async function request<T>(method: string, path: string, opts: { body?: un
 
 export const get = async <T>(path: string): Promise<T> => (await request<T>('GET', path)).body as T;
 export const post = <T>(path: string, body?: unknown) => request<T>('POST', path, { body });
+export const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
+export const del = (path: string) => request<null>('DELETE', path);
 
 export const tenantPath = (tenantId: string, ...rest: string[]) =>
   ['/tenants', tenantId, ...rest].map((s, i) => (i === 0 ? s : encodeURIComponent(s))).join('/');

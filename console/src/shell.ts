@@ -11,20 +11,23 @@ import { NotificationsBell } from './notifications.js';
 
 let mainEl: HTMLElement;
 let headerEl: HTMLElement;
+let tenantNavEl: HTMLElement;
 let bell: NotificationsBell | null = null;
 let currentTenant: string | null = null;
 
 export function createShell(root: HTMLElement): void {
   headerEl = h('header', { class: 'topbar' });
   mainEl = h('main', { id: 'main', tabindex: '-1' });
+  tenantNavEl = h('nav', { class: 'tenant-nav', 'aria-label': 'Console pages', hidden: true });
   const live = h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'data-testid': 'announcer' });
   setAnnouncer(live);
-  mount(root, h('a', { class: 'skip-link', href: '#main' }, 'Skip to content'), headerEl, mainEl, live);
+  mount(root, h('a', { class: 'skip-link', href: '#main' }, 'Skip to content'), headerEl, tenantNavEl, mainEl, live);
 }
 
 /** Gives a view the main area, with the page title set and focus moved there for screen readers. */
 export function page(title: string): HTMLElement {
   document.title = `${title} · Operation Runs`;
+  markCurrentPage();
   mainEl.replaceChildren();
   return mainEl;
 }
@@ -46,6 +49,7 @@ export async function renderHeader(tenantId: string | null = currentTenant): Pro
   currentTenant = tenantId;
   const session = getSession();
   const brand = h('a', { class: 'brand', ...linkAttrs('/console') }, 'Operation Runs');
+  renderTenantNav(session ? tenantId : null);
   if (!session) {
     mount(headerEl, brand);
     return;
@@ -67,4 +71,26 @@ export async function renderHeader(tenantId: string | null = currentTenant): Pro
     ),
   );
   bell.start();
+}
+
+/** The pages of one tenant, in the order an admin works through them. */
+export const TENANT_PAGES: Array<[string, string]> = [
+  ['runs', 'Runs'], ['inventory', 'Inventory'], ['policies', 'Policies'], ['groups', 'Groups'], ['drift', 'Drift'],
+  ['backup-sets', 'Backup sets'], ['backup-schedules', 'Backup schedules'], ['restores', 'Restores'],
+];
+
+function renderTenantNav(tenantId: string | null): void {
+  if (!tenantId) { tenantNavEl.hidden = true; tenantNavEl.replaceChildren(); return; }
+  const base = `/console/tenants/${encodeURIComponent(tenantId)}`;
+  mount(tenantNavEl, h('ul', {}, TENANT_PAGES.map(([slug, label]) => h('li', {}, h('a', { ...linkAttrs(`${base}/${slug}`), 'data-page': slug }, label)))));
+  tenantNavEl.hidden = false;
+  markCurrentPage();
+}
+
+function markCurrentPage(): void {
+  const slug = /^\/console\/tenants\/[^/]+\/([^/]+)/.exec(location.pathname)?.[1];
+  for (const a of Array.from(tenantNavEl?.querySelectorAll('a[data-page]') ?? [])) {
+    if (a.getAttribute('data-page') === slug) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
 }
