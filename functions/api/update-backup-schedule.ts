@@ -3,7 +3,8 @@ import { updateScheduleBody } from '../../shared/http/backup-schemas.js';
 import { toApiSchedule } from '../../shared/http/backup-views.js';
 import { problems } from '../../shared/http/problem.js';
 import { nextRunAfter } from '../../shared/operations/cron.js';
-import { ScheduleVersionConflictError, type BackupSchedule } from '../../shared/store/schedule-store.js';
+import type { BackupSchedule } from '../../shared/store/schedule-store.js';
+import { VersionConflictError } from '../../shared/store/errors.js';
 
 export const handler = apiHandler({ role: 'manager', body: updateScheduleBody }, async ({ tenantId, params, body, deps }) => {
   const store = deps.stores.schedules;
@@ -28,7 +29,7 @@ export const handler = apiHandler({ role: 'manager', body: updateScheduleBody },
       await store.save(current, next);
       return { status: 200, body: toApiSchedule({ ...next, version: current.version + 1 }) };
     } catch (err) {
-      if (!(err instanceof ScheduleVersionConflictError)) throw err;
+      if (!(err instanceof VersionConflictError)) throw err;
     }
   }
   throw problems.conflict('The backup schedule kept changing; try again.');

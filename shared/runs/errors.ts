@@ -14,14 +14,6 @@ export class ActiveRunExistsError extends Error {
   }
 }
 
-/** A conditional write lost a race: the stored run is not the version the writer read. */
-export class RunVersionConflictError extends Error {
-  constructor(readonly runId: string, readonly expectedVersion: number) {
-    super(`run ${runId} changed since version ${expectedVersion}`);
-    this.name = 'RunVersionConflictError';
-  }
-}
-
 /** The run was written but could not be enqueued; it is already completed as failed (§5 503). */
 export class DispatchFailedError extends Error {
   constructor(readonly run: import('./model.js').Run, cause: unknown) {
@@ -42,13 +34,5 @@ export class PreconditionFailedError extends Error {
   constructor(message: string, readonly errors: Array<{ path: string; message: string }> = []) {
     super(message);
     this.name = 'PreconditionFailedError';
-  }
-}
-
-/** Another transaction touched the same items at that moment (TransactionConflict): safe to try again. */
-export class WriteConflictError extends Error {
-  constructor() {
-    super('a concurrent transaction touched the same items');
-    this.name = 'WriteConflictError';
   }
 }
