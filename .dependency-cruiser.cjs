@@ -31,9 +31,7 @@ module.exports = {
       comment:
         'shared/runs/ is the pure run core: it declares the ports it needs (runs/ports.ts) and imports ' +
         'nothing from the store or the queue, which implement them.',
-      // Scoped: runs/service.ts still takes the concrete RunStore's types (being moved to runs/ports.ts
-      // in parallel); drop the pathNot when that lands.
-      from: { path: '^shared/runs/', pathNot: '^shared/runs/service\\.ts$' },
+      from: { path: '^shared/runs/' },
       to: { path: '^shared/(store|queue)/' },
     },
     {

@@ -9,7 +9,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { GraphClient } from '../graph/client.js';
 import { GraphError } from '../graph/errors.js';
-import type { OperationType } from './catalog.js';
 import type { Run, RunFailure } from '../runs/model.js';
 import { sanitizeText } from '../runs/sanitize.js';
 import type { Stores } from '../store/stores.js';
@@ -37,7 +36,7 @@ export interface ChunkResult<C> {
   failures?: RunFailure[];
 }
 
-export interface OperationExecutor<C = any, T extends OperationType = OperationType> {
+export interface OperationExecutor<C = any, T extends string = string> {
   type: T;
   /** the type-specific counts, present (as 0) from the first checkpoint on */
   countNames: readonly string[];

@@ -7,7 +7,8 @@ import type { GraphClient, PolicyContent } from '../graph/client.js';
 import { GraphError } from '../graph/errors.js';
 import { CATEGORIES, type Category } from '../runs/catalog.js';
 import type { RunFailure } from '../runs/model.js';
-import { PolicyVersionConflictError, type PolicyHead } from '../store/policy-store.js';
+import type { PolicyHead } from '../store/policy-store.js';
+import { TransactionConflictError, VersionConflictError } from '../store/errors.js';
 import { add, itemFailure, mapConcurrent, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
 import { policyContentHash } from './fingerprint.js';
 import { fetchPolicy } from '../graph/find-policy.js';
@@ -97,11 +98,11 @@ async function storeIfChanged(ctx: ExecutionContext, policy: PolicyContent, head
       }, head?.latestVersion ?? null);
       return 'versioned';
     } catch (err) {
-      if (!(err instanceof PolicyVersionConflictError)) throw err;
+      if (!(err instanceof VersionConflictError || err instanceof TransactionConflictError)) throw err;
       head = await stores.policies.getHead(run.tenantId, policy.id);
     }
   }
-  throw new PolicyVersionConflictError(policy.id);
+  throw new VersionConflictError('policy', policy.id);
 }
 
 /** The policy.sync module: definition and start plan (policy-sync.definition.ts) and executor. */

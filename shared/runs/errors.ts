@@ -18,15 +18,6 @@ export class ActiveRunExistsError extends DomainError {
   }
 }
 
-/** A conditional write lost a race: the stored run is not the version the writer read. */
-export class RunVersionConflictError extends DomainError {
-  readonly code = 'version_conflict';
-
-  constructor(readonly runId: string, readonly expectedVersion: number) {
-    super(`run ${runId} changed since version ${expectedVersion}`);
-  }
-}
-
 /** The run was written but could not be enqueued; it is already completed as failed (§5 503). */
 export class DispatchFailedError extends DomainError {
   readonly code = 'dispatch_failed';
@@ -50,14 +41,5 @@ export class PreconditionFailedError extends DomainError {
 
   constructor(message: string, readonly errors: Array<{ path: string; message: string }> = []) {
     super(message);
-  }
-}
-
-/** Another transaction touched the same items at that moment (TransactionConflict): safe to try again. */
-export class WriteConflictError extends DomainError {
-  readonly code = 'transaction_conflict';
-
-  constructor() {
-    super('a concurrent transaction touched the same items');
   }
 }

@@ -1,4 +1,10 @@
-/** The ports the run service talks through; adapters live in shared/store and shared/queue. */
+/**
+ * The ports the run core talks through. The core declares what it needs; shared/store (RunStore)
+ * and shared/queue (SqsWorkQueue) implement these, so nothing here imports from them.
+ */
+import { DomainError } from '../errors.js';
+import type { Run } from './model.js';
+
 export interface WorkMessage {
   runId: string;
   tenantId: string;
@@ -10,3 +16,32 @@ export interface WorkMessage {
 export interface WorkQueue {
   send(message: WorkMessage, opts?: { delaySeconds?: number }): Promise<void>;
 }
+
+/** A domain record's Put that must commit in the same transaction as a run write (restore record, schedule run…). */
+export interface CompanionPut {
+  Item: Record<string, unknown>;
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/**
+ * What the run service needs from storage. Failures it reacts to are DomainErrors with these codes:
+ * - createRun: ActiveRunExistsError (the key is held; carries the holder), `transaction_conflict`
+ *   (try again), `companion_conflict` (a companion's condition failed: not retried);
+ * - saveTransition: `version_conflict` (re-read and re-apply), `transaction_conflict` (the same).
+ */
+export interface RunRepository {
+  /** Writes a new run, its active run key and its companions in one transaction. */
+  createRun(run: Run, companions?: CompanionPut[]): Promise<void>;
+  /** The run, read consistently unless told otherwise; null when absent or expired. */
+  getRun(tenantId: string, runId: string, opts?: { consistent?: boolean }): Promise<Run | null>;
+  /** Persists `next` if the stored run is still `prev` (its version); releases the key on completion. */
+  saveTransition(prev: Run, next: Run, companions?: CompanionPut[]): Promise<void>;
+}
+
+/** The codes of the repository conflicts the core retries. */
+export type RepositoryConflict = 'version_conflict' | 'transaction_conflict';
+
+export const isConflict = (err: unknown, ...codes: RepositoryConflict[]): boolean =>
+  err instanceof DomainError && (codes as string[]).includes(err.code);

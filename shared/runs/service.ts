@@ -7,9 +7,8 @@ import { identityHash } from './identity.js';
 import { transition, type FailCode, type RunEvent } from './lifecycle.js';
 import { emptyCounts, type Initiator, type Run, type Surface } from './model.js';
 import { sanitizeText, sanitizeValue } from './sanitize.js';
-import { ActiveRunExistsError, DispatchFailedError, RunNotFoundError, RunVersionConflictError, WriteConflictError } from './errors.js';
-import type { WorkQueue } from './ports.js';
-import type { CompanionPut, RunStore } from '../store/run-store.js';
+import { ActiveRunExistsError, DispatchFailedError, RunNotFoundError } from './errors.js';
+import { isConflict, type CompanionPut, type RunRepository, type WorkQueue } from './ports.js';
 import { settings } from '../settings.js';
 
 export { DEFAULT_RETENTION_DAYS } from '../settings.js';
@@ -48,7 +47,7 @@ export interface StartRunResult {
 }
 
 export interface RunServiceDeps {
-  store: RunStore;
+  store: RunRepository;
   queue: WorkQueue;
   /** the operation types this service starts runs of (label, identity) */
   catalog: RunTypeCatalog;
@@ -56,7 +55,7 @@ export interface RunServiceDeps {
 }
 
 export class RunService {
-  readonly store: RunStore;
+  readonly store: RunRepository;
   private readonly queue: WorkQueue;
   private readonly clock: () => Date;
   private readonly catalog: RunTypeCatalog;
@@ -114,7 +113,7 @@ export class RunService {
       try {
         await this.store.createRun(run, req.companions?.(run) ?? []);
       } catch (err) {
-        if (err instanceof WriteConflictError) {
+        if (isConflict(err, 'transaction_conflict')) {
           await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (attempt + 1)));
           continue;
         }
@@ -167,7 +166,8 @@ export class RunService {
         await this.store.saveTransition(current, next, opts.companions?.(next) ?? []);
         return next;
       } catch (err) {
-        if (!(err instanceof RunVersionConflictError)) throw err;
+        // Another writer got there first, or a concurrent transaction touched the run: re-read, re-apply.
+        if (!isConflict(err, 'version_conflict', 'transaction_conflict')) throw err;
         current = await this.store.getRun(tenantId, runId);
       }
     }

@@ -5,7 +5,7 @@
  * every write, so these functions are the only ones that decide it.
  */
 import type { BackupSchedule, ScheduleStore } from '../store/schedule-store.js';
-import { ScheduleVersionConflictError } from '../store/schedule-store.js';
+import { VersionConflictError } from '../store/errors.js';
 import { nextRunAfter } from './cron.js';
 
 export { cronProblem, nextRunAfter } from './cron.js';
@@ -52,7 +52,7 @@ export async function updateSchedule(store: ScheduleStore, tenantId: string, sch
       await store.save(current, next);
       return { kind: 'updated', schedule: { ...next, version: current.version + 1 } };
     } catch (err) {
-      if (!(err instanceof ScheduleVersionConflictError)) throw err;
+      if (!(err instanceof VersionConflictError)) throw err;
     }
   }
   return { kind: 'conflict' };

@@ -4,12 +4,11 @@
  * policy versions). An item and the set's `itemCount` move together in one transaction, so a chunk
  * redone after a crash never counts an item twice.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchGet } from './batch.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CompanionPut } from '../runs/ports.js';
+import { CompanionConflictError } from './errors.js';
 import { INDEXES, keys, tenantPk } from './keys.js';
-import type { CompanionPut, Page } from './run-store.js';
+import { TableClient, type Key, type Page } from './table-client.js';
 import { tableName } from './table.js';
 
 /** `in_progress` while a schedule run fills it; manual sets are `complete` from the start (add_policies only adds). */
@@ -66,7 +65,11 @@ export function backupSetItem(set: BackupSet): Record<string, unknown> {
 }
 
 export class BackupStore {
-  constructor(private readonly doc: DynamoDBDocumentClient, private readonly table: string = tableName()) {}
+  private readonly t: TableClient;
+
+  constructor(doc: DynamoDBDocumentClient, table: string = tableName()) {
+    this.t = new TableClient(doc, table);
+  }
 
   /** The Put of a new set, for a transaction with the run that fills it (or on its own). */
   newSetPut(set: BackupSet): CompanionPut {
@@ -74,26 +77,23 @@ export class BackupStore {
   }
 
   async createSet(set: BackupSet): Promise<void> {
-    await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: this.table, ...this.newSetPut(set) } }] }));
+    await this.t.transact([{ name: 'backupSet', op: { Put: this.newSetPut(set) } }]);
   }
 
   async getSet(tenantId: string, setId: string): Promise<BackupSet | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.backupSet(tenantId, setId), ConsistentRead: true }));
-    return out.Item?.kind === 'backupSet' ? setFrom(out.Item) : null;
+    return this.t.get(keys.backupSet(tenantId, setId), { kind: 'backupSet', consistent: true, map: setFrom });
   }
 
   /** Newest first: set ids are ULIDs. */
   async listSets(tenantId: string, limit: number, cursor?: string): Promise<Page<BackupSet>> {
-    const scope = `backup-sets:${tenantId}`;
-    const out = await this.doc.send(new QueryCommand({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':p': keys.backupSetPrefix },
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
-    }));
-    return { items: (out.Items ?? []).map(setFrom), nextCursor: encodeCursor(scope, out.LastEvaluatedKey) };
+    const { items, nextCursor } = await this.t.queryPage({
+      key: { pk: tenantPk(tenantId), sk: { beginsWith: keys.backupSetPrefix } },
+      forward: false,
+      limit,
+      cursor: { scope: `backup-sets:${tenantId}`, value: cursor },
+      map: setFrom,
+    });
+    return { items, nextCursor };
   }
 
   /** Drift's default baseline: the newest set that is complete and holds items (a manual or a schedule set). */
@@ -113,68 +113,47 @@ export class BackupStore {
   /** The sets a schedule made, newest first. */
   async setsOfSchedule(tenantId: string, scheduleId: string): Promise<string[]> {
     const lookup = keys.scheduleSetLookup(tenantId, scheduleId, '');
-    const ids: string[] = [];
-    let start: Record<string, any> | undefined;
-    do {
-      const out = await this.doc.send(new QueryCommand({
-        TableName: this.table,
-        IndexName: 'byLookup',
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': INDEXES.byLookup.partitionKey },
-        ExpressionAttributeValues: { ':pk': lookup.lookupPk },
-        ScanIndexForward: false,
-        ExclusiveStartKey: start,
-      }));
-      ids.push(...(out.Items ?? []).map((o) => o.id as string));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return ids;
+    return this.t.queryAll({
+      index: 'byLookup',
+      key: { pkAttr: INDEXES.byLookup.partitionKey, pk: lookup.lookupPk },
+      forward: false,
+      map: (o) => o.id as string,
+    });
   }
 
   async finishSet(tenantId: string, setId: string, status: Exclude<BackupSetStatus, 'in_progress'>, at: string): Promise<void> {
-    await this.doc.send(new UpdateCommand({
-      TableName: this.table,
+    await this.t.update({
       Key: keys.backupSet(tenantId, setId),
       UpdateExpression: 'SET #s = :s, completedAt = :at',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: { ':s': status, ':at': at },
-    }));
+    });
   }
 
   async getItems(tenantId: string, setId: string, policyIds: string[]): Promise<Map<string, BackupItem>> {
-    const found = await batchGet(this.doc, this.table, policyIds.map((id) => keys.backupItem(tenantId, setId, id)));
+    const found = await this.t.batchGet(policyIds.map((id) => keys.backupItem(tenantId, setId, id)));
     return new Map(found.map((o) => [o.policyId as string, itemFrom(o)]));
   }
 
   /** One page of a set's items in key order (drift walks the baseline this way). */
-  async pageOfItems(tenantId: string, setId: string, startKey: Record<string, string> | null, limit: number): Promise<{ items: BackupItem[]; lastKey: Record<string, string> | null }> {
-    const out = await this.doc.send(new QueryCommand({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':p': keys.backupItemPrefix(setId) },
-      ExclusiveStartKey: startKey ?? undefined,
-      Limit: limit,
-      ConsistentRead: true,
-    }));
-    return { items: (out.Items ?? []).map(itemFrom), lastKey: (out.LastEvaluatedKey as Record<string, string> | undefined) ?? null };
+  async pageOfItems(tenantId: string, setId: string, startKey: Key | null, limit: number): Promise<{ items: BackupItem[]; lastKey: Key | null }> {
+    const { items, lastKey } = await this.t.queryPage({
+      key: { pk: tenantPk(tenantId), sk: { beginsWith: keys.backupItemPrefix(setId) } },
+      startKey,
+      limit,
+      consistent: true,
+      map: itemFrom,
+    });
+    return { items, lastKey };
   }
 
   async listItems(tenantId: string, setId: string): Promise<BackupItem[]> {
-    const items: BackupItem[] = [];
-    let start: Record<string, any> | undefined;
-    do {
-      const out = await this.doc.send(new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':p': keys.backupItemPrefix(setId) },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }));
-      items.push(...(out.Items ?? []).map(itemFrom));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return this.t.queryAll({
+      key: { pk: tenantPk(tenantId), sk: { beginsWith: keys.backupItemPrefix(setId) } },
+      consistent: true,
+      map: itemFrom,
+    });
   }
 
   /**
@@ -184,18 +163,20 @@ export class BackupStore {
   async addItem(item: BackupItem): Promise<boolean> {
     const { content, assignments, ...meta } = item;
     try {
-      await this.doc.send(new TransactWriteCommand({
-        TransactItems: [
-          {
+      await this.t.transact([
+        {
+          name: 'backupItem',
+          op: {
             Put: {
-              TableName: this.table,
               Item: { ...keys.backupItem(item.tenantId, item.backupSetId, item.policyId), kind: 'backupItem', ...meta, contentJson: JSON.stringify(content), assignmentsJson: JSON.stringify(assignments) },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          {
+        },
+        {
+          name: 'backupSet',
+          op: {
             Update: {
-              TableName: this.table,
               Key: keys.backupSet(item.tenantId, item.backupSetId),
               UpdateExpression: 'ADD itemCount :one',
               // A set pruned or never created takes no items.
@@ -203,11 +184,11 @@ export class BackupStore {
               ExpressionAttributeValues: { ':one': 1 },
             },
           },
-        ],
-      }));
+        },
+      ]);
       return true;
     } catch (err) {
-      if (err instanceof TransactionCanceledException && err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      if (err instanceof CompanionConflictError && err.item === 'backupItem') return false;
       throw err;
     }
   }
@@ -215,14 +196,7 @@ export class BackupStore {
   /** Deletes a set and its items (pruning). Items first, so a crash leaves a set that pruning finds again. */
   async deleteSet(tenantId: string, setId: string): Promise<void> {
     const items = await this.listItems(tenantId, setId);
-    const itemKeys = items.map((i) => keys.backupItem(tenantId, setId, i.policyId));
-    for (let i = 0; i < itemKeys.length; i += 25) {
-      let pending: any[] = itemKeys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-      for (let round = 0; pending.length > 0 && round < 8; round++) {
-        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
-        pending = (out.UnprocessedItems?.[this.table] as any[] | undefined) ?? [];
-      }
-    }
-    await this.doc.send(new TransactWriteCommand({ TransactItems: [{ Delete: { TableName: this.table, Key: keys.backupSet(tenantId, setId) } }] }));
+    await this.t.batchDelete(items.map((i) => keys.backupItem(tenantId, setId, i.policyId)));
+    await this.t.transact([{ name: 'backupSet', op: { Delete: { Key: keys.backupSet(tenantId, setId) } } }]);
   }
 }

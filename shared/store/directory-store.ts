@@ -1,8 +1,9 @@
 /** Users, tenants and memberships (who may do what where). Keys from keys.ts. */
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Role } from '../runs/model.js';
 import { keys } from './keys.js';
 import { tableName } from './table.js';
+import { TableClient } from './table-client.js';
 
 export interface Membership {
   tenantId: string;
@@ -21,50 +22,50 @@ export interface TenantProfile {
   graph?: { baseUrl: string; tokenUrl: string; clientId: string; secretRef: string };
 }
 
+const tenantFrom = (i: Record<string, any>): TenantProfile => ({ id: i.tenantId, name: i.name, graph: i.graph });
+
 export class DirectoryStore {
-  constructor(private readonly doc: DynamoDBDocumentClient, private readonly table: string = tableName()) {}
+  private readonly t: TableClient;
+
+  constructor(doc: DynamoDBDocumentClient, table: string = tableName()) {
+    this.t = new TableClient(doc, table);
+  }
 
   async getMembership(userId: string, tenantId: string): Promise<Membership | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.membership(userId, tenantId) }));
-    return out.Item ? { tenantId: out.Item.tenantId, tenantName: out.Item.tenantName, role: out.Item.role } : null;
+    // Eventually consistent: memberships change rarely and are read on every request.
+    return this.t.get(keys.membership(userId, tenantId), { consistent: false, map: (i): Membership => ({ tenantId: i.tenantId, tenantName: i.tenantName, role: i.role }) });
   }
 
   async listMemberships(userId: string): Promise<Membership[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': keys.user(userId).pk, ':p': keys.membershipPrefix },
-      }),
-    );
-    return (out.Items ?? []).map((i) => ({ tenantId: i.tenantId, tenantName: i.tenantName, role: i.role }));
+    const { items } = await this.t.queryPage({
+      key: { pk: keys.user(userId).pk, sk: { beginsWith: keys.membershipPrefix } },
+      map: (i): Membership => ({ tenantId: i.tenantId, tenantName: i.tenantName, role: i.role }),
+    });
+    return items;
   }
 
   async getUser(userId: string): Promise<UserProfile | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.user(userId) }));
-    return out.Item ? { id: out.Item.userId, name: out.Item.name } : null;
+    return this.t.get(keys.user(userId), { consistent: false, map: (i): UserProfile => ({ id: i.userId, name: i.name }) });
   }
 
   async getTenant(tenantId: string): Promise<TenantProfile | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.tenant(tenantId) }));
-    return out.Item ? { id: out.Item.tenantId, name: out.Item.name, graph: out.Item.graph } : null;
+    return this.t.get(keys.tenant(tenantId), { consistent: false, map: tenantFrom });
   }
 
   async getTenants(tenantIds: string[]): Promise<TenantProfile[]> {
     if (tenantIds.length === 0) return [];
-    const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: tenantIds.map(keys.tenant) } } }));
-    return (out.Responses?.[this.table] ?? []).map((i) => ({ id: i.tenantId, name: i.name, graph: i.graph }));
+    return (await this.t.batchGet(tenantIds.map(keys.tenant), { consistent: false })).map(tenantFrom);
   }
 
   async putUser(user: UserProfile): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.user(user.id), kind: 'user', userId: user.id, name: user.name } }));
+    await this.t.put({ ...keys.user(user.id), kind: 'user', userId: user.id, name: user.name });
   }
 
   async putTenant(tenant: TenantProfile): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.tenant(tenant.id), kind: 'tenant', tenantId: tenant.id, name: tenant.name, graph: tenant.graph } }));
+    await this.t.put({ ...keys.tenant(tenant.id), kind: 'tenant', tenantId: tenant.id, name: tenant.name, graph: tenant.graph });
   }
 
   async putMembership(userId: string, m: Membership): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.membership(userId, m.tenantId), kind: 'membership', userId, ...m } }));
+    await this.t.put({ ...keys.membership(userId, m.tenantId), kind: 'membership', userId, ...m });
   }
 }

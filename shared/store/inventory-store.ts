@@ -3,12 +3,9 @@
  * disappears from Graph as `deleted`. Keys from keys.ts; the sync rules live in
  * shared/operations/inventory-sync.ts.
  */
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { batchGet, batchPut } from './batch.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys, tenantPk } from './keys.js';
-import type { Page } from './run-store.js';
+import { TableClient, type Key, type Page } from './table-client.js';
 import { tableName } from './table.js';
 
 export type InventoryChange = 'created' | 'updated' | 'unchanged' | 'deleted';
@@ -31,7 +28,7 @@ export interface InventoryItem {
   lastChange: InventoryChange;
 }
 
-export type StoreKey = Record<string, string>;
+export type StoreKey = Key;
 
 const toItem = (i: InventoryItem) => ({ ...keys.inventoryItem(i.tenantId, i.category, i.objectId), kind: 'inventoryItem', ...i });
 
@@ -44,28 +41,31 @@ function fromItem(o: Record<string, any>): InventoryItem {
 }
 
 export class InventoryStore {
-  constructor(private readonly doc: DynamoDBDocumentClient, private readonly table: string = tableName()) {}
+  private readonly t: TableClient;
+
+  constructor(doc: DynamoDBDocumentClient, table: string = tableName()) {
+    this.t = new TableClient(doc, table);
+  }
 
   async getMany(tenantId: string, category: string, objectIds: string[]): Promise<Map<string, InventoryItem>> {
-    const found = await batchGet(this.doc, this.table, objectIds.map((id) => keys.inventoryItem(tenantId, category, id)));
+    const found = await this.t.batchGet(objectIds.map((id) => keys.inventoryItem(tenantId, category, id)));
     return new Map(found.map((o) => [o.objectId as string, fromItem(o)]));
   }
 
   putMany(items: InventoryItem[]): Promise<void> {
-    return batchPut(this.doc, this.table, items.map(toItem));
+    return this.t.batchPut(items.map(toItem));
   }
 
   /** One page of a category's stored items, in key order (the sync's deletion sweep walks these). */
   async pageOfCategory(tenantId: string, category: string, startKey: StoreKey | null, limit: number): Promise<{ items: InventoryItem[]; lastKey: StoreKey | null }> {
-    const out = await this.doc.send(new QueryCommand({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':p': keys.inventoryPrefix(category) },
-      ExclusiveStartKey: startKey ?? undefined,
-      Limit: limit,
-      ConsistentRead: true,
-    }));
-    return { items: (out.Items ?? []).map(fromItem), lastKey: (out.LastEvaluatedKey as StoreKey | undefined) ?? null };
+    const { items, lastKey } = await this.t.queryPage({
+      key: { pk: tenantPk(tenantId), sk: { beginsWith: keys.inventoryPrefix(category) } },
+      startKey,
+      limit,
+      consistent: true,
+      map: fromItem,
+    });
+    return { items, lastKey };
   }
 
   /**
@@ -73,32 +73,23 @@ export class InventoryStore {
    * category that saw it keeps it alive). Answers false when that condition stopped it.
    */
   async markDeleted(item: InventoryItem, runId: string, now: string, seenBefore: string): Promise<boolean> {
-    try {
-      await this.doc.send(new UpdateCommand({
-        TableName: this.table,
-        Key: keys.inventoryItem(item.tenantId, item.category, item.objectId),
-        UpdateExpression: 'SET deleted = :t, deletedAt = :now, lastSeenRunId = :run, lastChange = :deleted',
-        ConditionExpression: 'lastSeenAt < :before AND deleted = :f',
-        ExpressionAttributeValues: { ':t': true, ':f': false, ':now': now, ':run': runId, ':deleted': 'deleted', ':before': seenBefore },
-      }));
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return this.t.updateIf({
+      Key: keys.inventoryItem(item.tenantId, item.category, item.objectId),
+      UpdateExpression: 'SET deleted = :t, deletedAt = :now, lastSeenRunId = :run, lastChange = :deleted',
+      ConditionExpression: 'lastSeenAt < :before AND deleted = :f',
+      ExpressionAttributeValues: { ':t': true, ':f': false, ':now': now, ':run': runId, ':deleted': 'deleted', ':before': seenBefore },
+    });
   }
 
   /** GET /tenants/{t}/inventory: one Query per page; deleted items hidden unless asked for. */
   async list(tenantId: string, opts: { category?: string; includeDeleted?: boolean; limit: number; cursor?: string }): Promise<Page<InventoryItem>> {
-    const scope = `inventory:${tenantId}:${opts.category ?? '*'}`;
-    const out = await this.doc.send(new QueryCommand({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      FilterExpression: opts.includeDeleted ? undefined : 'deleted = :f',
-      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':p': keys.inventoryPrefix(opts.category), ...(opts.includeDeleted ? {} : { ':f': false }) },
-      ExclusiveStartKey: decodeCursor(scope, opts.cursor),
-      Limit: opts.limit,
-    }));
-    return { items: (out.Items ?? []).map(fromItem), nextCursor: encodeCursor(scope, out.LastEvaluatedKey) };
+    const { items, nextCursor } = await this.t.queryPage({
+      key: { pk: tenantPk(tenantId), sk: { beginsWith: keys.inventoryPrefix(opts.category) } },
+      filter: opts.includeDeleted ? undefined : { expression: 'deleted = :f', values: { ':f': false } },
+      limit: opts.limit,
+      cursor: { scope: `inventory:${tenantId}:${opts.category ?? '*'}`, value: opts.cursor },
+      map: fromItem,
+    });
+    return { items, nextCursor };
   }
 }

@@ -7,14 +7,12 @@
  *
  * Both are written in one transaction whose marker condition makes duplicated events harmless.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Notification, NotificationKind } from '../notifications/model.js';
 import { keys, userPk } from './keys.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
-import type { Page } from './run-store.js';
 import { tableName } from './table.js';
-import { conflictingItem, epochSeconds } from './conditions.js';
+import { epochSeconds } from './conditions.js';
+import { TableClient, type Page } from './table-client.js';
 
 export interface NotificationFilter {
   tenantId?: string;
@@ -57,11 +55,15 @@ function fromNotificationItem(item: Record<string, any>): Notification {
 }
 
 export class NotificationStore {
+  private readonly t: TableClient;
+
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly table: string = tableName(),
+    doc: DynamoDBDocumentClient,
+    table: string = tableName(),
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.t = new TableClient(doc, table);
+  }
 
   /**
    * Writes `notification` for `userId` unless one was already written for its (run, kind).
@@ -70,42 +72,23 @@ export class NotificationStore {
    */
   async putOnce(userId: string, notification: Notification, expiresAt: string): Promise<{ created: boolean; notificationId: string }> {
     const marker = keys.notificationOnce(userId, notification.runId, notification.kind);
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table,
-                Item: { ...marker, kind: 'notificationKey', userId, runId: notification.runId, notificationKind: notification.kind, notificationId: notification.id, expiresAt: epochSeconds(expiresAt) },
-                // keyDoesNotExist: the first event for this (run, kind) wins; duplicates stop here.
-                ConditionExpression: 'attribute_not_exists(pk)',
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            {
-              Put: {
-                TableName: this.table,
-                Item: toNotificationItem(userId, notification, expiresAt),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-      return { created: true, notificationId: notification.id };
-    } catch (err) {
-      const existing = alreadyNotifiedId(err);
-      if (existing) return { created: false, notificationId: existing };
-      throw err;
-    }
+    // The marker (keyDoesNotExist): the first event for this (run, kind) wins; duplicates stop here.
+    const existing = await this.t.putUnique(
+      {
+        name: 'notificationKey',
+        Item: { ...marker, kind: 'notificationKey', userId, runId: notification.runId, notificationKind: notification.kind, notificationId: notification.id, expiresAt: epochSeconds(expiresAt) },
+      },
+      [{ name: 'notification', op: { Put: { Item: toNotificationItem(userId, notification, expiresAt), ConditionExpression: 'attribute_not_exists(pk)' } } }],
+    );
+    if (!existing) return { created: true, notificationId: notification.id };
+    return { created: false, notificationId: typeof existing.notificationId === 'string' ? existing.notificationId : 'unknown' };
   }
 
   /** One page of the user's notifications, newest first; expired ones are hidden (TTL lags). */
   async listForUser(userId: string, filter: NotificationFilter, limit: number, cursor?: string): Promise<Page<Notification>> {
     const scope = `notifications:${userId}:${filter.tenantId ?? '*'}:${filter.unreadOnly ? 'unread' : 'all'}`;
     const names: Record<string, string> = { '#exp': 'expiresAt' };
-    const values: Record<string, unknown> = { ':pk': userPk(userId), ':prefix': keys.notificationPrefix, ':now': Math.floor(this.clock().getTime() / 1000) };
+    const values: Record<string, unknown> = { ':now': Math.floor(this.clock().getTime() / 1000) };
     const conditions = ['#exp > :now'];
     if (filter.tenantId !== undefined) {
       names['#tenant'] = 'tenantId';
@@ -116,28 +99,18 @@ export class NotificationStore {
       names['#readAt'] = 'readAt';
       conditions.push('attribute_not_exists(#readAt)');
     }
-    let startKey = decodeCursor(scope, cursor);
-    const items: Notification[] = [];
-    // A filter can leave a Query's page short: query on (never asking for more than still fits,
-    // so the last evaluated key is an exact cursor) until the page is full or the list ends.
-    for (let round = 0; round < MAX_QUERIES_PER_PAGE; round++) {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          FilterExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ScanIndexForward: false,
-          Limit: limit - items.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(out.Items ?? []).map(fromNotificationItem));
-      startKey = out.LastEvaluatedKey;
-      if (!startKey || items.length >= limit) break;
-    }
-    return { items, nextCursor: encodeCursor(scope, startKey) };
+    // A filter can leave a Query's page short: the helper queries on until the page is full, the
+    // list ends or the read budget is spent.
+    const { items, nextCursor } = await this.t.queryPage({
+      key: { pk: userPk(userId), sk: { beginsWith: keys.notificationPrefix } },
+      filter: { expression: conditions.join(' AND '), names, values },
+      forward: false,
+      limit,
+      maxPages: MAX_QUERIES_PER_PAGE,
+      cursor: { scope, value: cursor },
+      map: fromNotificationItem,
+    });
+    return { items, nextCursor };
   }
 
   /**
@@ -147,28 +120,12 @@ export class NotificationStore {
   async markRead(userId: string, notificationId: string): Promise<boolean> {
     if (!ULID.test(notificationId)) return false;
     const now = this.clock();
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: keys.notification(userId, notificationId),
-          UpdateExpression: 'SET #readAt = if_not_exists(#readAt, :now)',
-          ConditionExpression: 'attribute_exists(pk) AND #exp > :nowEpoch',
-          ExpressionAttributeNames: { '#readAt': 'readAt', '#exp': 'expiresAt' },
-          ExpressionAttributeValues: { ':now': now.toISOString(), ':nowEpoch': Math.floor(now.getTime() / 1000) },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return this.t.updateIf({
+      Key: keys.notification(userId, notificationId),
+      UpdateExpression: 'SET #readAt = if_not_exists(#readAt, :now)',
+      ConditionExpression: 'attribute_exists(pk) AND #exp > :nowEpoch',
+      ExpressionAttributeNames: { '#readAt': 'readAt', '#exp': 'expiresAt' },
+      ExpressionAttributeValues: { ':now': now.toISOString(), ':nowEpoch': Math.floor(now.getTime() / 1000) },
+    });
   }
-}
-
-/** The notification id in the marker's ALL_OLD image, when the marker's condition is why it failed. */
-function alreadyNotifiedId(err: unknown): string | null {
-  const old = conflictingItem(err);
-  if (!old) return null;
-  return typeof old.notificationId === 'string' ? old.notificationId : 'unknown';
 }

@@ -3,9 +3,10 @@
  * The record is created in the same transaction as its run (a companion Put); the worker then fills
  * in each item's result, one item at a time, so a redone chunk simply rewrites the same results.
  */
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CompanionPut } from '../runs/ports.js';
 import { keys } from './keys.js';
-import type { CompanionPut } from './run-store.js';
+import { TableClient } from './table-client.js';
 import { tableName } from './table.js';
 
 export type RestoreItemStatus = 'pending' | 'restored' | 'would_change' | 'unchanged' | 'failed';
@@ -51,7 +52,11 @@ export const toApiRestore = (r: RestoreRecord) => {
 };
 
 export class RestoreStore {
-  constructor(private readonly doc: DynamoDBDocumentClient, private readonly table: string = tableName()) {}
+  private readonly t: TableClient;
+
+  constructor(doc: DynamoDBDocumentClient, table: string = tableName()) {
+    this.t = new TableClient(doc, table);
+  }
 
   /** The record's Put, for the run's start transaction: it exists exactly when the run does. */
   newRestorePut(r: RestoreRecord): CompanionPut {
@@ -59,29 +64,26 @@ export class RestoreStore {
   }
 
   async get(tenantId: string, restoreId: string): Promise<RestoreRecord | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.restore(tenantId, restoreId), ConsistentRead: true }));
-    return out.Item?.kind === 'restore' ? fromItem(out.Item) : null;
+    return this.t.get(keys.restore(tenantId, restoreId), { kind: 'restore', consistent: true, map: fromItem });
   }
 
   async recordItem(tenantId: string, restoreId: string, result: RestoreItemResult): Promise<void> {
-    await this.doc.send(new UpdateCommand({
-      TableName: this.table,
+    await this.t.update({
       Key: keys.restore(tenantId, restoreId),
       UpdateExpression: 'SET #items.#id = :r, #s = :running',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#items': 'items', '#id': result.itemId, '#s': 'status' },
       ExpressionAttributeValues: { ':r': result, ':running': 'running' },
-    }));
+    });
   }
 
   async finish(tenantId: string, restoreId: string, status: RestoreStatus, at: string): Promise<void> {
-    await this.doc.send(new UpdateCommand({
-      TableName: this.table,
+    await this.t.update({
       Key: keys.restore(tenantId, restoreId),
       UpdateExpression: 'SET #s = :s, completedAt = :at',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: { ':s': status, ':at': at },
-    }));
+    });
   }
 }

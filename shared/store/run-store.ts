@@ -3,29 +3,18 @@
  * It holds no lifecycle rules — those are in shared/runs/lifecycle.ts — only the conditions that
  * make each write safe under concurrency.
  */
-import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Run, RunOutcome, RunStatus, Surface } from '../runs/model.js';
-import { ActiveRunExistsError, InvalidCursorError, RunVersionConflictError, WriteConflictError } from '../runs/errors.js';
+import { ActiveRunExistsError } from '../runs/errors.js';
+import type { CompanionPut, RunRepository } from '../runs/ports.js';
 import { INDEXES, initiatorKey, keys, runIndexAttributes, tenantPk, type IndexName } from './keys.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { tableName } from './table.js';
-import { conflictingItem, epochSeconds } from './conditions.js';
+import { epochSeconds } from './conditions.js';
+import { CompanionConflictError, RunConditionFailedError, VersionConflictError } from './errors.js';
+import { TableClient, versionCondition, type Filter, type Page, type TxItem } from './table-client.js';
 
-/** A Put that must commit in the same transaction as a run write (restore record, schedule run…). */
-export interface CompanionPut {
-  Item: Record<string, unknown>;
-  ConditionExpression?: string;
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Record<string, unknown>;
-}
+export type { CompanionPut } from '../runs/ports.js';
+export type { Page } from './table-client.js';
 
 export interface RunListFilter {
   type?: string;
@@ -36,11 +25,6 @@ export interface RunListFilter {
   surface?: Surface;
   from?: string;
   to?: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
 }
 
 
@@ -100,107 +84,84 @@ export function fromRunItem(item: Record<string, any>): Run {
 const isExpired = (item: Record<string, any>, now: Date) =>
   typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= now.getTime();
 
-export class RunStore {
+/** A companion's name in its transaction: its `kind`, so a CompanionConflictError says which record it was. */
+const companionItem = (c: CompanionPut): TxItem => ({ name: String(c.Item.kind ?? 'companion'), op: { Put: c } });
+
+export class RunStore implements RunRepository {
+  private readonly t: TableClient;
+
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly table: string = tableName(),
+    doc: DynamoDBDocumentClient,
+    table: string = tableName(),
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.t = new TableClient(doc, table);
+  }
 
   /**
    * Writes a new run and claims its active run key in ONE transaction.
    * The key item's condition `attribute_not_exists(pk)` is the whole dedupe: of N concurrent starts
    * exactly one commits; the others learn the holder's run id from the cancellation reason
    * (ReturnValuesOnConditionCheckFailure ALL_OLD), without a second read.
+   * A failed condition on the run itself is a RunConditionFailedError, on a companion a
+   * CompanionConflictError, and a TransactionConflict a TransactionConflictError.
    */
   async createRun(run: Run, companions: CompanionPut[] = []): Promise<void> {
-    const activeKey = keys.activeKey(run.tenantId, run.type, run.identityHash);
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table,
-                Item: { ...activeKey, kind: 'activeKey', runId: run.id, tenantId: run.tenantId, type: run.type, createdAt: run.createdAt },
-                ConditionExpression: 'attribute_not_exists(pk)',
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            { Put: { TableName: this.table, Item: toRunItem(run), ConditionExpression: 'attribute_not_exists(pk)' } },
-            ...companions.map((c) => ({ Put: { TableName: this.table, ...c } })),
-          ],
-        }),
-      );
-    } catch (err) {
-      const holder = heldKeyRunId(err);
-      if (holder) throw new ActiveRunExistsError(holder);
-      if (isTransactionConflict(err)) throw new WriteConflictError();
-      throw err;
-    }
+    const holder = await this.t.putUnique(
+      {
+        name: 'activeKey',
+        Item: { ...keys.activeKey(run.tenantId, run.type, run.identityHash), kind: 'activeKey', runId: run.id, tenantId: run.tenantId, type: run.type, createdAt: run.createdAt },
+      },
+      [
+        { name: 'run', op: { Put: { Item: toRunItem(run), ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new RunConditionFailedError(run.id) },
+        ...companions.map(companionItem),
+      ],
+    );
+    if (!holder) return;
+    if (typeof holder.runId === 'string') throw new ActiveRunExistsError(holder.runId);
+    throw new CompanionConflictError('activeKey', 0, holder);
   }
 
   async getRun(tenantId: string, runId: string, opts: { consistent?: boolean } = {}): Promise<Run | null> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: keys.run(tenantId, runId), ConsistentRead: opts.consistent ?? true }),
-    );
-    if (!out.Item || out.Item.kind !== 'run' || isExpired(out.Item, this.clock())) return null;
-    return fromRunItem(out.Item);
+    const now = this.clock();
+    const item = await this.t.get(keys.run(tenantId, runId), { kind: 'run', consistent: opts.consistent ?? true, map: (i) => i });
+    if (!item || isExpired(item, now)) return null;
+    return fromRunItem(item);
   }
 
   /**
    * Persists `next`, computed by the lifecycle from `prev`, if nobody wrote the run in between
-   * (`version = prev.version`). When `next` is completed, the active run key is released in the same
-   * transaction (§4), but only if this run still holds it.
+   * (`version = prev.version`, else a VersionConflictError). When `next` is completed, the active run
+   * key is released in the same transaction (§4), but only if this run still holds it.
    */
   async saveTransition(prev: Run, next: Run, companions: CompanionPut[] = []): Promise<void> {
-    const putRun = {
-      TableName: this.table,
-      Item: toRunItem(next),
-      ConditionExpression: '#v = :v',
-      ExpressionAttributeNames: { '#v': 'version' },
-      ExpressionAttributeValues: { ':v': prev.version },
-    };
     const releasesKey = prev.status !== 'completed' && next.status === 'completed';
-    try {
-      if (!releasesKey && companions.length === 0) {
-        await this.doc.send(new PutCommand(putRun));
-        return;
-      }
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: putRun },
-            ...(releasesKey
-              ? [{
-                  Delete: {
-                    TableName: this.table,
-                    Key: keys.activeKey(next.tenantId, next.type, next.identityHash),
-                    // Only our own key: never free a key another run holds.
-                    ConditionExpression: 'attribute_not_exists(pk) OR runId = :id',
-                    ExpressionAttributeValues: { ':id': next.id },
-                  },
-                }]
-              : []),
-            ...companions.map((c) => ({ Put: { TableName: this.table, ...c } })),
-          ],
-        }),
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || err instanceof TransactionCanceledException) {
-        // A TransactionConflict is also resolved by re-reading and re-applying.
-        throw new RunVersionConflictError(prev.id, prev.version);
-      }
-      throw err;
+    if (!releasesKey && companions.length === 0) {
+      await this.t.putVersioned(toRunItem(next), { entity: 'run', id: prev.id, expected: prev.version });
+      return;
     }
+    await this.t.transact([
+      { name: 'run', op: { Put: { Item: toRunItem(next), ...versionCondition(prev.version) } }, onConditionFailed: () => new VersionConflictError('run', prev.id, prev.version) },
+      ...(releasesKey
+        ? [{
+            name: 'activeKey',
+            op: {
+              Delete: {
+                Key: keys.activeKey(next.tenantId, next.type, next.identityHash),
+                // Only our own key: never free a key another run holds.
+                ConditionExpression: 'attribute_not_exists(pk) OR runId = :id',
+                ExpressionAttributeValues: { ':id': next.id },
+              },
+            },
+          }]
+        : []),
+      ...companions.map(companionItem),
+    ]);
   }
 
   /** The run id holding an active run key, if any (used by tests and the chaos invariants). */
   async activeKeyHolder(tenantId: string, type: string, identityHash: string): Promise<string | null> {
-    const out = await this.doc.send(
-      new GetCommand({ TableName: this.table, Key: keys.activeKey(tenantId, type, identityHash), ConsistentRead: true }),
-    );
-    return (out.Item?.runId as string | undefined) ?? null;
+    return this.t.get(keys.activeKey(tenantId, type, identityHash), { consistent: true, map: (i) => (i.runId as string | undefined) ?? null });
   }
 
   /**
@@ -211,66 +172,42 @@ export class RunStore {
   async listRuns(tenantId: string, filter: RunListFilter, limit: number, cursor?: string): Promise<Page<Run>> {
     const now = this.clock();
     const indexed = chooseIndex(tenantId, filter);
-    const scope = `runs:${tenantId}:${indexed.index ?? 'table'}:${indexed.pkValue}`;
-    const names: Record<string, string> = { '#pk': indexed.pkAttr, '#sk': indexed.skAttr };
-    const values: Record<string, unknown> = { ':pk': indexed.pkValue };
     const skPrefix = indexed.index ? '' : keys.runPrefix;
     // ULIDs sort by creation time: from/to become bounds on the sort key.
     const lower = skPrefix + (filter.from ? ulidTimePrefix(Date.parse(filter.from)) : '0');
     const upper = skPrefix + (filter.to ? ulidTimePrefix(Date.parse(filter.to) + 1) : '~');
-    values[':lo'] = lower;
-    values[':hi'] = upper;
+    const names: Record<string, string> = { '#exp': 'expiresAt' };
+    const values: Record<string, unknown> = { ':now': Math.floor(now.getTime() / 1000) };
     const conditions: string[] = ['#exp > :now'];
-    names['#exp'] = 'expiresAt';
-    values[':now'] = Math.floor(now.getTime() / 1000);
     for (const [field, attr, value] of indexed.residual) {
       names[`#${field}`] = attr;
       values[`:${field}`] = value;
       conditions.push(`#${field} = :${field}`);
     }
-    const input: QueryCommandInput = {
-      TableName: this.table,
-      IndexName: indexed.index,
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
-      FilterExpression: conditions.join(' AND '),
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ScanIndexForward: false,
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
-    };
-    if (input.ExclusiveStartKey && input.ExclusiveStartKey[indexed.pkAttr] !== indexed.pkValue) throw new InvalidCursorError();
-    const out = await this.doc.send(new QueryCommand(input));
-    return {
-      items: (out.Items ?? []).map(fromRunItem),
-      nextCursor: encodeCursor(scope, out.LastEvaluatedKey),
-    };
+    const residual: Filter = { expression: conditions.join(' AND '), names, values };
+    const { items, nextCursor } = await this.t.queryPage({
+      index: indexed.index,
+      key: { pk: indexed.pkValue, pkAttr: indexed.pkAttr, skAttr: indexed.skAttr, sk: { between: [lower, upper] } },
+      filter: residual,
+      forward: false,
+      limit,
+      cursor: { scope: `runs:${tenantId}:${indexed.index ?? 'table'}:${indexed.pkValue}`, value: cursor },
+      map: fromRunItem,
+    });
+    return { items, nextCursor };
   }
 
   /** Active runs across tenants (sparse byActive index), for the reaper. */
   async listActive(status: 'queued' | 'running', before: string, limit = 100, cursor?: string): Promise<Page<Run>> {
-    const scope = `active:${status}`;
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'byActive',
-        KeyConditionExpression: 'activePk = :pk AND activeSk < :before',
-        ExpressionAttributeValues: { ':pk': `ACTIVE#${status}`, ':before': before },
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(scope, cursor),
-      }),
-    );
-    return { items: (out.Items ?? []).map(fromRunItem), nextCursor: encodeCursor(scope, out.LastEvaluatedKey) };
+    const { items, nextCursor } = await this.t.queryPage({
+      index: 'byActive',
+      key: { pkAttr: 'activePk', pk: `ACTIVE#${status}`, skAttr: 'activeSk', sk: { lessThan: before } },
+      limit,
+      cursor: { scope: `active:${status}`, value: cursor },
+      map: fromRunItem,
+    });
+    return { items, nextCursor };
   }
-}
-
-const isTransactionConflict = (err: unknown) =>
-  err instanceof TransactionCanceledException && (err.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
-
-/** The run id in the ALL_OLD image of a failed active-key condition, if that is why it failed. */
-function heldKeyRunId(err: unknown): string | null {
-  const old = conflictingItem(err);
-  return typeof old?.runId === 'string' ? old.runId : null;
 }
 
 type Residual = [field: string, attr: string, value: unknown];

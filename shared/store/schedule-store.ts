@@ -9,12 +9,11 @@
  *   tick A: read due(T) ──claim T→T'✓──▶ start run
  *   tick B: read due(T) ────────claim T→T'✗ (nextRunAt is T' now) ──▶ nothing started
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Category } from '../runs/catalog.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import type { CompanionPut } from '../runs/ports.js';
 import { INDEXES, keys, tenantPk } from './keys.js';
-import type { CompanionPut, Page } from './run-store.js';
+import { TableClient, type Item, type Page } from './table-client.js';
 import { tableName } from './table.js';
 
 export interface ScheduleSkip {
@@ -88,16 +87,6 @@ function scheduleItem(s: BackupSchedule): Record<string, unknown> {
   };
 }
 
-const isConditionFailure = (err: unknown) => err instanceof ConditionalCheckFailedException;
-
-/** The schedule was changed by someone else since it was read. */
-export class ScheduleVersionConflictError extends Error {
-  constructor(readonly scheduleId: string) {
-    super(`schedule ${scheduleId} changed concurrently`);
-    this.name = 'ScheduleVersionConflictError';
-  }
-}
-
 export interface DueSchedule {
   tenantId: string;
   scheduleId: string;
@@ -105,78 +94,51 @@ export interface DueSchedule {
 }
 
 export class ScheduleStore {
-  constructor(private readonly doc: DynamoDBDocumentClient, private readonly table: string = tableName()) {}
+  private readonly t: TableClient;
+
+  constructor(doc: DynamoDBDocumentClient, table: string = tableName()) {
+    this.t = new TableClient(doc, table);
+  }
 
   /** Creates a schedule; false when one with that id exists (the seed relies on this being idempotent). */
   async create(s: BackupSchedule): Promise<boolean> {
-    try {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: scheduleItem(s), ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return this.t.putIfAbsent(scheduleItem(s));
   }
 
   async get(tenantId: string, scheduleId: string): Promise<BackupSchedule | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.schedule(tenantId, scheduleId), ConsistentRead: true }));
-    return out.Item?.kind === 'backupSchedule' ? scheduleFrom(out.Item) : null;
+    return this.t.get(keys.schedule(tenantId, scheduleId), { kind: 'backupSchedule', consistent: true, map: scheduleFrom });
   }
 
   async list(tenantId: string, limit: number, cursor?: string): Promise<Page<BackupSchedule>> {
-    const scope = `schedules:${tenantId}`;
-    const out = await this.doc.send(new QueryCommand({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':p': keys.schedulePrefix },
-      Limit: limit,
-      ExclusiveStartKey: decodeCursor(scope, cursor),
-    }));
-    return { items: (out.Items ?? []).map(scheduleFrom), nextCursor: encodeCursor(scope, out.LastEvaluatedKey) };
+    const { items, nextCursor } = await this.t.queryPage({
+      key: { pk: tenantPk(tenantId), sk: { beginsWith: keys.schedulePrefix } },
+      limit,
+      cursor: { scope: `schedules:${tenantId}`, value: cursor },
+      map: scheduleFrom,
+    });
+    return { items, nextCursor };
   }
 
-  /** Replaces `prev` with `next` if nobody wrote it since (`version`); the tick's claims bump it too. */
+  /** Replaces `prev` with `next` if nobody wrote it since (`version`, else VersionConflictError); the tick's claims bump it too. */
   async save(prev: BackupSchedule, next: BackupSchedule): Promise<void> {
-    try {
-      await this.doc.send(new PutCommand({
-        TableName: this.table,
-        Item: scheduleItem({ ...next, version: prev.version + 1 }),
-        ConditionExpression: '#v = :v',
-        ExpressionAttributeNames: { '#v': 'version' },
-        ExpressionAttributeValues: { ':v': prev.version },
-      }));
-    } catch (err) {
-      if (isConditionFailure(err)) throw new ScheduleVersionConflictError(prev.id);
-      throw err;
-    }
+    await this.t.putVersioned(scheduleItem({ ...next, version: prev.version + 1 }), { entity: 'schedule', id: prev.id, expected: prev.version });
   }
 
   async delete(tenantId: string, scheduleId: string): Promise<boolean> {
-    try {
-      await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.schedule(tenantId, scheduleId), ConditionExpression: 'attribute_exists(pk)' }));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return this.t.deleteIfExists(keys.schedule(tenantId, scheduleId));
   }
 
   /** Enabled schedules whose nextRunAt ≤ now, across tenants, oldest due first (one Query per page). */
-  async listDue(now: string, limit = 100, startKey?: Record<string, any>): Promise<{ items: DueSchedule[]; lastKey: Record<string, any> | undefined }> {
-    const out = await this.doc.send(new QueryCommand({
-      TableName: this.table,
-      IndexName: 'byLookup',
+  async listDue(now: string, limit = 100, startKey?: Item): Promise<{ items: DueSchedule[]; lastKey: Item | undefined }> {
+    const { items, lastKey } = await this.t.queryPage({
+      index: 'byLookup',
       // '~' sorts after '#', so every entry due exactly at `now` is included.
-      KeyConditionExpression: '#pk = :pk AND #sk <= :upTo',
-      ExpressionAttributeNames: { '#pk': INDEXES.byLookup.partitionKey, '#sk': INDEXES.byLookup.sortKey },
-      ExpressionAttributeValues: { ':pk': keys.scheduleDuePk, ':upTo': `${now}~` },
-      Limit: limit,
-      ExclusiveStartKey: startKey,
-    }));
-    return {
-      items: (out.Items ?? []).map((o) => ({ tenantId: o.tenantId, scheduleId: o.id, nextRunAt: o.nextRunAt })),
-      lastKey: out.LastEvaluatedKey,
-    };
+      key: { pkAttr: INDEXES.byLookup.partitionKey, pk: keys.scheduleDuePk, skAttr: INDEXES.byLookup.sortKey, sk: { atMost: `${now}~` } },
+      limit,
+      startKey: startKey as Record<string, string> | undefined,
+      map: (o): DueSchedule => ({ tenantId: o.tenantId, scheduleId: o.id, nextRunAt: o.nextRunAt }),
+    });
+    return { items, lastKey: lastKey ?? undefined };
   }
 
   /**
@@ -184,23 +146,16 @@ export class ScheduleStore {
    * moved it first, or the schedule was disabled or deleted: then this tick must not start a run.
    */
   async claimDue(tenantId: string, scheduleId: string, seen: string, next: string, now: string): Promise<boolean> {
-    try {
-      await this.doc.send(new UpdateCommand({
-        TableName: this.table,
-        Key: keys.schedule(tenantId, scheduleId),
-        UpdateExpression: 'SET nextRunAt = :next, lookupSk = :sk, updatedAt = :now, #v = #v + :one',
-        ConditionExpression: 'nextRunAt = :seen AND enabled = :true',
-        ExpressionAttributeNames: { '#v': 'version' },
-        ExpressionAttributeValues: {
-          ':next': next, ':seen': seen, ':true': true, ':one': 1, ':now': now,
-          ':sk': keys.scheduleDueLookup(tenantId, scheduleId, next).lookupSk,
-        },
-      }));
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    return this.t.updateIf({
+      Key: keys.schedule(tenantId, scheduleId),
+      UpdateExpression: 'SET nextRunAt = :next, lookupSk = :sk, updatedAt = :now, #v = #v + :one',
+      ConditionExpression: 'nextRunAt = :seen AND enabled = :true',
+      ExpressionAttributeNames: { '#v': 'version' },
+      ExpressionAttributeValues: {
+        ':next': next, ':seen': seen, ':true': true, ':one': 1, ':now': now,
+        ':sk': keys.scheduleDueLookup(tenantId, scheduleId, next).lookupSk,
+      },
+    });
   }
 
   async recordSkip(tenantId: string, scheduleId: string, skip: ScheduleSkip): Promise<void> {
@@ -213,18 +168,13 @@ export class ScheduleStore {
   }
 
   private async updateIfExists(tenantId: string, scheduleId: string, update: string, values: Record<string, unknown>, extraCondition?: string, extraValues: Record<string, unknown> = {}) {
-    try {
-      await this.doc.send(new UpdateCommand({
-        TableName: this.table,
-        Key: keys.schedule(tenantId, scheduleId),
-        UpdateExpression: update,
-        ConditionExpression: `attribute_exists(pk)${extraCondition ? ` AND (${extraCondition})` : ''}`,
-        ExpressionAttributeValues: { ...values, ...extraValues },
-      }));
-    } catch (err) {
-      // A deleted schedule, or a newer run already recorded: nothing to do.
-      if (!isConditionFailure(err)) throw err;
-    }
+    // A deleted schedule, or a newer run already recorded: nothing to do.
+    await this.t.updateIf({
+      Key: keys.schedule(tenantId, scheduleId),
+      UpdateExpression: update,
+      ConditionExpression: `attribute_exists(pk)${extraCondition ? ` AND (${extraCondition})` : ''}`,
+      ExpressionAttributeValues: { ...values, ...extraValues },
+    });
   }
 
   // ── run history ──
@@ -239,41 +189,37 @@ export class ScheduleStore {
   }
 
   async getScheduleRun(tenantId: string, scheduleId: string, runId: string): Promise<ScheduleRun | null> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.scheduleRun(tenantId, scheduleId, runId), ConsistentRead: true }));
-    return out.Item?.kind === 'scheduleRun' ? scheduleRunFrom(out.Item) : null;
+    return this.t.get(keys.scheduleRun(tenantId, scheduleId, runId), { kind: 'scheduleRun', consistent: true, map: scheduleRunFrom });
   }
 
   async history(tenantId: string, scheduleId: string, limit = 10): Promise<ScheduleRun[]> {
-    const out = await this.doc.send(new QueryCommand({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':p': keys.scheduleRunPrefix(scheduleId) },
-      ScanIndexForward: false,
-      Limit: limit,
-    }));
-    return (out.Items ?? []).map(scheduleRunFrom);
+    const { items } = await this.t.queryPage({
+      key: { pk: tenantPk(tenantId), sk: { beginsWith: keys.scheduleRunPrefix(scheduleId) } },
+      forward: false,
+      limit,
+      map: scheduleRunFrom,
+    });
+    return items;
   }
 
   /** Adds failed items (a string set: a redone chunk adds the same ones again, harmlessly). */
   async addFailedItems(tenantId: string, scheduleId: string, runId: string, items: string[]): Promise<void> {
     if (items.length === 0) return;
-    await this.doc.send(new UpdateCommand({
-      TableName: this.table,
+    await this.t.update({
       Key: keys.scheduleRun(tenantId, scheduleId, runId),
       UpdateExpression: 'ADD failedItems :items',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':items': new Set(items) },
-    }));
+    });
   }
 
   async setScheduleRunStatus(tenantId: string, scheduleId: string, runId: string, status: ScheduleRunStatus, completedAt: string | null): Promise<void> {
-    await this.doc.send(new UpdateCommand({
-      TableName: this.table,
+    await this.t.update({
       Key: keys.scheduleRun(tenantId, scheduleId, runId),
       UpdateExpression: 'SET #s = :s, completedAt = :at',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: { ':s': status, ':at': completedAt },
-    }));
+    });
   }
 }

@@ -15,7 +15,7 @@ import { RunStore } from './run-store.js';
 import { ScheduleStore } from './schedule-store.js';
 
 export interface Stores {
-  /** the raw client and table, for the run store's transactions and the table client */
+  /** the raw client and table (every store reads and writes through its own TableClient over them) */
   doc: DynamoDBDocumentClient;
   table: string;
   runs: RunStore;

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../shared/errors.js';
 import { PROBLEM_TABLE, toProblem } from '../../shared/http/problem.js';
-import { ActiveRunExistsError, InvalidCursorError, PreconditionFailedError, RunNotFoundError, RunVersionConflictError, WriteConflictError } from '../../shared/runs/errors.js';
+import { ActiveRunExistsError, InvalidCursorError, PreconditionFailedError, RunNotFoundError } from '../../shared/runs/errors.js';
+import { CompanionConflictError, TransactionConflictError, VersionConflictError } from '../../shared/store/errors.js';
 import { TransitionError } from '../../shared/runs/lifecycle.js';
 
 class Coded extends DomainError {
@@ -18,8 +19,8 @@ describe('the problem table', () => {
     [new PreconditionFailedError('missing', [{ path: 'input.x', message: 'unknown' }]), 'precondition_failed', 422],
     [new TransitionError('completed', 'requestCancel', 'done'), 'invalid_transition', 409],
     [new ActiveRunExistsError('r'), 'active_run_exists', 409],
-    [new RunVersionConflictError('r', 1), 'version_conflict', 409],
-    [new WriteConflictError(), 'transaction_conflict', 503],
+    [new VersionConflictError('run', 'r', 1), 'version_conflict', 409],
+    [new TransactionConflictError(), 'transaction_conflict', 503],
   ] as const)('%s has code %s and answers %i', (err, code, status) => {
     expect(err).toBeInstanceOf(DomainError);
     expect(err.code).toBe(code);
