@@ -47,6 +47,7 @@ export const routes: RouteDef[] = [
   { method: 'GET', path: '/tenants/{tenantId}/runs/{runId}', entry: 'functions/api/get-run.ts', auth: true, access: read },
   { method: 'POST', path: '/tenants/{tenantId}/runs/{runId}/cancel', entry: 'functions/api/cancel-run.ts', auth: true, access: write },
   { method: 'GET', path: '/me/notifications', entry: 'functions/api/list-notifications.ts', auth: true, access: read },
+  { method: 'GET', path: '/me/fleet', entry: 'functions/api/get-fleet.ts', auth: true, access: read },
   { method: 'POST', path: '/me/notifications/{notificationId}/read', entry: 'functions/api/read-notification.ts', auth: true, access: write },
   { method: 'GET', path: '/tenants/{tenantId}/inventory', entry: 'functions/api/list-inventory.ts', auth: true, access: read },
   { method: 'GET', path: '/tenants/{tenantId}/policies', entry: 'functions/api/list-policies.ts', auth: true, access: read },

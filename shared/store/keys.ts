@@ -17,6 +17,7 @@
  * | a tenant                                         | table  pk=TENANT#t            sk=PROFILE                             |
  * | a user                                           | table  pk=USER#u              sk=PROFILE                             |
  * | a user's memberships (GET /me, authorization)    | table  pk=USER#u              sk begins_with MEMBER#                 |
+ * | fleet view (GET /me/fleet), per member tenant    | the run partition, byStatus and byOutcome#failed, each a ULID range since the window's start (shared/store/fleet-reads.ts) |
  * | a user's notifications, newest first             | table  pk=USER#u              sk begins_with NOTIF#<ulid>            |
  * | one notification per (run, kind)                 | table  pk=USER#u              sk=NOTIFKEY#<runId>#<kind>             |
  * | domain lookups (group name prefix, due schedules)| GSI byLookup     lookupPk / lookupSk (sparse, see the domain modules) |

@@ -1,0 +1,35 @@
+/** GET /me/fleet: its query, its answer and its OpenAPI entry (the handler validates with these). */
+import { z } from 'zod';
+import { defineRoute, userRoute } from './api.js';
+import { problemSchema, runListResponse } from './schemas.js';
+
+export const fleetQuery = z.strictObject({
+  /** the window: runs created in the last `hours` hours */
+  hours: z.coerce.number().int().min(1).max(72).default(24),
+});
+
+const outcomeCounts = z.object({ succeeded: z.number().int(), partially_succeeded: z.number().int(), failed: z.number().int(), cancelled: z.number().int() });
+const fleetRun = runListResponse.shape.items.element.extend({ tenantName: z.string() });
+
+export const fleetResponse = z.object({
+  since: z.string(),
+  tenants: z.array(
+    z.object({
+      tenantId: z.string(),
+      name: z.string(),
+      role: z.string(),
+      summary: z.object({ byType: z.record(z.string(), outcomeCounts), totals: outcomeCounts }),
+      truncated: z.boolean(),
+    }),
+  ),
+  runs: z.array(fleetRun),
+  truncated: z.boolean(),
+});
+
+export const fleetRoute = defineRoute('GET /me/fleet', userRoute({ query: fleetQuery }), {
+  summary: "All my tenants: active and failed runs of the window across the caller's tenants, newest first, and a summary per tenant (DB only, bounded reads)",
+  responses: {
+    200: { description: 'ok', schema: fleetResponse },
+    400: { description: 'a bad `hours`', schema: problemSchema },
+  },
+});
