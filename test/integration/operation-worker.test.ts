@@ -15,7 +15,9 @@ type Env = Awaited<ReturnType<typeof workerTestEnv>>;
 let env: Env;
 
 beforeAll(async () => {
-  env = await workerTestEnv({ sim: { tenants: { contoso: { policies: 60, groups: 40 }, fabrikam: { policies: 25, groups: 10 }, bigco: { policies: 1200, groups: 0 } } } });
+  env = await workerTestEnv({ sim: { tenants: { contoso: { policies: 60, groups: 40 }, fabrikam: { policies: 25, groups: 10 }, bigco: { policies: 1200, groups: 0 } } },
+    // Checkpoints by item count only: a 2 s timer would fire at other counts on a loaded machine.
+    settings: { checkpointEveryMs: 3_600_000 } });
 });
 afterAll(async () => { await env?.stop(); });
 
