@@ -18,7 +18,7 @@
  */
 import { apiHandler } from '../../shared/http/api.js';
 import { fleetRoute } from '../../shared/http/fleet-schemas.js';
-import { readFleet } from '../../shared/runs/fleet.js';
+import { readFleet } from '../../shared/store/fleet.js';
 
 export const handler = apiHandler(fleetRoute, async ({ user, query, deps }) => {
   const memberships = await deps.directory.listMemberships(user.id);

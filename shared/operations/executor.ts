@@ -55,19 +55,7 @@ export function itemFailure(err: unknown, itemId: string): RunFailure {
   return { code: 'item_error', message: sanitizeText(`${itemId}: ${(err as Error)?.message ?? String(err)}`), itemId };
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
-export async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return out;
-}
+export { mapConcurrent } from '../concurrency.js';
 
 export const add = (delta: CountDelta, key: string, n = 1) => {
   delta[key] = (delta[key] ?? 0) + n;

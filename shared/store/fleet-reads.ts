@@ -142,16 +142,3 @@ export const isHighlighted = (run: Pick<Run, 'status' | 'outcome'>) => run.statu
 /** ULIDs sort by creation time: descending id is newest first (ties are impossible). */
 export const newestFirst = (a: Pick<Run, 'id'>, b: Pick<Run, 'id'>) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
-/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

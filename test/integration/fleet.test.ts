@@ -9,7 +9,7 @@ import { startTestRuntime, type TestApi } from '../support/api.js';
 import { DirectoryStore } from '../../shared/store/directory-store.js';
 import { toRunItem } from '../../shared/store/run-store.js';
 import { FLEET_LIMITS } from '../../shared/store/fleet-reads.js';
-import { readFleet } from '../../shared/runs/fleet.js';
+import { readFleet } from '../../shared/store/fleet.js';
 import { emptyCounts, type Run, type RunOutcome, type RunStatus } from '../../shared/runs/model.js';
 
 let api: TestApi;

@@ -3,24 +3,14 @@
  * family the sanitizer must know, the carriers they travel in, and real-format benign values (the ids
  * and texts the product handles) that must never change. Shared by the corpus test and the bench.
  */
+import { seededRandom } from '../../infra/local/graph-sim-data.js';
+
 export interface SecretSample {
   kind: string;
   /** How the secret shows up in the wild (with its header, key or URL around it). */
   text: string;
   /** The distinctive part: neither it nor any 8-character stretch of it may survive. */
   core: string;
-}
-
-/** mulberry32: a small seeded PRNG, so the corpus is the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -142,7 +132,7 @@ export const CARRIERS: Record<string, (text: string) => string> = {
 
 /** n secrets, families round-robin, each from its own place in one seeded stream. */
 export function secretCorpus(n: number, seed = 15): SecretSample[] {
-  const g = new Gen(prng(seed));
+  const g = new Gen(seededRandom(seed));
   const families = Object.values(SECRET_FAMILIES);
   return Array.from({ length: n }, (_, i) => families[i % families.length](g));
 }
@@ -185,7 +175,7 @@ export const BENIGN_FAMILIES: Record<string, (g: Gen) => string> = {
 };
 
 export function benignCorpus(n: number, seed = 1015): Array<{ kind: string; value: string }> {
-  const g = new Gen(prng(seed));
+  const g = new Gen(seededRandom(seed));
   const families = Object.entries(BENIGN_FAMILIES);
   return Array.from({ length: n }, (_, i) => { const [kind, make] = families[i % families.length]; return { kind, value: make(g) }; });
 }

@@ -3,9 +3,10 @@
  * the bounded reads of shared/store/fleet-reads.ts. Pure apart from those reads.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Membership } from '../store/directory-store.js';
-import { FLEET_LIMITS, mapLimit, newestFirst, readTenantFleet, type FleetLimits } from '../store/fleet-reads.js';
-import { toRunSummary, type FinalOutcome, type Run } from './model.js';
+import type { Membership } from './directory-store.js';
+import { mapConcurrent } from '../concurrency.js';
+import { FLEET_LIMITS, newestFirst, readTenantFleet, type FleetLimits } from './fleet-reads.js';
+import { toRunSummary, type FinalOutcome, type Run } from '../runs/model.js';
 
 export const SUMMARY_OUTCOMES = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'] as const satisfies readonly FinalOutcome[];
 export type OutcomeCounts = Record<(typeof SUMMARY_OUTCOMES)[number], number>;
@@ -43,7 +44,7 @@ export async function readFleet(o: FleetOptions) {
   const since = new Date(o.now.getTime() - o.hours * 3_600_000);
   const sorted = [...o.memberships].sort((a, b) => a.tenantId.localeCompare(b.tenantId));
   const read = sorted.slice(0, limits.maxTenants);
-  const perTenant = await mapLimit(read, limits.concurrency, (m) => readTenantFleet(o.doc, o.table, m.tenantId, since, o.now, limits));
+  const perTenant = await mapConcurrent(read, limits.concurrency, (m) => readTenantFleet(o.doc, o.table, m.tenantId, since, o.now, limits));
   const tenants = read.map((m, i) => ({
     tenantId: m.tenantId,
     name: m.tenantName,
