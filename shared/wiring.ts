@@ -45,6 +45,7 @@ export const routes: RouteDef[] = [
   { method: 'POST', path: '/tenants/{tenantId}/runs', entry: 'functions/api/start-run.ts', auth: true, access: start },
   { method: 'GET', path: '/tenants/{tenantId}/runs', entry: 'functions/api/list-runs.ts', auth: true, access: read },
   { method: 'GET', path: '/tenants/{tenantId}/runs/{runId}', entry: 'functions/api/get-run.ts', auth: true, access: read },
+  { method: 'GET', path: '/tenants/{tenantId}/runs/{runId}/timeline', entry: 'functions/api/get-run-timeline.ts', auth: true, access: read },
   { method: 'POST', path: '/tenants/{tenantId}/runs/{runId}/cancel', entry: 'functions/api/cancel-run.ts', auth: true, access: write },
   { method: 'GET', path: '/me/notifications', entry: 'functions/api/list-notifications.ts', auth: true, access: read },
   { method: 'GET', path: '/me/fleet', entry: 'functions/api/get-fleet.ts', auth: true, access: read },

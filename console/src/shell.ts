@@ -64,6 +64,7 @@ export async function renderHeader(tenantId: string | null = currentTenant): Pro
   mount(headerEl,
     brand,
     h('nav', { 'aria-label': 'Account' },
+      h('a', { ...linkAttrs('/console/fleet'), 'data-testid': 'fleet-link', ...(location.pathname === '/console/fleet' ? { 'aria-current': 'page' } : {}) }, 'All my tenants'),
       h('label', { class: 'tenant-label', for: 'tenant-switcher' }, 'Tenant'), switcher,
       bell.element,
       h('span', { class: 'who', 'data-testid': 'signed-in-user' }, me.user.name),

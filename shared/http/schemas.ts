@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CATALOG, OPERATION_TYPES, type OperationType } from '../operations/catalog.js';
 import { OUTCOMES, STATUSES, SURFACES } from '../runs/model.js';
+import { TIMELINE_KINDS } from '../runs/timeline.js';
 import { cursorParam, defineRoute, limitParam, publicRoute, tenantRoute, userRoute } from './api.js';
 
 const isoDate = z.iso.datetime({ offset: true });
@@ -99,4 +100,18 @@ export const cancelRunRoute = defineRoute('POST /tenants/{tenantId}/runs/{runId}
     404: problem('unknown run'),
     409: problem('already completed'),
   },
+});
+
+export const timelineQuery = z.strictObject({ limit: limitParam(50, 100), cursor: cursorParam });
+const countsSchema = z.object({ total: z.number(), processed: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number() });
+export const timelineResponse = z.object({
+  items: z.array(z.object({
+    seq: z.number(), at: z.string(), kind: z.enum(TIMELINE_KINDS), attempt: z.number(),
+    counts: countsSchema.optional(), outcome: z.enum(OUTCOMES).optional(), code: z.string().optional(),
+  })),
+  nextCursor: z.string().nullable(),
+});
+export const runTimelineRoute = defineRoute('GET /tenants/{tenantId}/runs/{runId}/timeline', tenantRoute('readonly', { query: timelineQuery }), {
+  summary: "A run's timeline, oldest first: one entry per committed transition (DB only, cursor-paged)",
+  responses: { 200: { description: 'ok', schema: timelineResponse }, 404: problem('unknown run') },
 });

@@ -20,6 +20,7 @@ export const backupSetAddPoliciesStart = defineStart({
   plan: async (tenantId, input, deps) => {
     const set = await deps.stores.backups.getSet(tenantId, input.backupSetId);
     if (!set) throw unknownSet(input.backupSetId);
-    return { context: { backupSetId: set.id } };
+    // expectedTotal: the total known at start (the console shows progress against it, issue 17)
+    return { context: { backupSetId: set.id, expectedTotal: new Set(input.policyIds).size } };
   },
 });

@@ -59,7 +59,8 @@ export const restoreExecuteStart = defineStart({
     const ordered = [...items.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
     const restores = deps.stores.restores;
     return {
-      context: { restoreId, backupSetId: set.id },
+      // expectedTotal: the items to restore, known at start (the console's progress is against it)
+      context: { restoreId, backupSetId: set.id, expectedTotal: items.size },
       companions: (run: Run) => [restores.newRestorePut({
         id: restoreId, tenantId, runId: run.id, backupSetId: set.id, dryRun: input.dryRun === true, groupMapping: input.groupMapping ?? {},
         status: 'queued', itemIds: ordered.map((i) => i.id), items: Object.fromEntries(ordered.map((i) => [i.id, pendingResult(i)])),

@@ -13,6 +13,7 @@
  * | created-at range (from/to)                       | a key range on the ULID sort key of whichever of the above is used   |
  * | active runs across tenants (reaper)              | GSI byActive (sparse) ACTIVE#queued  / activeSk=createdAt            |
  * |                                                  |                       ACTIVE#running / activeSk=leaseExpiresAt       |
+ * | a run's timeline, oldest first (cursor-paged)    | table  pk=TENANT#t            sk begins_with RUNLOG#<runId># — one item per committed transition, sk RUNLOG#<runId>#<version, 8 digits>, written in the transition's own transaction, same TTL as the run |
  * | the active run key (one active run per key)      | table  pk=TENANT#t            sk=ACTIVEKEY#<type>#<identityHash>     |
  * | a tenant                                         | table  pk=TENANT#t            sk=PROFILE                             |
  * | a user                                           | table  pk=USER#u              sk=PROFILE                             |
@@ -69,6 +70,9 @@ export const keys = {
   membershipPrefix: 'MEMBER#',
   run: (tenantId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `RUN#${runId}` }),
   runPrefix: 'RUN#',
+  /** one timeline entry per committed transition; the run's version, zero-padded, orders them */
+  runLog: (tenantId: string, runId: string, seq: number) => ({ pk: tenantPk(tenantId), sk: `RUNLOG#${runId}#${String(seq).padStart(8, '0')}` }),
+  runLogPrefix: (runId: string) => `RUNLOG#${runId}#`,
   activeKey: (tenantId: string, type: string, identityHash: string) => ({
     pk: tenantPk(tenantId),
     sk: `ACTIVEKEY#${type}#${identityHash}`,

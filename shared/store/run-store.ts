@@ -12,6 +12,7 @@ import { tableName } from './table.js';
 import { epochSeconds } from './conditions.js';
 import { CompanionConflictError, RunConditionFailedError, VersionConflictError } from './errors.js';
 import { TableClient, versionCondition, type Filter, type Page, type TxItem } from './table-client.js';
+import { timelineEntry, type TimelineEntry } from '../runs/timeline.js';
 
 export type { CompanionPut } from '../runs/ports.js';
 export type { Page } from './table-client.js';
@@ -81,11 +82,54 @@ export function fromRunItem(item: Record<string, any>): Run {
   };
 }
 
+/**
+ * The read budget of one runs-list page: at most this many Queries (each reads at most the page's
+ * free slots), so a sparse filter costs a bounded number of reads before a cursor is answered.
+ */
+export const LIST_RUNS_MAX_QUERIES = 25;
+
+function fromRunLogItem(item: Record<string, any>): TimelineEntry {
+  return {
+    seq: Number(item.seq),
+    at: item.at,
+    kind: item.event,
+    attempt: Number(item.attempt ?? 0),
+    ...(item.counts ? { counts: item.counts } : {}),
+    ...(item.outcome ? { outcome: item.outcome } : {}),
+    ...(item.code ? { code: item.code } : {}),
+  };
+}
+
 const isExpired = (item: Record<string, any>, now: Date) =>
   typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= now.getTime();
 
 /** A companion's name in its transaction: its `kind`, so a CompanionConflictError says which record it was. */
 const companionItem = (c: CompanionPut): TxItem => ({ name: String(c.Item.kind ?? 'companion'), op: { Put: c } });
+
+/**
+ * The timeline entry of a transition, as a Put in that transition's own TransactWriteItems: one
+ * small item (~200 bytes) per committed write, same TTL as the run (shared/runs/timeline.ts).
+ * Cost, said plainly: a transactional write uses two write units per item up to 1 KB (AWS,
+ * "DynamoDB read and write operations", capacity unit consumption for write operations), so every
+ * transition now pays 2 extra WCUs for its entry, and a checkpoint that was a single PutItem (1 WCU/KB)
+ * becomes a two-item transaction (2 WCU/KB for the run + 2 for the entry). Checkpoints come at most
+ * once per 100 items or 2 s, so a run of n items writes about n/100 + 4 entries.
+ * TransactWriteItems holds at most 100 actions (AWS, "Amazon DynamoDB Transactions: How it works"):
+ * run + active key + entry leave 97 for companions (see MAX_COMPANIONS).
+ */
+const runLogItem = (prev: Run | null, next: Run, now: Date): TxItem => {
+  const { kind: event, ...entry }: TimelineEntry = timelineEntry(prev, next, now);
+  return {
+    name: 'runLog',
+    op: { Put: { Item: { ...keys.runLog(next.tenantId, next.id, entry.seq), kind: 'runLog', runId: next.id, event, ...entry, expiresAt: epochSeconds(next.expiresAt) } } },
+  };
+};
+
+/** TransactWriteItems' limit is 100 actions; the run, its active key and its timeline entry take 3. */
+export const MAX_COMPANIONS = 97;
+const checkCompanions = (companions: CompanionPut[]) => {
+  if (companions.length > MAX_COMPANIONS) throw new Error(`a run write carries at most ${MAX_COMPANIONS} companion records (got ${companions.length})`);
+};
 
 export class RunStore implements RunRepository {
   private readonly t: TableClient;
@@ -107,6 +151,7 @@ export class RunStore implements RunRepository {
    * CompanionConflictError, and a TransactionConflict a TransactionConflictError.
    */
   async createRun(run: Run, companions: CompanionPut[] = []): Promise<void> {
+    checkCompanions(companions);
     const holder = await this.t.putUnique(
       {
         name: 'activeKey',
@@ -115,6 +160,7 @@ export class RunStore implements RunRepository {
       [
         { name: 'run', op: { Put: { Item: toRunItem(run), ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new RunConditionFailedError(run.id) },
         ...companions.map(companionItem),
+        runLogItem(null, run, this.clock()),
       ],
     );
     if (!holder) return;
@@ -136,10 +182,8 @@ export class RunStore implements RunRepository {
    */
   async saveTransition(prev: Run, next: Run, companions: CompanionPut[] = []): Promise<void> {
     const releasesKey = prev.status !== 'completed' && next.status === 'completed';
-    if (!releasesKey && companions.length === 0) {
-      await this.t.putVersioned(toRunItem(next), { entity: 'run', id: prev.id, expected: prev.version });
-      return;
-    }
+    checkCompanions(companions);
+    // Always a transaction now: the timeline entry commits with the run or not at all.
     await this.t.transact([
       { name: 'run', op: { Put: { Item: toRunItem(next), ...versionCondition(prev.version) } }, onConditionFailed: () => new VersionConflictError('run', prev.id, prev.version) },
       ...(releasesKey
@@ -156,6 +200,7 @@ export class RunStore implements RunRepository {
           }]
         : []),
       ...companions.map(companionItem),
+      runLogItem(prev, next, this.clock()),
     ]);
   }
 
@@ -167,7 +212,11 @@ export class RunStore implements RunRepository {
   /**
    * One page of a tenant's runs, newest first. One filter is served by its index's partition key
    * and the created-at range by the ULID sort key; further filters narrow that page with a
-   * FilterExpression. One Query per page.
+   * FilterExpression. A FilterExpression applies after `Limit` items were read, so one Query can
+   * come back short or empty while matches lie further on: the page is filled on the server with
+   * more Queries, up to LIST_RUNS_MAX_QUERIES (the read budget), then a cursor. An empty page with a
+   * cursor therefore means "read budget spent, nothing matched yet", and an empty page without one
+   * means nothing further matches.
    */
   async listRuns(tenantId: string, filter: RunListFilter, limit: number, cursor?: string): Promise<Page<Run>> {
     const now = this.clock();
@@ -191,8 +240,27 @@ export class RunStore implements RunRepository {
       filter: residual,
       forward: false,
       limit,
+      maxPages: LIST_RUNS_MAX_QUERIES,
       cursor: { scope: `runs:${tenantId}:${indexed.index ?? 'table'}:${indexed.pkValue}`, value: cursor },
       map: fromRunItem,
+    });
+    return { items, nextCursor };
+  }
+
+  /**
+   * One page of a run's timeline, oldest first: DB only, one Query (key range RUNLOG#<runId>#).
+   * Entries outlive nothing: they carry the run's TTL, and expired ones are hidden at once.
+   */
+  async listTimeline(tenantId: string, runId: string, limit: number, cursor?: string): Promise<Page<TimelineEntry>> {
+    const now = Math.floor(this.clock().getTime() / 1000);
+    const { items, nextCursor } = await this.t.queryPage({
+      key: { pk: tenantPk(tenantId), sk: { beginsWith: keys.runLogPrefix(runId) } },
+      filter: { expression: '#exp > :now', names: { '#exp': 'expiresAt' }, values: { ':now': now } },
+      forward: true,
+      limit,
+      maxPages: 4,
+      cursor: { scope: `runlog:${tenantId}:${runId}`, value: cursor },
+      map: fromRunLogItem,
     });
     return { items, nextCursor };
   }

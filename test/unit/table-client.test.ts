@@ -14,7 +14,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { RunStore, toRunItem } from '../../shared/store/run-store.js';
+import { LIST_RUNS_MAX_QUERIES, RunStore, toRunItem } from '../../shared/store/run-store.js';
 import { DriftStore, type DriftFinding } from '../../shared/store/drift-store.js';
 import { BackupStore } from '../../shared/store/backup-store.js';
 import { NotificationStore } from '../../shared/store/notification-store.js';
@@ -93,9 +93,10 @@ describe('the query-page helper', () => {
     const run = aRun();
     const last = { pk: 'TENANT#contoso', sk: `RUN#${run.id}` };
     ddb.on(QueryCommand).resolves({ Items: [toRunItem(run)], LastEvaluatedKey: last });
-    const page = await store().listRuns('contoso', {}, 7);
+    const page = await store().listRuns('contoso', {}, 1);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(1);
     const input = ddb.commandCalls(QueryCommand)[0].args[0].input;
-    expect(input).toMatchObject({ TableName: TABLE, Limit: 7, ScanIndexForward: false });
+    expect(input).toMatchObject({ TableName: TABLE, Limit: 1, ScanIndexForward: false });
     expect(input.ExclusiveStartKey).toBeUndefined();
     expect(input.IndexName).toBeUndefined();
     expect(input.KeyConditionExpression).toBe('#pk = :pk AND #sk BETWEEN :skLo AND :skHi');
@@ -106,14 +107,30 @@ describe('the query-page helper', () => {
 
   it('turns a cursor back into ExclusiveStartKey, and ends with a null cursor', async () => {
     const last = { pk: 'TENANT#contoso', sk: 'RUN#01ABC', byTypePk: 'TENANT#contoso#TYPE#inventory.sync', runSk: '01ABC' };
-    ddb.on(QueryCommand).resolvesOnce({ Items: [], LastEvaluatedKey: last }).resolves({ Items: [] });
-    const first = await store().listRuns('contoso', { type: 'inventory.sync' }, 5);
+    ddb.on(QueryCommand).resolvesOnce({ Items: [toRunItem(aRun())], LastEvaluatedKey: last }).resolves({ Items: [] });
+    const first = await store().listRuns('contoso', { type: 'inventory.sync' }, 1);
     const second = await store().listRuns('contoso', { type: 'inventory.sync' }, 5, first.nextCursor!);
     const [a, b] = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(a.IndexName).toBe('byType');
     expect(b.ExclusiveStartKey).toEqual(last);
     expect(b.Limit).toBe(5);
     expect(second.nextCursor).toBeNull();
+  });
+
+  it('fills a filtered runs page with more Queries within the read budget, then answers a cursor', async () => {
+    const last = { pk: 'TENANT#contoso', sk: 'RUN#01ABC', byTypePk: 'TENANT#contoso#TYPE#inventory.sync', runSk: '01ABC' };
+    // every Query finds nothing that passes the filter but says there is more
+    ddb.on(QueryCommand).resolves({ Items: [], LastEvaluatedKey: last });
+    const empty = await store().listRuns('contoso', { type: 'inventory.sync', surface: 'console' }, 5);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(LIST_RUNS_MAX_QUERIES);
+    expect(empty.items).toEqual([]);
+    expect(empty.nextCursor).toEqual(expect.any(String));
+    // one match per Query: the page fills up and never asks for more than still fits
+    ddb.reset();
+    ddb.on(QueryCommand).callsFake(() => ({ Items: [toRunItem(aRun())], LastEvaluatedKey: last }));
+    const full = await store().listRuns('contoso', { type: 'inventory.sync', surface: 'console' }, 3);
+    expect(full.items).toHaveLength(3);
+    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.Limit)).toEqual([3, 2, 1]);
   });
 
   it('refuses a cursor issued for another list or another partition, before any Query', async () => {
@@ -232,23 +249,27 @@ describe('transaction cancellation reasons, read per item', () => {
       ddb.on(TransactWriteCommand).rejects(error);
       check(await store().saveTransition(prev, next).catch((e) => e));
     }
-    // Without a key to release it is one conditional Put: its failure is the same version conflict.
+    // Without a key to release it is the run's conditional Put and its timeline entry, in one
+    // transaction: a failed run condition is the same version conflict, and no entry is written.
     ddb.reset();
-    ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+    ddb.on(TransactWriteCommand).rejects(cancelled({ Code: 'ConditionalCheckFailed' }, { Code: 'None' }));
     const claimed = transition(prev, { type: 'checkpoint', leaseMs: 60_000, counts: prev.summaryCounts, cursor: null }, NOW);
     expect(await store().saveTransition(prev, claimed).catch((e) => e)).toBeInstanceOf(VersionConflictError);
-    expect(ddb.commandCalls(PutCommand)[0].args[0].input).toMatchObject({ ConditionExpression: '#v = :v', ExpressionAttributeValues: { ':v': prev.version } });
+    const items = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
+    expect(items).toHaveLength(2);
+    expect(items[0].Put).toMatchObject({ ConditionExpression: '#v = :v', ExpressionAttributeValues: { ':v': prev.version } });
+    expect(items[1].Put!.Item).toMatchObject({ kind: 'runLog', event: 'checkpoint', seq: claimed.version, sk: `RUNLOG#${prev.id}#${String(claimed.version).padStart(8, '0')}` });
   });
 
   it('the run service re-reads and re-applies after a version or transaction conflict, not after a companion conflict', async () => {
     const run = aRun();
     ddb.on(GetCommand).resolves({ Item: toRunItem(run) });
-    ddb.on(PutCommand)
-      .rejectsOnce(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }))
+    ddb.on(TransactWriteCommand)
+      .rejectsOnce(cancelled({ Code: 'ConditionalCheckFailed' }, { Code: 'None' }))
       .resolves({});
     const service = new RunService({ catalog: CATALOG, store: store(), queue: { send: async () => {} }, clock: () => NOW });
     expect(await service.apply('contoso', run.id, { type: 'claim', leaseMs: 1000 })).toMatchObject({ status: 'running' });
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(2);
 
     ddb.reset();

@@ -12,28 +12,101 @@ import { badge, duration, initiatorText, outcomeText, stateSentence, stateText, 
 import { announce } from '../announce.js';
 import { pollWithEtag } from '../poll.js';
 import { problemAlert } from '../problem-view.js';
-import { isActive, roleAtLeast, type Run } from '../types.js';
+import { isActive, roleAtLeast, type Page, type Run } from '../types.js';
 
 /** context keys that point at a domain record, and the console path that shows it */
 const RECORD_LINKS: Array<{ key: string; kind: string; label: string }> = [
   { key: 'backupSetId', kind: 'backup-sets', label: 'Backup set' },
   { key: 'restoreId', kind: 'restores', label: 'Restore' },
   { key: 'scheduleId', kind: 'backup-schedules', label: 'Backup schedule' },
+  { key: 'baselineBackupSetId', kind: 'backup-sets', label: 'Baseline backup set' },
+  { key: 'retryOfRunId', kind: 'runs', label: 'Retry of run' },
 ];
 
 const COUNT_ORDER = ['total', 'processed', 'succeeded', 'failed', 'skipped'];
 
+/**
+ * Progress against a total known when the run started (run.context.expectedTotal: a backup set's
+ * policies, a restore's items). Without one, summaryCounts.total grows chunk by chunk and a bar
+ * would read ~100 % at once, so the run shows "n processed" and no percentage.
+ */
 function progress(run: Run): HTMLElement {
-  const total = run.summaryCounts?.total ?? 0;
+  const expected = typeof run.context?.expectedTotal === 'number' && run.context.expectedTotal > 0 ? run.context.expectedTotal : null;
   const processed = run.summaryCounts?.processed ?? 0;
-  const pct = total > 0 ? Math.round((processed / total) * 100) : run.status === 'completed' ? 100 : 0;
-  const text = total > 0 ? `${processed} of ${total} processed (${pct} %)` : run.status === 'completed' ? `${processed} processed` : 'Waiting for the first checkpoint';
+  const done = run.status === 'completed';
+  let text: string;
+  let bar: HTMLElement;
+  if (expected !== null) {
+    const value = Math.min(processed, expected);
+    const pct = Math.round((value / expected) * 100);
+    text = `${processed} of ${expected} processed (${pct} %)`;
+    bar = h('progress', { id: 'run-progress', max: expected, value, 'aria-describedby': 'run-progress-text' });
+  } else {
+    text = done ? `${processed} processed` : processed > 0 ? `${processed} processed so far (total not known in advance)` : 'Waiting for the first checkpoint';
+    // No value: an indeterminate bar while running, a full one when done.
+    bar = done
+      ? h('progress', { id: 'run-progress', max: 1, value: 1, 'aria-describedby': 'run-progress-text' })
+      : h('progress', { id: 'run-progress', 'aria-describedby': 'run-progress-text' });
+  }
   return h('div', { class: 'progress' },
     h('label', { for: 'run-progress' }, 'Progress'),
     // <progress> is announced natively; the text beside it says the same for everyone.
-    h('progress', { id: 'run-progress', max: Math.max(total, 1), value: total > 0 ? processed : run.status === 'completed' ? 1 : 0, 'aria-describedby': 'run-progress-text' }),
+    bar,
     h('span', { id: 'run-progress-text', 'data-testid': 'progress-text' }, text),
   );
+}
+
+interface TimelineEntry {
+  seq: number; at: string; kind: string; attempt: number;
+  counts?: { total: number; processed: number; succeeded: number; failed: number; skipped: number };
+  outcome?: string; code?: string;
+}
+
+const KIND_TEXT: Record<string, string> = {
+  queued: 'Queued', started: 'Started', checkpoint: 'Checkpoint', cancel_requested: 'Cancel requested',
+  continuation: 'Paused for a continuation', takeover: 'Taken over', completed: 'Completed',
+};
+
+function timelineText(e: TimelineEntry): string {
+  const parts: string[] = [];
+  if (e.kind === 'started' || e.kind === 'takeover') parts.push(`attempt ${e.attempt}`);
+  if (e.kind === 'completed' && e.outcome) parts.push(outcomeText(e.outcome as Run['outcome']));
+  if (e.code) parts.push(e.code);
+  if (e.counts) {
+    const c = e.counts;
+    parts.push(`${c.processed} processed: ${c.succeeded} succeeded, ${c.failed} failed, ${c.skipped} skipped`);
+  }
+  return parts.join(' · ');
+}
+
+/** The run's transitions, oldest first (GET …/timeline, DB only), with "Load more" while paged. */
+function timelineSection(path: string): { element: HTMLElement; reload: () => Promise<void> } {
+  const list = h('ol', { class: 'timeline', 'data-testid': 'timeline' });
+  const status = h('p', { class: 'list-status', 'data-testid': 'timeline-status' });
+  const more = h('button', { type: 'button', hidden: true }, 'Load more');
+  let cursor: string | null = null;
+  const load = async (append: boolean) => {
+    try {
+      const q = new URLSearchParams({ limit: '50' });
+      if (append && cursor) q.set('cursor', cursor);
+      const answer = await request<Page<TimelineEntry>>('GET', `${path}/timeline?${q}`);
+      if (!append) list.replaceChildren();
+      for (const e of answer.body!.items) {
+        list.append(h('li', { 'data-kind': e.kind, 'data-testid': 'timeline-entry' },
+          h('time', { datetime: e.at }, time(e.at)), ' ',
+          h('strong', {}, KIND_TEXT[e.kind] ?? e.kind),
+          timelineText(e) ? [' — ', timelineText(e)] : null));
+      }
+      cursor = answer.body!.nextCursor;
+      more.hidden = !cursor;
+      status.textContent = list.children.length === 0 && !cursor ? 'No transitions recorded for this run.' : '';
+    } catch (err) {
+      mount(status, problemAlert(err, 'Could not load the timeline'));
+    }
+  };
+  more.addEventListener('click', () => void load(true));
+  const element = h('section', { 'aria-labelledby': 'timeline-heading' }, h('h2', { id: 'timeline-heading' }, 'Timeline'), status, list, more);
+  return { element, reload: () => load(false) };
 }
 
 function facts(run: Run): HTMLElement {
@@ -153,14 +226,17 @@ export async function runDetailView(params: Record<string, string>): Promise<() 
     }
   };
 
+  const timeline = timelineSection(path);
   draw(run);
-  mount(main, back, heading, stateLine, actions, actionResult, body);
+  mount(main, back, heading, stateLine, actions, actionResult, body, timeline.element);
+  await timeline.reload();
   if (isActive(run)) {
     stop = pollWithEtag<Run>(path, {
       etag: first.etag,
       onChange: (next) => {
         const before = stateText(run);
         draw(next);
+        void timeline.reload();
         if (stateText(next) !== before) announce(`${next.label}: ${stateText(next)}`);
       },
       done: (next) => !isActive(next),

@@ -15,8 +15,9 @@ import { problemAlert } from '../problem-view.js';
 import { startPanel } from './start-panel.js';
 import { isActive, type OperationType, type Page, type Run } from '../types.js';
 
-const FILTERS = ['type', 'status', 'outcome', 'initiator', 'from', 'to'] as const;
+const FILTERS = ['type', 'status', 'outcome', 'surface', 'initiator', 'from', 'to'] as const;
 const STATUSES = [['queued', 'Queued'], ['running', 'Running'], ['completed', 'Completed']];
+const SURFACES = [['api', 'API'], ['console', 'Console'], ['schedule', 'Schedule'], ['retry', 'Retry']];
 const OUTCOMES = [['pending', 'Pending'], ['succeeded', 'Succeeded'], ['partially_succeeded', 'Partially succeeded'], ['failed', 'Failed'], ['cancelled', 'Cancelled']];
 
 /** Dates are picked as whole local days: `from` starts the day, `to` ends it. */
@@ -44,6 +45,7 @@ function filterForm(tenantId: string, types: OperationType[], q: URLSearchParams
     select('filter-type', 'Type', types.map((t) => [t.type, t.label]), q.get('type')),
     select('filter-status', 'Status', STATUSES, q.get('status')),
     select('filter-outcome', 'Outcome', OUTCOMES, q.get('outcome')),
+    select('filter-surface', 'Surface', SURFACES, q.get('surface')),
     h('div', { class: 'field' }, h('label', { for: 'filter-initiator' }, 'Initiator'),
       h('input', { id: 'filter-initiator', name: 'initiator', type: 'text', value: q.get('initiator') ?? '', placeholder: 'user id or "system"', autocomplete: 'off' })),
     h('div', { class: 'field' }, h('label', { for: 'filter-from' }, 'From'), h('input', { id: 'filter-from', name: 'from', type: 'date', value: q.get('from') ?? '' })),
@@ -133,7 +135,14 @@ export async function runsListView(params: Record<string, string>, query: URLSea
       cursor = pageBody.nextCursor;
       more.hidden = !cursor;
       const shown = tbody.rows.length;
-      status.textContent = shown === 0 ? 'No runs match these filters.' : `Showing ${shown} run${shown === 1 ? '' : 's'}${cursor ? ' (more available)' : ''}.`;
+      // The API fills a filtered page on the server (more Queries up to a read budget), so an empty
+      // page without a cursor means nothing further matches; with a cursor, the budget ran out first.
+      const filtered = FILTERS.some((k) => query.get(k));
+      status.textContent = shown === 0 && !cursor
+        ? (filtered ? 'No runs match these filters.' : 'No runs yet.')
+        : shown === 0
+          ? 'No matching runs among the runs searched so far; Load more searches further.'
+          : `Showing ${shown} run${shown === 1 ? '' : 's'}${cursor ? ' (more available)' : ''}.`;
       error.replaceChildren();
     } catch (err) {
       mount(error, problemAlert(err, err instanceof ApiError && err.status === 400 ? 'The filters are not valid' : 'Could not load runs'));
