@@ -14,6 +14,7 @@
  * | active runs across tenants (reaper)              | GSI byActive (sparse) ACTIVE#queued  / activeSk=createdAt            |
  * |                                                  |                       ACTIVE#running / activeSk=leaseExpiresAt       |
  * | the active run key (one active run per key)      | table  pk=TENANT#t            sk=ACTIVEKEY#<type>#<identityHash>     |
+ * | a tenant's active-run count (quota, exact)       | table  pk=TENANT#t            sk=QUOTA#ACTIVERUNS  (count)           |
  * | a tenant                                         | table  pk=TENANT#t            sk=PROFILE                             |
  * | a user                                           | table  pk=USER#u              sk=PROFILE                             |
  * | a user's memberships (GET /me, authorization)    | table  pk=USER#u              sk begins_with MEMBER#                 |
@@ -73,6 +74,8 @@ export const keys = {
     pk: tenantPk(tenantId),
     sk: `ACTIVEKEY#${type}#${identityHash}`,
   }),
+  /** the tenant's active-run counter: +1 in the start transaction, −1 in the completing one (run-store.ts) */
+  activeRunCount: (tenantId: string) => ({ pk: tenantPk(tenantId), sk: 'QUOTA#ACTIVERUNS' }),
   notification: (userId: string, notificationId: string) => ({ pk: userPk(userId), sk: `NOTIF#${notificationId}` }),
   notificationPrefix: 'NOTIF#',
   notificationOnce: (userId: string, runId: string, kind: string) => ({ pk: userPk(userId), sk: `NOTIFKEY#${runId}#${kind}` }),
