@@ -116,6 +116,10 @@ export const PROBLEM_TABLE: Readonly<Record<string, ProblemMapping>> = {
       : err.message),
     extra: (err) => (err instanceof ActiveRunQuotaExceededError ? { limit: err.limit } : undefined),
   },
+  too_many_schedules: {
+    status: 400, title: VALIDATION_TITLE,
+    errors: (err) => [{ path: '', message: err.message }],
+  },
   dispatch_failed: {
     status: 503, title: titleOf(503),
     detail: () => 'The run was recorded but could not be handed to a worker; it has been marked failed (dispatch_failed). Try again.',

@@ -15,6 +15,7 @@
  * |                                                  |                       ACTIVE#running / activeSk=leaseExpiresAt       |
  * | the active run key (one active run per key)      | table  pk=TENANT#t            sk=ACTIVEKEY#<type>#<identityHash>     |
  * | a tenant's active-run count (quota, exact)       | table  pk=TENANT#t            sk=QUOTA#ACTIVERUNS  (count)           |
+ * | a tenant's schedule count (quota, exact)         | table  pk=TENANT#t            sk=QUOTA#SCHEDULES   (count)           |
  * | a tenant                                         | table  pk=TENANT#t            sk=PROFILE                             |
  * | a user                                           | table  pk=USER#u              sk=PROFILE                             |
  * | a user's memberships (GET /me, authorization)    | table  pk=USER#u              sk begins_with MEMBER#                 |
@@ -76,6 +77,8 @@ export const keys = {
   }),
   /** the tenant's active-run counter: +1 in the start transaction, −1 in the completing one (run-store.ts) */
   activeRunCount: (tenantId: string) => ({ pk: tenantPk(tenantId), sk: 'QUOTA#ACTIVERUNS' }),
+  /** the tenant's schedule counter: +1 with each created schedule, −1 with each deleted one (schedule-store.ts) */
+  scheduleCount: (tenantId: string) => ({ pk: tenantPk(tenantId), sk: 'QUOTA#SCHEDULES' }),
   notification: (userId: string, notificationId: string) => ({ pk: userPk(userId), sk: `NOTIF#${notificationId}` }),
   notificationPrefix: 'NOTIF#',
   notificationOnce: (userId: string, runId: string, kind: string) => ({ pk: userPk(userId), sk: `NOTIFKEY#${runId}#${kind}` }),
