@@ -9,6 +9,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { OperationRunsStack } from './stack.js';
+import { MAX_CONCURRENCY_RANGE, WORKER_MAX_CONCURRENCY } from '../shared/wiring.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const STACK_NAME = 'OperationRuns';
@@ -28,6 +29,13 @@ export function buildApp(appProps: AppProps = {}) {
     const v = Number(ctx(key) ?? fallback);
     if (!Number.isFinite(v) || v <= 0) throw new Error(`CDK context "${key}" must be a positive number`);
     return v;
+  };
+
+  const concurrency = (n: number) => {
+    if (!Number.isInteger(n) || n < MAX_CONCURRENCY_RANGE.min || n > MAX_CONCURRENCY_RANGE.max) {
+      throw new Error(`CDK context "workerMaxConcurrency" must be an integer from ${MAX_CONCURRENCY_RANGE.min} to ${MAX_CONCURRENCY_RANGE.max} (the SQS event source's MaximumConcurrency range)`);
+    }
+    return n;
   };
 
   const jwtIssuer = text('jwtIssuer');
@@ -55,6 +63,7 @@ export function buildApp(appProps: AppProps = {}) {
     consoleOrigins: text('consoleOrigins', '').split(',').map((o) => o.trim()).filter(Boolean),
     dataRemovalPolicy: text('dataRemovalPolicy', 'retain') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     projectRoot: PROJECT_ROOT,
+    workerMaxConcurrency: concurrency(num('workerMaxConcurrency', WORKER_MAX_CONCURRENCY)),
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

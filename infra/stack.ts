@@ -30,6 +30,8 @@ export interface OperationRunsStackProps extends StackProps {
   consoleOrigins?: string[];
   /** RETAIN unless told otherwise: the table holds every tenant's history */
   dataRemovalPolicy?: RemovalPolicy;
+  /** the worker event source's maximum concurrency (default: wiring WORKER_MAX_CONCURRENCY) */
+  workerMaxConcurrency?: number;
   /** absolute project root: wiring entries are relative to it, and esbuild runs in it */
   projectRoot: string;
 }
@@ -70,7 +72,7 @@ export class OperationRunsStack extends Stack {
       projectRoot: props.projectRoot,
     };
 
-    this.workers = new Workers(this, 'Workers', { resources, workQueue: this.messaging.workQueue, workDlq: this.messaging.workDlq });
+    this.workers = new Workers(this, 'Workers', { resources, workQueue: this.messaging.workQueue, workDlq: this.messaging.workDlq, workerMaxConcurrency: props.workerMaxConcurrency });
     this.events = new Events(this, 'Events', {
       resources,
       table: this.data.table,

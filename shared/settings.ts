@@ -40,6 +40,16 @@ const DEFAULT_LOCAL_REGION = 'us-east-1';
 export const leaseMsFor = (workerTimeoutSeconds: number) => workerTimeoutSeconds * 1000;
 export const WORKER_LEASE_MS = leaseMsFor(WORKER_TIMEOUT_SECONDS);
 
+/**
+ * Quotas (issue 16): one tenant must not take the account's capacity from the others.
+ * - active runs per tenant: a start past it answers 429 (§5); counted exactly by a per-tenant counter
+ *   item written in the start and completion transactions (shared/store/run-store.ts);
+ * - backup schedules per tenant, and the shortest gap between two fire times of one schedule (400).
+ */
+export const DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT = 50;
+export const DEFAULT_MAX_SCHEDULES_PER_TENANT = 20;
+export const DEFAULT_SCHEDULE_MIN_INTERVAL_MINUTES = 15;
+
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -61,6 +71,10 @@ const envSchema = z.object({
   LOG_LEVEL: logLevel,
   POWERTOOLS_METRICS_NAMESPACE: text.default(METRICS_NAMESPACE),
   METRICS_DISABLED: z.enum(['0', '1', 'false', 'true']).optional(),
+  SCHEDULE_QUEUE_URL: url,
+  MAX_ACTIVE_RUNS_PER_TENANT: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT),
+  MAX_SCHEDULES_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_MAX_SCHEDULES_PER_TENANT),
+  SCHEDULE_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(DEFAULT_SCHEDULE_MIN_INTERVAL_MINUTES),
 });
 
 export interface Settings {
@@ -79,6 +93,16 @@ export interface Settings {
   runRetentionDays: number;
   /** the key that signs pagination cursors (CURSOR_SECRET; the stack sets a per-deployment value) */
   cursorSecret: string;
+  /** the schedule queue the tick fans due schedules out to (SCHEDULE_QUEUE_URL); unset where nothing sends to it */
+  scheduleQueueUrl: string | undefined;
+  quotas: {
+    /** MAX_ACTIVE_RUNS_PER_TENANT: queued + running runs one tenant may hold (default 50) */
+    maxActiveRunsPerTenant: number;
+    /** MAX_SCHEDULES_PER_TENANT: backup schedules one tenant may have (default 20) */
+    maxSchedulesPerTenant: number;
+    /** SCHEDULE_MIN_INTERVAL_MINUTES: shortest gap between two fire times of one schedule (default 15) */
+    scheduleMinIntervalMinutes: number;
+  };
   worker: {
     /** the worker's Lambda timeout (from the wiring) */
     timeoutSeconds: number;
@@ -121,6 +145,12 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
     region: e.AWS_REGION,
     runRetentionDays: e.RUN_RETENTION_DAYS,
     cursorSecret: e.CURSOR_SECRET,
+    scheduleQueueUrl: e.SCHEDULE_QUEUE_URL,
+    quotas: {
+      maxActiveRunsPerTenant: e.MAX_ACTIVE_RUNS_PER_TENANT,
+      maxSchedulesPerTenant: e.MAX_SCHEDULES_PER_TENANT,
+      scheduleMinIntervalMinutes: e.SCHEDULE_MIN_INTERVAL_MINUTES,
+    },
     worker: { timeoutSeconds: WORKER_TIMEOUT_SECONDS, leaseMs: WORKER_LEASE_MS },
     observability: {
       serviceName: e.POWERTOOLS_SERVICE_NAME,

@@ -72,6 +72,18 @@ export const routes: RouteDef[] = [
 
 export const WORKER_TIMEOUT_SECONDS = 120;
 
+/**
+ * The most worker invocations the work queue's event source runs at once (issue 16): one tenant's
+ * burst can then take at most this much of the account's Lambda concurrency (1,000 by default),
+ * leaving the rest to the API and the other functions. CDK context `workerMaxConcurrency` overrides
+ * it (infra/app.ts); AWS accepts 2–1000 ("MaximumConcurrency … Minimum: 2, Maximum: 1000",
+ * AWS::Lambda::EventSourceMapping ScalingConfig, CloudFormation reference; Lambda's SQS scaling
+ * guide: it "limits the number of concurrent instances of the function that an Amazon SQS event
+ * source can invoke"). The local runtime's poller runs one batch at a time, well inside it.
+ */
+export const WORKER_MAX_CONCURRENCY = 20;
+export const MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
+
 export const queues = {
   work: {
     name: 'operation-runs-work',
@@ -83,6 +95,7 @@ export const queues = {
     access: { table: 'readwrite', sendWork: true, graph: true } satisfies FunctionAccess,
     timeoutSeconds: WORKER_TIMEOUT_SECONDS,
     memoryMb: 1024,
+    maxConcurrency: WORKER_MAX_CONCURRENCY,
   },
   dlq: {
     name: 'operation-runs-work-dlq',
@@ -139,7 +152,20 @@ export interface ScheduleDef {
   timeoutSeconds?: number;
 }
 
+/**
+ * Timeouts (issue 16), each below its rate so one invocation ends before the next begins:
+ * - the tick starts every due schedule of every tenant one after another (§8): ~30–60 ms per
+ *   schedule (read, claim, start transaction, enqueue), so 1,000 due schedules take ~30–60 s;
+ *   55 s keeps it inside its 1-minute rate, and whatever a slow tick leaves is still due (its
+ *   nextRunAt was not claimed) and is taken by the next tick — nothing is lost, a start is late.
+ * - the reaper reads the byActive index page by page and fails each stale run with one transaction
+ *   (~20 ms): 240 s covers ~10,000 stale runs a round and stays inside its 5-minute rate; what it
+ *   leaves, the next round finds.
+ */
+export const TICK_TIMEOUT_SECONDS = 55;
+export const REAPER_TIMEOUT_SECONDS = 240;
+
 export const schedules: ScheduleDef[] = [
-  { name: 'backup-schedule-tick', everyMinutes: 1, entry: 'functions/schedules/backup-tick.ts', access: { table: 'readwrite', sendWork: true } },
-  { name: 'reaper', everyMinutes: 5, entry: 'functions/schedules/reaper.ts', access: { table: 'readwrite' } },
+  { name: 'backup-schedule-tick', everyMinutes: 1, entry: 'functions/schedules/backup-tick.ts', access: { table: 'readwrite', sendWork: true }, timeoutSeconds: TICK_TIMEOUT_SECONDS },
+  { name: 'reaper', everyMinutes: 5, entry: 'functions/schedules/reaper.ts', access: { table: 'readwrite' }, timeoutSeconds: REAPER_TIMEOUT_SECONDS },
 ];

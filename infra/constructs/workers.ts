@@ -13,6 +13,8 @@ export interface WorkersProps {
   resources: FunctionResources;
   workQueue: IQueue;
   workDlq: IQueue;
+  /** the work queue event source's maximum concurrency (wiring WORKER_MAX_CONCURRENCY, CDK context workerMaxConcurrency) */
+  workerMaxConcurrency?: number;
 }
 
 export class Workers extends Construct {
@@ -28,7 +30,11 @@ export class Workers extends Construct {
       resources: props.resources,
       purpose: `consumes ${work.name}`,
     });
-    this.worker.fn.addEventSource(new SqsEventSource(props.workQueue, { batchSize: work.batchSize, reportBatchItemFailures: true }));
+    // Bounded (issue 16): at most maxConcurrency worker invocations at once, so a burst of runs cannot
+    // take the account's whole Lambda concurrency from the API and the other functions.
+    this.worker.fn.addEventSource(new SqsEventSource(props.workQueue, {
+      batchSize: work.batchSize, reportBatchItemFailures: true, maxConcurrency: props.workerMaxConcurrency ?? work.maxConcurrency,
+    }));
 
     this.dlqHandler = new OperationFunction(this, 'DlqHandler', {
       definition: definitionOf(dlq.consumer),

@@ -5,14 +5,21 @@
  */
 import { z } from 'zod';
 import { CATEGORIES } from '../runs/catalog.js';
-import { cronProblem } from '../schedules/cron.js';
+import { cronProblem, shortestGapMinutes } from '../schedules/cron.js';
+import { settings } from '../settings.js';
 import { cursorParam, defineRoute, limitParam, tenantRoute } from './api.js';
 import { emptyQuery, problemSchema } from './schemas.js';
 
 const name = z.string().trim().min(1).max(200);
 const cron = z.string().trim().min(1).max(100).superRefine((expr, ctx) => {
   const problem = cronProblem(expr);
-  if (problem) ctx.addIssue({ code: 'custom', message: `invalid cron expression: ${problem}` });
+  if (problem) return void ctx.addIssue({ code: 'custom', message: `invalid cron expression: ${problem}` });
+  // Issue 16: a schedule may fire at most every SCHEDULE_MIN_INTERVAL_MINUTES (default 15).
+  const floor = settings().quotas.scheduleMinIntervalMinutes;
+  const gap = shortestGapMinutes(expr, floor);
+  if (gap < floor) {
+    ctx.addIssue({ code: 'custom', message: `the schedule must fire at least ${floor} minutes apart; this cron fires ${gap} minute${gap === 1 ? '' : 's'} apart` });
+  }
 });
 const categories = z.array(z.enum(CATEGORIES)).min(1).max(CATEGORIES.length).transform((cs) => [...new Set(cs)]);
 const keepLast = z.number().int().min(1).max(365);
@@ -94,14 +101,14 @@ export const listSchedulesRoute = defineRoute('GET /tenants/{tenantId}/backup-sc
 });
 export const createScheduleRoute = defineRoute('POST /tenants/{tenantId}/backup-schedules', tenantRoute('manager', { body: createScheduleBody }), {
   summary: 'Create a backup schedule (manager)',
-  responses: { 201: { description: 'created; Location names it', schema: scheduleSchema }, 400: problem('invalid body or cron expression') },
+  responses: { 201: { description: 'created; Location names it', schema: scheduleSchema }, 400: problem('invalid body or cron expression, a cron that fires more often than every SCHEDULE_MIN_INTERVAL_MINUTES (15), or the tenant already has MAX_SCHEDULES_PER_TENANT (20) schedules') },
 });
 export const getScheduleRoute = defineRoute('GET /tenants/{tenantId}/backup-schedules/{scheduleId}', tenantRoute('readonly', { query: emptyQuery }), {
   summary: 'A backup schedule with its recent run history', responses: { 200: { description: 'ok', schema: scheduleSchema }, 404: problem('unknown schedule') },
 });
 export const updateScheduleRoute = defineRoute('PATCH /tenants/{tenantId}/backup-schedules/{scheduleId}', tenantRoute('manager', { body: updateScheduleBody }), {
   summary: 'Change a backup schedule (manager)',
-  responses: { 200: { description: 'ok', schema: scheduleSchema }, 404: problem('unknown schedule'), 409: problem('the schedule kept changing; try again') },
+  responses: { 200: { description: 'ok', schema: scheduleSchema }, 400: problem('invalid body or cron expression, or a cron that fires more often than every SCHEDULE_MIN_INTERVAL_MINUTES (15)'), 404: problem('unknown schedule'), 409: problem('the schedule kept changing; try again') },
 });
 export const deleteScheduleRoute = defineRoute('DELETE /tenants/{tenantId}/backup-schedules/{scheduleId}', tenantRoute('manager', { query: emptyQuery }), {
   summary: 'Delete a backup schedule (manager); its backup sets stay', responses: { 204: { description: 'deleted' }, 404: problem('unknown schedule') },

@@ -6,7 +6,7 @@
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { ZodError } from 'zod';
 import { DomainError } from '../errors.js';
-import { DispatchFailedError, PreconditionFailedError } from '../runs/errors.js';
+import { ActiveRunQuotaExceededError, DispatchFailedError, PreconditionFailedError } from '../runs/errors.js';
 import { TransitionError } from '../runs/lifecycle.js';
 import { viewUrlOf } from '../runs/model.js';
 
@@ -29,6 +29,12 @@ const TITLES: Record<number, string> = {
 };
 
 export const titleOf = (status: number) => TITLES[status] ?? 'Error';
+/**
+ * Retry-After of a 429 for the active-run quota: a slot frees only when one of the tenant's runs
+ * completes, which takes seconds to minutes; 30 s keeps well-behaved clients from hammering the API.
+ */
+export const QUOTA_RETRY_AFTER_SECONDS = 30;
+
 const typeOf = (title: string) => `https://operation-runs.dev/problems/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 
 /** An HTTP error that becomes a problem+json answer. `extra` adds members (e.g. runId, viewUrl). */
@@ -101,6 +107,18 @@ export const PROBLEM_TABLE: Readonly<Record<string, ProblemMapping>> = {
   transaction_conflict: {
     status: 503, title: titleOf(503), headers: { 'Retry-After': '1' },
     detail: () => 'Another request touched the same records at that moment; try again.',
+  },
+  too_many_active_runs: {
+    status: 429, title: 'Too many active runs', type: 'https://operation-runs.dev/problems/too-many-active-runs',
+    headers: { 'Retry-After': String(QUOTA_RETRY_AFTER_SECONDS) },
+    detail: (err) => (err instanceof ActiveRunQuotaExceededError
+      ? `This tenant already has ${err.limit} active runs (queued or running), its quota; start again when one of them has completed.`
+      : err.message),
+    extra: (err) => (err instanceof ActiveRunQuotaExceededError ? { limit: err.limit } : undefined),
+  },
+  too_many_schedules: {
+    status: 400, title: VALIDATION_TITLE,
+    errors: (err) => [{ path: '', message: err.message }],
   },
   dispatch_failed: {
     status: 503, title: titleOf(503),

@@ -82,6 +82,7 @@ export const startRunRoute = defineRoute('POST /tenants/{tenantId}/runs', tenant
     200: { description: 'an active run with the same key exists (deduplicated)', schema: startRunResponse },
     403: problem("your role is below the operation type's minimum role"),
     422: problem('a referenced record does not exist or a precondition does not hold'),
+    429: problem("a new run would pass the tenant's active-run quota (MAX_ACTIVE_RUNS_PER_TENANT); header Retry-After"),
     503: problem('the run was written but could not be enqueued'),
   },
 });

@@ -6,12 +6,13 @@
  *      still is the time we read. Only one tick wins a due time; the losers start nothing.
  *   2. start backup_schedule.run_now (initiator Scheduler, surface schedule).
  *   3. when a run of that schedule is already active (a manual one, or a slow previous one), the start
- *      is deduplicated: record the skip and its reason on the schedule instead of failing.
+ *      is deduplicated: record the skip and its reason on the schedule instead of failing; when the
+ *      tenant is at its active-run quota, the skip's reason is `quota`.
  *
  * Missed due times (the tick was down) collapse into one run: the next fire time is computed from now.
  * Claiming first means a crash between 1 and 2 loses that one due time rather than ever running it twice.
  */
-import { DispatchFailedError, PreconditionFailedError } from '../runs/errors.js';
+import { ActiveRunQuotaExceededError, DispatchFailedError, PreconditionFailedError } from '../runs/errors.js';
 import type { RunService } from '../runs/service.js';
 import type { ScheduleStore, ScheduleSkip } from '../store/schedule-store.js';
 import type { Stores } from '../store/stores.js';
@@ -75,6 +76,8 @@ async function tickOne(deps: TickDeps, schedules: ScheduleStore, due: { tenantId
   } catch (err) {
     if (err instanceof DispatchFailedError) return skip('start_failed', err.run.id);
     if (err instanceof PreconditionFailedError) return skip('not_found', null);
+    // The tenant is at MAX_ACTIVE_RUNS_PER_TENANT: this due time is skipped, and says why (issue 16).
+    if (err instanceof ActiveRunQuotaExceededError) return skip('quota', null);
     throw err;
   }
 }

@@ -18,6 +18,18 @@ export class ActiveRunExistsError extends DomainError {
   }
 }
 
+/**
+ * A new run would pass the tenant's active-run quota (MAX_ACTIVE_RUNS_PER_TENANT, §5 → 429). Decided
+ * only after dedupe: a start whose key is held answers the holder instead.
+ */
+export class ActiveRunQuotaExceededError extends DomainError {
+  readonly code = 'too_many_active_runs';
+
+  constructor(readonly tenantId: string, readonly limit: number) {
+    super(`tenant ${tenantId} already has ${limit} active runs, its quota`);
+  }
+}
+
 /** The run was written but could not be enqueued; it is already completed as failed (§5 503). */
 export class DispatchFailedError extends DomainError {
   readonly code = 'dispatch_failed';

@@ -57,3 +57,11 @@ export class BatchIncompleteError extends DomainError {
     super(`${operation} left ${unprocessed} item(s) unprocessed after ${rounds} rounds`);
   }
 }
+
+/** The tenant already has its quota of backup schedules (MAX_SCHEDULES_PER_TENANT, issue 16 → 400). */
+export class ScheduleQuotaExceededError extends DomainError {
+  readonly code = 'too_many_schedules';
+  constructor(readonly tenantId: string, readonly limit: number) {
+    super(`a tenant may have at most ${limit} backup schedules; delete one before creating another`);
+  }
+}

@@ -15,6 +15,8 @@
  * |                                                  |                       ACTIVE#running / activeSk=leaseExpiresAt       |
  * | a run's timeline, oldest first (cursor-paged)    | table  pk=TENANT#t            sk begins_with RUNLOG#<runId># — one item per committed transition, sk RUNLOG#<runId>#<version, 8 digits>, written in the transition's own transaction, same TTL as the run |
  * | the active run key (one active run per key)      | table  pk=TENANT#t            sk=ACTIVEKEY#<type>#<identityHash>     |
+ * | a tenant's active-run count (quota, exact)       | table  pk=TENANT#t            sk=QUOTA#ACTIVERUNS  (count)           |
+ * | a tenant's schedule count (quota, exact)         | table  pk=TENANT#t            sk=QUOTA#SCHEDULES   (count)           |
  * | a tenant                                         | table  pk=TENANT#t            sk=PROFILE                             |
  * | a user                                           | table  pk=USER#u              sk=PROFILE                             |
  * | a user's memberships (GET /me, authorization)    | table  pk=USER#u              sk begins_with MEMBER#                 |
@@ -77,6 +79,10 @@ export const keys = {
     pk: tenantPk(tenantId),
     sk: `ACTIVEKEY#${type}#${identityHash}`,
   }),
+  /** the tenant's active-run counter: +1 in the start transaction, −1 in the completing one (run-store.ts) */
+  activeRunCount: (tenantId: string) => ({ pk: tenantPk(tenantId), sk: 'QUOTA#ACTIVERUNS' }),
+  /** the tenant's schedule counter: +1 with each created schedule, −1 with each deleted one (schedule-store.ts) */
+  scheduleCount: (tenantId: string) => ({ pk: tenantPk(tenantId), sk: 'QUOTA#SCHEDULES' }),
   notification: (userId: string, notificationId: string) => ({ pk: userPk(userId), sk: `NOTIF#${notificationId}` }),
   notificationPrefix: 'NOTIF#',
   notificationOnce: (userId: string, runId: string, kind: string) => ({ pk: userPk(userId), sk: `NOTIFKEY#${runId}#${kind}` }),

@@ -5,7 +5,8 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Run, RunOutcome, RunStatus, Surface } from '../runs/model.js';
-import { ActiveRunExistsError } from '../runs/errors.js';
+import { ActiveRunExistsError, ActiveRunQuotaExceededError } from '../runs/errors.js';
+import { settings } from '../settings.js';
 import type { CompanionPut, RunRepository } from '../runs/ports.js';
 import { INDEXES, initiatorKey, keys, runIndexAttributes, tenantPk, type IndexName } from './keys.js';
 import { tableName } from './table.js';
@@ -138,6 +139,8 @@ export class RunStore implements RunRepository {
     doc: DynamoDBDocumentClient,
     table: string = tableName(),
     private readonly clock: () => Date = () => new Date(),
+    /** the tenant's active-run quota (MAX_ACTIVE_RUNS_PER_TENANT), read at each start */
+    private readonly maxActiveRuns: () => number = () => settings().quotas.maxActiveRunsPerTenant,
   ) {
     this.t = new TableClient(doc, table);
   }
@@ -149,20 +152,48 @@ export class RunStore implements RunRepository {
    * (ReturnValuesOnConditionCheckFailure ALL_OLD), without a second read.
    * A failed condition on the run itself is a RunConditionFailedError, on a companion a
    * CompanionConflictError, and a TransactionConflict a TransactionConflictError.
+   *
+   * Quota (issue 16): the tenant's active-run counter is incremented in the same transaction, on
+   * condition that it is below the quota, so N concurrent starts can never pass it. Dedupe comes
+   * first: a held key answers ActiveRunExistsError even when the quota is full — read from the
+   * cancellation reasons, and, because DynamoDB need not report every failed condition of a
+   * cancelled transaction, confirmed with one read of the key when only the counter is reported.
    */
   async createRun(run: Run, companions: CompanionPut[] = []): Promise<void> {
     checkCompanions(companions);
-    const holder = await this.t.putUnique(
-      {
-        name: 'activeKey',
-        Item: { ...keys.activeKey(run.tenantId, run.type, run.identityHash), kind: 'activeKey', runId: run.id, tenantId: run.tenantId, type: run.type, createdAt: run.createdAt },
-      },
-      [
-        { name: 'run', op: { Put: { Item: toRunItem(run), ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new RunConditionFailedError(run.id) },
-        ...companions.map(companionItem),
-        runLogItem(null, run, this.clock()),
-      ],
-    );
+    const limit = this.maxActiveRuns();
+    let holder: Record<string, unknown> | null;
+    try {
+      holder = await this.t.putUnique(
+        {
+          name: 'activeKey',
+          Item: { ...keys.activeKey(run.tenantId, run.type, run.identityHash), kind: 'activeKey', runId: run.id, tenantId: run.tenantId, type: run.type, createdAt: run.createdAt },
+        },
+        [
+          { name: 'run', op: { Put: { Item: toRunItem(run), ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new RunConditionFailedError(run.id) },
+          {
+            name: 'activeRunCount',
+            op: {
+              Update: {
+                Key: keys.activeRunCount(run.tenantId),
+                UpdateExpression: 'ADD #n :one SET #kind = :kind, tenantId = :t',
+                ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
+                ExpressionAttributeNames: { '#n': 'activeRuns', '#kind': 'kind' },
+                ExpressionAttributeValues: { ':one': 1, ':max': limit, ':kind': 'activeRunCount', ':t': run.tenantId },
+              },
+            },
+            onConditionFailed: () => new ActiveRunQuotaExceededError(run.tenantId, limit),
+          },
+          ...companions.map(companionItem),
+          runLogItem(null, run, this.clock()),
+        ],
+      );
+    } catch (err) {
+      if (!(err instanceof ActiveRunQuotaExceededError)) throw err;
+      const held = await this.activeKeyHolder(run.tenantId, run.type, run.identityHash);
+      if (held) throw new ActiveRunExistsError(held);
+      throw err;
+    }
     if (!holder) return;
     if (typeof holder.runId === 'string') throw new ActiveRunExistsError(holder.runId);
     throw new CompanionConflictError('activeKey', 0, holder);
@@ -188,6 +219,18 @@ export class RunStore implements RunRepository {
       { name: 'run', op: { Put: { Item: toRunItem(next), ...versionCondition(prev.version) } }, onConditionFailed: () => new VersionConflictError('run', prev.id, prev.version) },
       ...(releasesKey
         ? [{
+            // The run leaves the tenant's active-run count (incremented by createRun): exactly once,
+            // because only one write moves a run to completed (the version condition above).
+            name: 'activeRunCount',
+            op: {
+              Update: {
+                Key: keys.activeRunCount(next.tenantId),
+                UpdateExpression: 'ADD #n :minus',
+                ExpressionAttributeNames: { '#n': 'activeRuns' },
+                ExpressionAttributeValues: { ':minus': -1 },
+              },
+            },
+          }, {
             name: 'activeKey',
             op: {
               Delete: {
@@ -202,6 +245,11 @@ export class RunStore implements RunRepository {
       ...companions.map(companionItem),
       runLogItem(prev, next, this.clock()),
     ]);
+  }
+
+  /** The tenant's active runs as counted for its quota (queued + running). */
+  async activeRunCount(tenantId: string): Promise<number> {
+    return (await this.t.get(keys.activeRunCount(tenantId), { consistent: true, map: (i) => Number(i.activeRuns ?? 0) })) ?? 0;
   }
 
   /** The run id holding an active run key, if any (used by tests and the chaos invariants). */

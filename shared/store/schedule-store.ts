@@ -15,10 +15,13 @@ import type { CompanionPut } from '../runs/ports.js';
 import { INDEXES, keys, tenantPk } from './keys.js';
 import { TableClient, type Item, type Page } from './table-client.js';
 import { tableName } from './table.js';
+import { settings } from '../settings.js';
+import { ScheduleQuotaExceededError } from './errors.js';
 
 export interface ScheduleSkip {
   at: string;
-  reason: 'already_running' | 'start_failed' | 'not_found';
+  /** quota: the tenant had MAX_ACTIVE_RUNS_PER_TENANT active runs (issue 16) */
+  reason: 'already_running' | 'start_failed' | 'not_found' | 'quota';
   /** the run that was already active (already_running) or the failed start's run */
   runId: string | null;
   scheduledFor: string;
@@ -93,16 +96,55 @@ export interface DueSchedule {
   nextRunAt: string;
 }
 
+/** The schedule item's own condition failed (it exists on create, is absent on delete): never leaves this module. */
+class ScheduleExists extends Error {}
+
 export class ScheduleStore {
   private readonly t: TableClient;
 
-  constructor(doc: DynamoDBDocumentClient, table: string = tableName()) {
+  constructor(
+    doc: DynamoDBDocumentClient,
+    table: string = tableName(),
+    /** MAX_SCHEDULES_PER_TENANT, read at each create */
+    private readonly maxSchedules: () => number = () => settings().quotas.maxSchedulesPerTenant,
+  ) {
     this.t = new TableClient(doc, table);
   }
 
-  /** Creates a schedule; false when one with that id exists (the seed relies on this being idempotent). */
+  /**
+   * Creates a schedule; false when one with that id exists (the seed relies on this being idempotent).
+   * The tenant's schedule counter is incremented in the same transaction, on condition that it is
+   * below MAX_SCHEDULES_PER_TENANT (else ScheduleQuotaExceededError): exact under concurrent creates.
+   */
   async create(s: BackupSchedule): Promise<boolean> {
-    return this.t.putIfAbsent(scheduleItem(s));
+    const limit = this.maxSchedules();
+    try {
+      await this.t.transact([
+        { name: 'backupSchedule', op: { Put: { Item: scheduleItem(s), ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new ScheduleExists() },
+        {
+          name: 'scheduleCount',
+          op: {
+            Update: {
+              Key: keys.scheduleCount(s.tenantId),
+              UpdateExpression: 'ADD #n :one SET #kind = :kind',
+              ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
+              ExpressionAttributeNames: { '#n': 'schedules', '#kind': 'kind' },
+              ExpressionAttributeValues: { ':one': 1, ':max': limit, ':kind': 'scheduleCount' },
+            },
+          },
+          onConditionFailed: () => new ScheduleQuotaExceededError(s.tenantId, limit),
+        },
+      ]);
+      return true;
+    } catch (err) {
+      if (err instanceof ScheduleExists) return false;
+      throw err;
+    }
+  }
+
+  /** The tenant's schedules as counted for its quota. */
+  async count(tenantId: string): Promise<number> {
+    return (await this.t.get(keys.scheduleCount(tenantId), { consistent: true, map: (i) => Number(i.schedules ?? 0) })) ?? 0;
   }
 
   async get(tenantId: string, scheduleId: string): Promise<BackupSchedule | null> {
@@ -124,8 +166,21 @@ export class ScheduleStore {
     await this.t.putVersioned(scheduleItem({ ...next, version: prev.version + 1 }), { entity: 'schedule', id: prev.id, expected: prev.version });
   }
 
+  /** Deletes a schedule and gives its slot back, in one transaction; false when it did not exist. */
   async delete(tenantId: string, scheduleId: string): Promise<boolean> {
-    return this.t.deleteIfExists(keys.schedule(tenantId, scheduleId));
+    try {
+      await this.t.transact([
+        { name: 'backupSchedule', op: { Delete: { Key: keys.schedule(tenantId, scheduleId), ConditionExpression: 'attribute_exists(pk)' } }, onConditionFailed: () => new ScheduleExists() },
+        {
+          name: 'scheduleCount',
+          op: { Update: { Key: keys.scheduleCount(tenantId), UpdateExpression: 'ADD #n :minus', ExpressionAttributeNames: { '#n': 'schedules' }, ExpressionAttributeValues: { ':minus': -1 } } },
+        },
+      ]);
+      return true;
+    } catch (err) {
+      if (err instanceof ScheduleExists) return false;
+      throw err;
+    }
   }
 
   /** Enabled schedules whose nextRunAt ≤ now, across tenants, oldest due first (one Query per page). */

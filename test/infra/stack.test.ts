@@ -10,7 +10,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/store/keys.js';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
-import { queues, routes, rules, schedules, streamPublisher } from '../../shared/wiring.js';
+import { queues, REAPER_TIMEOUT_SECONDS, routes, rules, schedules, streamPublisher, TICK_TIMEOUT_SECONDS, WORKER_MAX_CONCURRENCY } from '../../shared/wiring.js';
 import { deployedFunctions, deployedRoutes } from '../../infra/constructs/deployed-functions.js';
 import { PROJECT_ROOT } from '../../infra/app.js';
 import { synthStack, type SynthResult } from './synth-stack.js';
@@ -157,6 +157,21 @@ describe('messaging and workers', () => {
       expect(mapping![1].Properties.BatchSize).toBe(q.batchSize);
       expect(mapping![1].Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     }
+  });
+
+  it('bounds the worker event source with a maximum concurrency (issue 16), within AWS range 2–1000', () => {
+    const [fnId] = functionOf(queues.work.consumer);
+    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === fnId)!;
+    expect(WORKER_MAX_CONCURRENCY).toBe(20);
+    expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: WORKER_MAX_CONCURRENCY });
+  });
+
+  it('sizes the tick and the reaper timeouts from wiring, each shorter than its rate', () => {
+    const [, tick] = functionOf('functions/schedules/backup-tick.ts');
+    const [, reaper] = functionOf('functions/schedules/reaper.ts');
+    expect(tick.Properties.Timeout).toBe(TICK_TIMEOUT_SECONDS);
+    expect(reaper.Properties.Timeout).toBe(REAPER_TIMEOUT_SECONDS);
+    for (const sch of schedules) expect(sch.timeoutSeconds!, sch.name).toBeLessThan(sch.everyMinutes * 60);
   });
 });
 

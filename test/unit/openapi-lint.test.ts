@@ -53,7 +53,7 @@ describe('the OpenAPI document', () => {
     const statuses = (method: string, path: string) => Object.keys(op(method, path).responses).filter((k) => /^4/.test(k)).sort();
     expect(statuses('POST', '/tenants/{tenantId}/backup-sets')).toEqual(['400', '401', '403', '404', '413']);
     expect(statuses('GET', '/tenants/{tenantId}/backup-sets')).toEqual(['400', '401', '404', '413']);
-    expect(statuses('POST', '/tenants/{tenantId}/runs')).toEqual(['400', '401', '403', '404', '413', '422']);
+    expect(statuses('POST', '/tenants/{tenantId}/runs')).toEqual(['400', '401', '403', '404', '413', '422', '429']);
     expect(statuses('POST', '/tenants/{tenantId}/runs/{runId}/cancel')).toEqual(['401', '403', '404', '409', '413']);
     expect(statuses('GET', '/me')).toEqual(['401', '413']);
     expect(statuses('GET', '/health')).toEqual(['413']);

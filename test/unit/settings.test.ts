@@ -25,6 +25,8 @@ describe('parseSettings', () => {
       region: 'us-east-1',
       runRetentionDays: 90,
       cursorSecret: 'operation-runs-cursor-signing',
+      scheduleQueueUrl: undefined,
+      quotas: { maxActiveRunsPerTenant: 50, maxSchedulesPerTenant: 20, scheduleMinIntervalMinutes: 15 },
       worker: { timeoutSeconds: 120, leaseMs: 120_000 },
       observability: { serviceName: 'operation-runs', logLevel: 'INFO', metricsNamespace: 'OperationRuns', metricsEnabled: true },
     });
@@ -44,8 +46,14 @@ describe('parseSettings', () => {
       POWERTOOLS_LOG_LEVEL: 'warn',
       POWERTOOLS_METRICS_NAMESPACE: 'Ns',
       METRICS_DISABLED: '1',
+      SCHEDULE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/schedules',
+      MAX_ACTIVE_RUNS_PER_TENANT: '7',
+      MAX_SCHEDULES_PER_TENANT: '3',
+      SCHEDULE_MIN_INTERVAL_MINUTES: '60',
     });
     expect(s).toMatchObject({
+      scheduleQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/schedules',
+      quotas: { maxActiveRunsPerTenant: 7, maxSchedulesPerTenant: 3, scheduleMinIntervalMinutes: 60 },
       tableName: 'runs-prod',
       workQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/work',
       eventBusName: 'bus-prod',
@@ -74,6 +82,10 @@ describe('parseSettings', () => {
     ['POWERTOOLS_LOG_LEVEL', 'LOUD'],
     ['METRICS_DISABLED', 'yes'],
     ['TABLE_NAME', '   '],
+    ['MAX_ACTIVE_RUNS_PER_TENANT', '0'],
+    ['MAX_ACTIVE_RUNS_PER_TENANT', '2.5'],
+    ['MAX_SCHEDULES_PER_TENANT', 'many'],
+    ['SCHEDULE_MIN_INTERVAL_MINUTES', '-15'],
   ])('rejects %s=%j with a message naming the variable', (name, value) => {
     let error: unknown;
     try {
