@@ -1,5 +1,6 @@
 /** Each deployed function's bundle size and the time to import its bundle cold (a fresh node process). */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -7,11 +8,14 @@ import * as options from '../../infra/constructs/bundling-options.js';
 import { deployedFunctions } from '../../infra/constructs/deployed-functions.js';
 import { fmt, median } from './harness.js';
 
-function importMs(file: string, runs = 3): number {
+const run = promisify(execFile);
+
+// Async, not execFileSync: a blocked event loop would hold off the SIGINT/SIGTERM handler of `npm run bench`.
+async function importMs(file: string, runs = 3): Promise<number> {
   const script = `const t=performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now()-t)`;
   const xs: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'x', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    const { stdout: out } = await run(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'x', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
     xs.push(Number(String(out).trim().split('\n').pop()));
   }
   return median(xs);
@@ -31,7 +35,7 @@ export async function bundleBench(root = process.cwd()) {
     const js = out.outputFiles[0];
     mkdirSync(path.dirname(js.path), { recursive: true });
     writeFileSync(js.path, js.contents);
-    const row = { entry: f.entry, kib: js.contents.byteLength / 1024, importMs: importMs(js.path) };
+    const row = { entry: f.entry, kib: js.contents.byteLength / 1024, importMs: await importMs(js.path) };
     rows.push(row);
     console.log(`${row.entry.padEnd(48)} ${fmt(row.kib, 1).padStart(7)} KiB   cold import ${fmt(row.importMs, 0).padStart(4)} ms`);
   }
