@@ -2,7 +2,7 @@
  * The operation catalog (SPEC §3): the eight operation types, their labels, minimum roles, strict
  * input schemas and the identity fields that form the active run key.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Role } from './model.js';
 
 export const CATEGORIES = [
