@@ -17,7 +17,7 @@
  * the worker's Lambda timeout in the wiring, and test/unit/settings.test.ts checks it against the
  * work queue's visibility timeout.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './observability/metric-names.js';
 import { EVENT_BUS_NAME, WORKER_TIMEOUT_SECONDS } from './wiring.js';
 

@@ -4,6 +4,11 @@ import { CATALOG, planStart } from '../../shared/operations/catalog.js';
 import { toApiRun, viewUrlOf } from '../../shared/runs/model.js';
 import { DispatchFailedError } from '../../shared/runs/errors.js';
 import { metrics, MetricNames } from '../../shared/observability/metrics.js';
+import { useWorkQueue } from '../../shared/http/deps.js';
+import { sqsWorkQueue } from '../../shared/http/work-queue.js';
+
+// Starting a run sends it to the work queue: this function (wiring access.sendWork) brings the SQS client.
+useWorkQueue(sqsWorkQueue);
 
 export const handler = apiHandler(startRunRoute, async (req) => {
   const { type, input, surface } = req.body;

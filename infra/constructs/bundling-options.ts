@@ -14,10 +14,27 @@ export const NODE_TARGET = 'node22';
 export const ESM_REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /**
- * Nothing is external: the AWS SDK v3 is bundled too, so a deployed function runs the exact SDK
- * versions the tests ran (package.json pins them), not whatever the Lambda runtime ships.
+ * The AWS SDK v3 is bundled, so a deployed function runs the exact SDK versions the tests ran
+ * (package.json pins them), not whatever the Lambda runtime ships — except the credential providers
+ * the default chain loads lazily (`await import(…)` in @aws-sdk/credential-provider-node) and that a
+ * Lambda function never reaches: Lambda puts the execution role's credentials in AWS_ACCESS_KEY_ID /
+ * AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html,
+ * "Defined runtime environment variables"), and the chain's first link, fromEnv, returns them.
+ * Should a chain ever get past fromEnv, the import resolves to the runtime's own SDK (the Node.js
+ * runtimes include the AWS SDK for JavaScript v3: docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html).
+ * About 95 KiB (SSO/STS nested clients, INI, process, web identity, IMDS/HTTP) off every bundle.
  */
-export const EXTERNAL_MODULES: string[] = [];
+export const EXTERNAL_MODULES: string[] = [
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/nested-clients',
+  '@aws-sdk/token-providers',
+  '@smithy/credential-provider-imds',
+];
 
 /** Prefer the ESM build of dual packages: it tree-shakes far better. */
 export const MAIN_FIELDS = ['module', 'main'];

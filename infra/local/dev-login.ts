@@ -1,5 +1,5 @@
 /** POST /dev/login { userId } → { token, user } (local only, §10). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiHandler, publicRoute } from '../../shared/http/api.js';
 import { problems } from '../../shared/http/problem.js';
 import { signLocalToken } from './jwt.js';

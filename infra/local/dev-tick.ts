@@ -1,5 +1,5 @@
 /** POST /dev/schedules/tick { now?: ISO } → one scheduler tick as of `now` (local only, §10). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiHandler, publicRoute } from '../../shared/http/api.js';
 import { runBackupTick } from '../../shared/operations/backup-tick.js';
 

@@ -3,15 +3,22 @@
  * to log in; Ctrl-C stops everything it started, Java included.
  */
 import { JavaMissingError, PortInUseError } from './dynamodb-local.js';
-import { startLocalRuntime } from './runtime.js';
+import { startLocalRuntime, type LocalRuntime } from './runtime.js';
 import { SEED_USERS } from './seed.js';
 import { consoleFallback } from '../../console/serve.js';
+import { stopOnSignals } from './shutdown.js';
 
 const env = process.env;
 const port = Number(env.PORT ?? 3000);
 
 async function main() {
-  const runtime = await startLocalRuntime({
+  // Installed before anything starts: a signal during start-up waits for the runtime, then stops it.
+  let starting: Promise<LocalRuntime> | undefined;
+  stopOnSignals(async () => { await (await starting?.catch(() => undefined))?.stop(); }, {
+    exitCode: 0,
+    onSignal: (signal) => console.log(`\n${signal}: stopping…`),
+  });
+  starting = startLocalRuntime({
     port,
     dynamoPort: Number(env.DYNAMODB_PORT ?? 8000),
     stateDir: env.LOCAL_STATE_DIR ?? '.local',
@@ -21,16 +28,7 @@ async function main() {
     // The monitoring console at /console (and / → /console), built once in memory.
     fallback: await consoleFallback(),
   });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping…`);
-    await runtime.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  const runtime = await starting;
 
   const users = SEED_USERS.map((u) => `${u.id} (${u.memberships.map((m) => `${m.tenantId} ${m.role}`).join(', ')})`).join('\n    ');
   console.log(`

@@ -11,7 +11,8 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import type { Role } from '../runs/model.js';
 import { apiDeps } from './deps.js';
 import {

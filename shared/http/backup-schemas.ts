@@ -3,7 +3,7 @@
  * (§5), and the routes themselves (defineRoute): handlers are served from these declarations and
  * /openapi.json documents them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES } from '../runs/catalog.js';
 import { cronProblem, shortestGapMinutes } from '../schedules/cron.js';
 import { settings } from '../settings.js';

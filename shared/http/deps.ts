@@ -4,12 +4,11 @@
  */
 import { CATALOG } from '../operations/catalog.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
+import { sharedDocumentClient } from '../store/clients.js';
 import type { DirectoryStore } from '../store/directory-store.js';
 import type { RunStore } from '../store/run-store.js';
 import { makeStores, type Stores } from '../store/stores.js';
 import { RunService } from '../runs/service.js';
-import { SqsWorkQueue } from '../queue/sqs-work-queue.js';
 import type { WorkQueue } from '../runs/ports.js';
 import { settings } from '../settings.js';
 
@@ -39,6 +38,22 @@ export function makeApiDeps(opts: { doc: DynamoDBDocumentClient; table: string; 
   };
 }
 
+/**
+ * The work queue is the one dependency only some functions have (wiring `access.sendWork`): a
+ * function that sends work registers it in its entry (`useWorkQueue(sqsWorkQueue)`, see
+ * shared/http/work-queue.ts), so the SQS client is bundled only there (issue 18).
+ * test/unit/bundle-budget.test.ts checks the bundles against the wiring.
+ */
+let workQueueFactory: (() => WorkQueue) | undefined;
+export function useWorkQueue(factory: () => WorkQueue) {
+  workQueueFactory = factory;
+}
+const noWorkQueue: WorkQueue = {
+  send: async () => {
+    throw new Error('This function has no work queue: its wiring entry lacks access.sendWork and its entry does not call useWorkQueue.');
+  },
+};
+
 let cached: ApiDeps | undefined;
 let override: ApiDeps | undefined;
 
@@ -48,8 +63,7 @@ export function apiDeps(): ApiDeps {
   return (cached ??= makeApiDeps({
     doc: sharedDocumentClient(),
     table: settings().tableName,
-    // The queue is only touched by functions that start runs; a missing URL fails there, loudly.
-    queue: new SqsWorkQueue(sharedSqsClient(), settings().workQueueUrl ?? ''),
+    queue: workQueueFactory?.() ?? noWorkQueue,
   }));
 }
 

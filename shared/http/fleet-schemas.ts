@@ -1,5 +1,5 @@
 /** GET /me/fleet: its query, its answer and its OpenAPI entry (the handler validates with these). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute, userRoute } from './api.js';
 import { problemSchema, runListResponse } from './schemas.js';
 

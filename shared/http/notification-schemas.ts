@@ -2,7 +2,7 @@
  * The notification endpoints' validation schemas (SPEC §5, §7) and their OpenAPI entries: the
  * handlers validate with these, and /openapi.json documents the same schemas.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NOTIFICATION_KINDS } from '../notifications/model.js';
 import { OUTCOMES } from '../runs/model.js';
 import { cursorParam, defineRoute, limitParam, userRoute } from './api.js';

@@ -3,7 +3,8 @@
  * (shared/http/routes.ts) — the same zod schemas the handlers validate with, and every problem the
  * route's middlewares and handler can answer — never written by hand.
  */
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import { routes } from '../wiring.js';
 import type { RouteSpec } from './api.js';
 import { routeSpecs } from './routes.js';

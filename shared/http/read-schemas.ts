@@ -1,5 +1,5 @@
 /** Query schemas of the DB-only read endpoints over synced data (inventory, policies, groups). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES } from '../runs/catalog.js';
 import { cursorParam, defineRoute, limitParam, tenantRoute } from './api.js';
 import { problemSchema } from './schemas.js';

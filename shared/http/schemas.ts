@@ -2,7 +2,7 @@
  * The validation schemas of the API, in one place: handlers validate with them and
  * GET /openapi.json is generated from them (shared/http/openapi.ts), so the two cannot differ.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATALOG, OPERATION_TYPES, type OperationType } from '../operations/catalog.js';
 import { OUTCOMES, STATUSES, SURFACES } from '../runs/model.js';
 import { TIMELINE_KINDS } from '../runs/timeline.js';

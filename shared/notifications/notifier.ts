@@ -5,7 +5,7 @@
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DETAIL_TYPES } from '../wiring.js';
 import { OUTCOMES } from '../runs/model.js';
 import type { RunStore } from '../store/run-store.js';

@@ -1,13 +1,24 @@
 /**
- * X-Ray tracing with Powertools Tracer: in Lambda (active tracing is on in the stack) every AWS SDK
- * call becomes a subsegment; elsewhere (tests, `npm start`) the Tracer disables itself.
+ * X-Ray instrumentation of AWS SDK clients, opt-in per function (issue 18: Tracer only where it pays).
+ *
+ * Every deployed function runs with Lambda active tracing (infra/constructs/operation-function.ts),
+ * so each invocation's segment — init and handler time — reaches X-Ray without any library. What
+ * Powertools Tracer adds is one subsegment per AWS SDK call, at ~117 KiB of bundle (aws-xray-sdk-core,
+ * cls-hooked, semver) and ~40 ms of cold import in every function. No function opts in today: with it
+ * none fits the 400 KiB budget. A function that needs per-call subsegments imports
+ * `shared/observability/xray.ts` at the top of its entry, which registers the Tracer here before the
+ * first client is made (clients are created on first use).
  */
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { settings } from '../settings.js';
+type Instrument = <T>(client: T) => T;
 
-export const tracer = new Tracer({ serviceName: settings().observability.serviceName });
+let instrument: Instrument = (client) => client;
 
-/** Instruments an AWS SDK v3 client when tracing is on; returns it unchanged otherwise. */
+/** Registers how clients are instrumented (xray.ts); clients made afterwards go through it. */
+export function useClientTracing(fn: Instrument) {
+  instrument = fn;
+}
+
+/** Instruments an AWS SDK v3 client when a function opted in to tracing; returns it unchanged otherwise. */
 export function traced<T>(client: T): T {
-  return tracer.isTracingEnabled() ? (tracer.captureAWSv3Client(client as never) as T) : client;
+  return instrument(client);
 }

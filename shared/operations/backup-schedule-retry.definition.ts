@@ -3,7 +3,7 @@
  * exists, is a run_now run of THAT schedule, ended failed or partially_succeeded, and its backup set
  * is still there. At start: the retry's history entry on the schedule.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { unknownSchedule } from './backup-schedule-run.definition.js';

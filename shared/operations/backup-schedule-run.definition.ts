@@ -4,7 +4,7 @@
  * `{ scheduleId, backupSetId }`. The scheduler tick starts runs through the same plan.
  */
 import { ulid } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { defineStart, idField, type StartCheckDeps, type StartPlan } from './module.js';

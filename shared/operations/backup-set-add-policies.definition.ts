@@ -1,5 +1,5 @@
 /** backup_set.add_policies (§3): definition and start plan — the set must exist (422). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
 import { defineStart, idField, idList, sortedOrAll } from './module.js';
 

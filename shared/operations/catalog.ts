@@ -4,7 +4,7 @@
  * Graph code. The worker's list of whole modules (definition + plan + executor) is ./index.ts; the
  * type check there proves both lists cover the same types.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { backupScheduleRetryStart } from './backup-schedule-retry.definition.js';
 import { backupScheduleRunNowStart } from './backup-schedule-run.definition.js';
 import { backupSetAddPoliciesStart } from './backup-set-add-policies.definition.js';

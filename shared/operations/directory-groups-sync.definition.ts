@@ -1,5 +1,5 @@
 /** directory_groups.sync (§3): definition and start plan. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineStart } from './module.js';
 
 export const directoryGroupsSyncStart = defineStart({

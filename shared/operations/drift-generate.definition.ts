@@ -3,7 +3,7 @@
  * newest complete backup set with items is the baseline (none → 422). The run's context records
  * `baselineBackupSetId`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
 import { defineStart, idField } from './module.js';

@@ -1,5 +1,5 @@
 /** inventory.sync (§3): definition and start plan. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES } from '../runs/catalog.js';
 import { categoryField, defineStart, sortedOrAll } from './module.js';
 

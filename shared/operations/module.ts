@@ -11,7 +11,7 @@
  *
  * Every member is required: a type without a plan or an executor does not type-check.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES } from '../runs/catalog.js';
 import type { Role } from '../runs/model.js';
 import type { StartRunRequest } from '../runs/service.js';

@@ -1,5 +1,5 @@
 /** policy.sync (§3): definition and start plan. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineStart, idList, sortedOrAll } from './module.js';
 
 export const policySyncStart = defineStart({

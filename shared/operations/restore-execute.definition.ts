@@ -5,7 +5,7 @@
  * written in the same transaction as the run; the run's `context.restoreId` points to it.
  */
 import { ulid } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import type { BackupItem } from '../store/backup-store.js';

@@ -5,12 +5,17 @@
 import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { signLocalToken } from '../../infra/local/jwt.js';
 import { fmt, percentile } from './harness.js';
+import { once, stopOnSignals } from '../../infra/local/shutdown.js';
 
 const STARTS = Number(process.env.LOAD_STARTS ?? 1000);
 const KEYS = Number(process.env.LOAD_KEYS ?? 50);
 const CONCURRENCY = Number(process.env.LOAD_CONCURRENCY ?? 100);
 
 const runtime = await startLocalRuntime({ port: 0, dynamoPort: undefined, inMemory: true, stateDir: '.local/load', background: false, tableName: `load-${Date.now()}` });
+// npm forwards SIGINT/SIGTERM to this process (scripts/launch.mjs): stop the runtime and its Java.
+const stop = once(() => runtime.stop());
+stopOnSignals(stop, { onSignal: (s) => console.error(`\n${s}: stopping the local runtime…`) });
+console.log(`# Load: local runtime up at ${runtime.url}`);
 try {
   const token = await signLocalToken({ id: 'alice', name: 'Alice Admin' });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -41,5 +46,5 @@ try {
   console.log(`throughput ${fmt(STARTS / seconds, 1)} starts/s; latency p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms`);
   if (runIds.size !== KEYS || stored !== KEYS) process.exitCode = 1;
 } finally {
-  await runtime.stop();
+  await stop();
 }

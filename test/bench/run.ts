@@ -10,11 +10,15 @@ import { workerBench } from './worker-bench.js';
 import { idempotencyBench } from './idempotency-bench.js';
 import { bundleBench } from './bundle-bench.js';
 import { sanitizeBench } from './sanitize-bench.js';
+import { once, stopOnSignals } from '../../infra/local/shutdown.js';
 
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.includes(name);
 
 const svc = await startBenchServices();
+// npm forwards SIGINT/SIGTERM to this process (scripts/launch.mjs): stop DynamoDB Local and fauxqs.
+const stop = once(() => svc.stop());
+stopOnSignals(stop, { onSignal: (s) => console.error(`\n${s}: stopping the bench services…`) });
 try {
   console.log(`# Operation Runs benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   if (wanted('start')) await startBench(svc, Number(process.env.BENCH_STARTS ?? 200));
@@ -24,5 +28,5 @@ try {
   if (wanted('list')) await listBench(svc);
   if (wanted('sanitize')) await sanitizeBench();
 } finally {
-  await svc.stop();
+  await stop();
 }

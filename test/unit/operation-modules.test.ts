@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { build } from 'esbuild';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATALOG, OPERATION_STARTS, OPERATION_TYPES, inputSchemas, isOperationType, operationTypeList, planStart, type OperationType } from '../../shared/operations/catalog.js';
 import { EXECUTORS, OPERATION_MODULES } from '../../shared/operations/index.js';
 import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
