@@ -46,7 +46,7 @@ export const groupSearchQuery = z.strictObject({ q: z.string().trim().min(1).max
 /** Response shapes, for the OpenAPI document. */
 const initiator = z.object({ userId: z.string().nullable(), name: z.string() });
 export const backupSetSchema = z.object({
-  id: z.string(), tenantId: z.string(), name: z.string(), status: z.enum(['in_progress', 'complete', 'failed']), itemCount: z.number(),
+  id: z.string(), tenantId: z.string(), name: z.string(), status: z.enum(['in_progress', 'complete', 'failed', 'cancelled']), itemCount: z.number(),
   createdAt: z.string(), createdBy: initiator, scheduleId: z.string().nullable(), runId: z.string().nullable(), completedAt: z.string().nullable(),
 });
 const backupItemSchema = z.object({

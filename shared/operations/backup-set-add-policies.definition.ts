@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
 import { defineStart, idField, idList, sortedOrAll } from './module.js';
+import { backupSetAddRecords } from './run-rows.js';
 
 export const unknownSet = (id: string, path = 'input.backupSetId') =>
   new PreconditionFailedError(`The backup set ${id} does not exist in this tenant.`, [{ path, message: 'unknown backup set' }]);
@@ -20,6 +21,7 @@ export const backupSetAddPoliciesStart = defineStart({
   plan: async (tenantId, input, deps) => {
     const set = await deps.stores.backups.getSet(tenantId, input.backupSetId);
     if (!set) throw unknownSet(input.backupSetId);
-    return { context: { backupSetId: set.id } };
+    return { context: { backupSetId: set.id }, companions: (run) => [backupSetAddRecords.put(run, new Set(input.policyIds).size)] };
   },
+  records: backupSetAddRecords,
 });

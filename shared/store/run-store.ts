@@ -6,7 +6,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Run, RunOutcome, RunStatus, Surface } from '../runs/model.js';
 import { ActiveRunExistsError } from '../runs/errors.js';
-import type { CompanionPut, RunRepository } from '../runs/ports.js';
+import { isCompanionUpdate, type CompanionPut, type CompanionWrite, type RunRepository } from '../runs/ports.js';
 import { INDEXES, initiatorKey, keys, runIndexAttributes, tenantPk, type IndexName } from './keys.js';
 import { tableName } from './table.js';
 import { epochSeconds } from './conditions.js';
@@ -85,7 +85,8 @@ const isExpired = (item: Record<string, any>, now: Date) =>
   typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= now.getTime();
 
 /** A companion's name in its transaction: its `kind`, so a CompanionConflictError says which record it was. */
-const companionItem = (c: CompanionPut): TxItem => ({ name: String(c.Item.kind ?? 'companion'), op: { Put: c } });
+const companionItem = (c: CompanionWrite): TxItem =>
+  isCompanionUpdate(c) ? { name: c.name, op: { Update: c.Update } } : { name: String(c.Item.kind ?? 'companion'), op: { Put: c } };
 
 export class RunStore implements RunRepository {
   private readonly t: TableClient;
@@ -134,7 +135,7 @@ export class RunStore implements RunRepository {
    * (`version = prev.version`, else a VersionConflictError). When `next` is completed, the active run
    * key is released in the same transaction (§4), but only if this run still holds it.
    */
-  async saveTransition(prev: Run, next: Run, companions: CompanionPut[] = []): Promise<void> {
+  async saveTransition(prev: Run, next: Run, companions: CompanionWrite[] = []): Promise<void> {
     const releasesKey = prev.status !== 'completed' && next.status === 'completed';
     if (!releasesKey && companions.length === 0) {
       await this.t.putVersioned(toRunItem(next), { entity: 'run', id: prev.id, expected: prev.version });
