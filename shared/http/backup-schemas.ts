@@ -3,6 +3,7 @@
  * (§5), and the routes themselves (defineRoute): handlers are served from these declarations and
  * /openapi.json documents them.
  */
+import { DOMAIN_RUN_STATUSES } from '../store/run-rows.js';
 import * as z from 'zod';
 import { CATEGORIES } from '../runs/catalog.js';
 import { cronProblem, shortestGapMinutes } from '../schedules/cron.js';
@@ -53,7 +54,7 @@ export const groupSearchQuery = z.strictObject({ q: z.string().trim().min(1).max
 /** Response shapes, for the OpenAPI document. */
 const initiator = z.object({ userId: z.string().nullable(), name: z.string() });
 export const backupSetSchema = z.object({
-  id: z.string(), tenantId: z.string(), name: z.string(), status: z.enum(['in_progress', 'complete', 'failed']), itemCount: z.number(),
+  id: z.string(), tenantId: z.string(), name: z.string(), status: z.enum(['in_progress', 'complete', 'failed', 'cancelled']), itemCount: z.number(),
   createdAt: z.string(), createdBy: initiator, scheduleId: z.string().nullable(), runId: z.string().nullable(), completedAt: z.string().nullable(),
 });
 const backupItemSchema = z.object({
@@ -61,7 +62,7 @@ const backupItemSchema = z.object({
   assignments: z.array(z.unknown()), contentHash: z.string(), capturedAt: z.string(), runId: z.string(),
 });
 const historySchema = z.object({
-  runId: z.string(), type: z.string(), scheduledFor: z.string().nullable(), status: z.string(), backupSetId: z.string(),
+  runId: z.string(), type: z.string(), scheduledFor: z.string().nullable(), status: z.enum(DOMAIN_RUN_STATUSES), backupSetId: z.string(),
   retryOfRunId: z.string().nullable(), failedItemCount: z.number(), createdAt: z.string(), completedAt: z.string().nullable(),
 });
 export const scheduleSchema = z.object({
@@ -77,7 +78,9 @@ const restoreItemSchema = z.object({
 });
 const restoreSchema = z.object({
   id: z.string(), tenantId: z.string(), runId: z.string(), backupSetId: z.string(), dryRun: z.boolean(), groupMapping: z.record(z.string(), z.string()),
-  status: z.string(), items: z.array(restoreItemSchema), createdAt: z.string(), completedAt: z.string().nullable(), initiator,
+  // The restore's status follows its run (issue 14): the run's status while active, its outcome once completed.
+  status: z.enum(DOMAIN_RUN_STATUSES), items: z.array(restoreItemSchema), createdAt: z.string(), startedAt: z.string().nullable().optional(),
+  completedAt: z.string().nullable(), initiator,
 });
 const driftFindingSchema = z.object({
   baselineBackupSetId: z.string(), policyId: z.string(), category: z.string(), displayName: z.string(), kind: z.enum(['added', 'removed', 'modified']),

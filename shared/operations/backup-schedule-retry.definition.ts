@@ -3,6 +3,9 @@
  * exists, is a run_now run of THAT schedule, ended failed or partially_succeeded, and its backup set
  * is still there. At start: the retry's history entry on the schedule.
  */
+import { keys } from '../store/keys.js';
+import { followRun } from '../store/run-rows.js';
+import { epochSeconds } from '../store/conditions.js';
 import * as z from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
@@ -39,8 +42,13 @@ export const backupScheduleRetryStart = defineStart({
       context: { scheduleId: input.scheduleId, backupSetId: entry.backupSetId, retryOfRunId: input.runId },
       companions: (run: Run) => [schedules.scheduleRunPut({
         tenantId, scheduleId: input.scheduleId, runId: run.id, type: 'backup_schedule.retry', scheduledFor: null, status: 'queued',
-        backupSetId: entry.backupSetId, retryOfRunId: input.runId, failedItems: [], createdAt: run.createdAt, completedAt: null,
+        backupSetId: entry.backupSetId, retryOfRunId: input.runId, failedItems: [], createdAt: run.createdAt, completedAt: null, expiresAt: epochSeconds(run.expiresAt),
       })],
     };
+  },
+  records: {
+    rows: [{ kind: 'scheduleRun', key: 'TENANT#t / SCHEDRUN#<scheduleId>#<runId>', retention: 'run' }],
+    // The history row follows the run; the set it fills keeps its own status (a retry only fixes a failed one up, below).
+    project: (run) => [followRun('scheduleRun', keys.scheduleRun(run.tenantId, (run.context as { scheduleId: string }).scheduleId, run.id), run)],
   },
 });

@@ -8,7 +8,6 @@
  */
 import { GraphError } from '../graph/errors.js';
 import type { Category } from '../runs/catalog.js';
-import { outcomeFromCounts } from '../runs/lifecycle.js';
 import type { RunFailure } from '../runs/model.js';
 import { backUpPolicies, backupStore, parseFailedItem, type PolicyRef } from './backup-policies.js';
 import { add, addTally, itemFailure, type ChunkResult, type OperationExecutor, type Tally } from './executor.js';
@@ -29,7 +28,6 @@ const executor: OperationExecutor<RetryCursor, 'backup_schedule.retry'> = {
     const { run } = ctx;
     const { scheduleId, backupSetId, retryOfRunId } = run.context as { scheduleId: string; backupSetId: string; retryOfRunId: string };
     const schedules = ctx.stores.schedules;
-    if (cursor.index === 0) await schedules.setScheduleRunStatus(run.tenantId, scheduleId, run.id, 'running', null);
     const earlier = await schedules.getScheduleRun(run.tenantId, scheduleId, retryOfRunId);
     const entries = earlier?.failedItems ?? [];
     const slice = entries.slice(cursor.index, cursor.index + ENTRIES_PER_CHUNK);
@@ -61,12 +59,11 @@ const executor: OperationExecutor<RetryCursor, 'backup_schedule.retry'> = {
     const index = cursor.index + slice.length;
     const done = index >= entries.length;
     if (done) {
-      const outcome = outcomeFromCounts(tally);
       const now = ctx.now().toISOString();
       // A set whose first run backed up nothing becomes usable once a retry fills it.
       const set = await backupStore(ctx).getSet(run.tenantId, backupSetId);
       if (set?.status === 'failed' && tally.succeeded > 0) await backupStore(ctx).finishSet(run.tenantId, backupSetId, 'complete', now);
-      await schedules.setScheduleRunStatus(run.tenantId, scheduleId, run.id, outcome, now);
+      // The history row is finished by the run's projection, in the run's terminal transaction.
     }
     return { cursor: { index, tally }, done, counts: result.counts, failures: result.failures };
   },

@@ -7,7 +7,29 @@ import { ulid } from 'ulid';
 import * as z from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
-import { defineStart, idField, type StartCheckDeps, type StartPlan } from './module.js';
+import { defineStart, idField, type DomainRecords, type StartCheckDeps, type StartPlan } from './module.js';
+import { keys } from '../store/keys.js';
+import { followRun } from '../store/run-rows.js';
+import { epochSeconds } from '../store/conditions.js';
+
+const SET_STATUS = { succeeded: 'complete', partially_succeeded: 'complete', failed: 'failed', cancelled: 'cancelled', pending: 'failed' } as const;
+
+/**
+ * A schedule run's rows follow the run: its history row (status, completedAt) and, once the run
+ * completes by any path, its backup set (never left `in_progress`).
+ */
+export const scheduleRunRecords: DomainRecords = {
+  rows: [
+    { kind: 'scheduleRun', key: 'TENANT#t / SCHEDRUN#<scheduleId>#<runId>', retention: 'run' },
+    { kind: 'backupSet', key: 'TENANT#t / BACKUPSET#<setId>', retention: 'subject' },
+  ],
+  project: (run) => {
+    const { scheduleId, backupSetId } = run.context as { scheduleId: string; backupSetId: string };
+    const row = followRun('scheduleRun', keys.scheduleRun(run.tenantId, scheduleId, run.id), run);
+    if (run.status !== 'completed') return [row];
+    return [row, followRun('backupSet', keys.backupSet(run.tenantId, backupSetId), run, { status: SET_STATUS[run.outcome] })];
+  },
+};
 
 export const unknownSchedule = (id: string) =>
   new PreconditionFailedError(`The backup schedule ${id} does not exist in this tenant.`, [{ path: 'input.scheduleId', message: 'unknown backup schedule' }]);
@@ -29,7 +51,7 @@ export async function planScheduleRun(tenantId: string, scheduleId: string, deps
       }),
       schedules.scheduleRunPut({
         tenantId, scheduleId, runId: run.id, type: 'backup_schedule.run_now', scheduledFor: opts.scheduledFor ?? null, status: 'queued',
-        backupSetId, retryOfRunId: null, failedItems: [], createdAt: run.createdAt, completedAt: null,
+        backupSetId, retryOfRunId: null, failedItems: [], createdAt: run.createdAt, completedAt: null, expiresAt: epochSeconds(run.expiresAt),
       }),
     ],
   };
@@ -44,4 +66,5 @@ export const backupScheduleRunNowStart = defineStart({
     identity: (i) => ({ scheduleId: i.scheduleId }),
   },
   plan: (tenantId, input, deps) => planScheduleRun(tenantId, input.scheduleId, deps),
+  records: scheduleRunRecords,
 });

@@ -38,11 +38,8 @@ const executor: OperationExecutor<ScheduleRunCursor, 'backup_schedule.run_now'> 
 
     if (cursor.phase === 'begin') {
       const schedule = await schedules.get(run.tenantId, scheduleId);
-      if (!schedule) {
-        await backupStore(ctx).finishSet(run.tenantId, backupSetId, 'failed', ctx.now().toISOString());
-        throw new Error(`the backup schedule ${scheduleId} was deleted before its run began`);
-      }
-      await schedules.setScheduleRunStatus(run.tenantId, scheduleId, run.id, 'running', null);
+      // The run fails; its projection finishes the set and the history row in the same transaction.
+      if (!schedule) throw new Error(`the backup schedule ${scheduleId} was deleted before its run began`);
       await schedules.recordLastRun(run.tenantId, scheduleId, run.id);
       const categories = schedule.categories ?? [...CATEGORIES];
       return { cursor: { phase: 'list', categories, index: 0, nextLink: null, keepLast: schedule.keepLast, tally: { succeeded: 0, failed: 0, skipped: 0 } }, done: false, counts: {} };
@@ -70,14 +67,11 @@ const executor: OperationExecutor<ScheduleRunCursor, 'backup_schedule.run_now'> 
       return { cursor: next, done: false, counts: result.counts, failures: result.failures };
     }
 
-    // finish: settle the set, prune older sets (only after a usable backup), close the history entry.
+    // finish: prune older sets (only after a usable backup). The set and the history entry are
+    // settled by the run's projection, in the run's terminal transaction (scheduleRunRecords).
     const outcome = outcomeFromCounts(cursor.tally);
-    const now = ctx.now().toISOString();
-    const sets = backupStore(ctx);
-    await sets.finishSet(run.tenantId, backupSetId, outcome === 'failed' ? 'failed' : 'complete', now);
     const counts: CountDelta = {};
-    if (outcome !== 'failed') add(counts, 'pruned', await pruneScheduleSets(sets, run.tenantId, scheduleId, backupSetId, cursor.keepLast));
-    await schedules.setScheduleRunStatus(run.tenantId, scheduleId, run.id, outcome, now);
+    if (outcome !== 'failed') add(counts, 'pruned', await pruneScheduleSets(backupStore(ctx), run.tenantId, scheduleId, backupSetId, cursor.keepLast));
     return { cursor, done: true, counts };
   },
 };

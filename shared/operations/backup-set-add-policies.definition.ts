@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
 import { defineStart, idField, idList, sortedOrAll } from './module.js';
+import { backupSetAddRecords } from './run-rows.js';
 
 export const unknownSet = (id: string, path = 'input.backupSetId') =>
   new PreconditionFailedError(`The backup set ${id} does not exist in this tenant.`, [{ path, message: 'unknown backup set' }]);
@@ -21,6 +22,8 @@ export const backupSetAddPoliciesStart = defineStart({
     const set = await deps.stores.backups.getSet(tenantId, input.backupSetId);
     if (!set) throw unknownSet(input.backupSetId);
     // expectedTotal: the total known at start (the console shows progress against it, issue 17)
-    return { context: { backupSetId: set.id, expectedTotal: new Set(input.policyIds).size } };
+    const expectedTotal = new Set(input.policyIds).size;
+    return { context: { backupSetId: set.id, expectedTotal }, companions: (run) => [backupSetAddRecords.put(run, expectedTotal)] };
   },
+  records: backupSetAddRecords,
 });

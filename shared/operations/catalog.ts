@@ -11,7 +11,7 @@ import { backupSetAddPoliciesStart } from './backup-set-add-policies.definition.
 import { directoryGroupsSyncStart } from './directory-groups-sync.definition.js';
 import { driftGenerateStart } from './drift-generate.definition.js';
 import { inventorySyncStart } from './inventory-sync.definition.js';
-import type { OperationDefinition, OperationStart, StartCheckDeps, StartPlan } from './module.js';
+import type { DomainRecords, DomainRowDecl, OperationDefinition, OperationStart, StartCheckDeps, StartPlan } from './module.js';
 import { policySyncStart } from './policy-sync.definition.js';
 import { restoreExecuteStart } from './restore-execute.definition.js';
 
@@ -36,7 +36,17 @@ export const OPERATION_TYPES: OperationType[] = OPERATION_STARTS.map((s) => s.de
 
 const byType = <V>(pick: (s: Starts) => V) => Object.fromEntries(OPERATION_STARTS.map((s) => [s.definition.type, pick(s)]));
 
-export const CATALOG = byType((s) => s.definition as OperationDefinition) as Record<OperationType, OperationDefinition<OperationType, z.ZodObject>>;
+/**
+ * Each type's definition plus its domain rows' projection (`project`): the run service receives the
+ * projections through this catalog, so the run core never imports the operation modules.
+ */
+export const CATALOG = byType((s) => ({ ...(s.definition as OperationDefinition), project: s.records.project })) as Record<
+  OperationType,
+  OperationDefinition<OperationType, z.ZodObject> & { project: DomainRecords['project'] }
+>;
+
+/** Every type's declared domain rows (docs/ARCHITECTURE.md "Domain records" lists them). */
+export const DOMAIN_ROWS = byType((s) => s.records.rows) as Record<OperationType, readonly DomainRowDecl[]>;
 
 export const inputSchemas = byType((s) => s.definition.schema) as { [T in OperationType]: StartOf<T>['definition']['schema'] };
 

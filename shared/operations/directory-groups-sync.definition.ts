@@ -1,6 +1,9 @@
 /** directory_groups.sync (§3): definition and start plan. */
 import * as z from 'zod';
 import { defineStart } from './module.js';
+import { syncRunRecords } from './run-rows.js';
+
+const records = syncRunRecords('groups');
 
 export const directoryGroupsSyncStart = defineStart({
   definition: {
@@ -11,5 +14,6 @@ export const directoryGroupsSyncStart = defineStart({
     identity: () => ({}),
   },
   // The input is empty: there is no reference to check.
-  plan: async () => ({}),
+  plan: async () => ({ companions: (run) => [records.put(run)] }),
+  records,
 });

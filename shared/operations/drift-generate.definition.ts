@@ -5,8 +5,15 @@
  */
 import * as z from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
+import type { Run } from '../runs/model.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
 import { defineStart, idField } from './module.js';
+import { driftReportRecords } from './run-rows.js';
+
+const withReport = (baselineBackupSetId: string) => ({
+  context: { baselineBackupSetId },
+  companions: (run: Run) => [driftReportRecords.put(run, baselineBackupSetId)],
+});
 
 export const driftGenerateStart = defineStart({
   definition: {
@@ -21,7 +28,7 @@ export const driftGenerateStart = defineStart({
     if (input.baselineBackupSetId) {
       const set = await sets.getSet(tenantId, input.baselineBackupSetId);
       if (!set) throw unknownSet(input.baselineBackupSetId, 'input.baselineBackupSetId');
-      return { context: { baselineBackupSetId: set.id } };
+      return withReport(set.id);
     }
     const newest = await sets.newestCompleteSet(tenantId);
     if (!newest) {
@@ -29,6 +36,7 @@ export const driftGenerateStart = defineStart({
         { path: 'input.baselineBackupSetId', message: 'no complete backup set exists' },
       ]);
     }
-    return { context: { baselineBackupSetId: newest.id } };
+    return withReport(newest.id);
   },
+  records: driftReportRecords,
 });

@@ -2,6 +2,9 @@
 import * as z from 'zod';
 import { CATEGORIES } from '../runs/catalog.js';
 import { categoryField, defineStart, sortedOrAll } from './module.js';
+import { syncRunRecords } from './run-rows.js';
+
+const records = syncRunRecords('inventory');
 
 export const inventorySyncStart = defineStart({
   definition: {
@@ -12,5 +15,6 @@ export const inventorySyncStart = defineStart({
     identity: (i) => ({ categories: sortedOrAll(i.categories) }),
   },
   // Categories are a closed enum the schema already checks; nothing in the tenant to look up.
-  plan: async () => ({}),
+  plan: async () => ({ companions: (run) => [records.put(run)] }),
+  records,
 });

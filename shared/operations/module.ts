@@ -13,7 +13,8 @@
  */
 import * as z from 'zod';
 import { CATEGORIES } from '../runs/catalog.js';
-import type { Role } from '../runs/model.js';
+import type { Role, Run } from '../runs/model.js';
+import type { CompanionWrite } from '../runs/ports.js';
 import type { StartRunRequest } from '../runs/service.js';
 import type { Stores } from '../store/stores.js';
 import type { OperationExecutor } from './executor.js';
@@ -42,10 +43,40 @@ export type StartPlan = Pick<StartRunRequest, 'context' | 'companions' | 'runId'
  */
 export type StartPlanFn<I> = (tenantId: string, input: I, deps: StartCheckDeps) => Promise<StartPlan>;
 
+/** One domain row a type keeps per run (documented in docs/ARCHITECTURE.md, "Domain records"). */
+export interface DomainRowDecl {
+  /** the item's `kind` (its name in the run's transactions) */
+  kind: string;
+  /** its key, e.g. `TENANT#t / RESTORE#<restoreId>` */
+  key: string;
+  /** 'run': the run's TTL (the row describes the run); 'subject': kept as long as what it describes */
+  retention: 'run' | 'subject';
+}
+
+/**
+ * A type's domain records (issue 14): the rows its start plan writes in the run's start transaction,
+ * and its projection — given the run after a status change (running, or completed by ANY path:
+ * worker, cancel, dispatch failure, reaper, DLQ), the updates of those rows. The run service commits
+ * them in the same TransactWriteItems as the run's write. Pure: reads nothing but the run; a few items.
+ */
+export interface DomainRecords {
+  rows: readonly DomainRowDecl[];
+  project: (run: Run) => CompanionWrite[];
+}
+
+/**
+ * The most items one projection may add to a run's transaction. TransactWriteItems "groups up to 100
+ * action requests" (DynamoDB API reference, TransactWriteItems); the run, its active run key and the
+ * items other features add (tenant counter, transition log) share that budget, so a type's projection
+ * stays a handful of items (test/unit/operation-modules.test.ts checks every type).
+ */
+export const MAX_PROJECTED_ITEMS = 10;
+
 /** The half of a module the start and read paths use (no executor, so no Graph code). */
 export interface OperationStart<T extends string = string, S extends z.ZodType = z.ZodType> {
   definition: OperationDefinition<T, S>;
   plan: StartPlanFn<z.infer<S>>;
+  records: DomainRecords;
 }
 
 /** One operation type, whole: definition, start plan and executor. */
@@ -60,6 +91,7 @@ export const defineStart = <const T extends string, S extends z.ZodType>(start: 
 export const defineModule = <T extends string, S extends z.ZodType>(start: OperationStart<T, S>, executor: OperationExecutor & { type: T }): OperationModule<T, S> => ({
   definition: start.definition,
   plan: start.plan,
+  records: start.records,
   executor,
 });
 

@@ -1,6 +1,9 @@
 /** policy.sync (§3): definition and start plan. */
 import * as z from 'zod';
 import { defineStart, idList, sortedOrAll } from './module.js';
+import { syncRunRecords } from './run-rows.js';
+
+const records = syncRunRecords('policies');
 
 export const policySyncStart = defineStart({
   definition: {
@@ -11,5 +14,6 @@ export const policySyncStart = defineStart({
     identity: (i) => ({ policyIds: sortedOrAll(i.policyIds) }),
   },
   // Policy ids name Graph objects the run fetches (an unknown one fails as an item); no DB reference to check.
-  plan: async () => ({}),
+  plan: async () => ({ companions: (run) => [records.put(run)] }),
+  records,
 });

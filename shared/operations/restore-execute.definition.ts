@@ -11,7 +11,16 @@ import type { Run } from '../runs/model.js';
 import type { BackupItem } from '../store/backup-store.js';
 import type { RestoreItemResult } from '../store/restore-store.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
-import { defineStart, idField, idList } from './module.js';
+import { defineStart, idField, idList, type DomainRecords } from './module.js';
+import { keys } from '../store/keys.js';
+import { followRun } from '../store/run-rows.js';
+import { epochSeconds } from '../store/conditions.js';
+
+/** The restore record follows its run: running when claimed; the run's outcome and completedAt when it completes, by any path. */
+const records: DomainRecords = {
+  rows: [{ kind: 'restore', key: 'TENANT#t / RESTORE#<restoreId>', retention: 'run' }],
+  project: (run) => [followRun('restore', keys.restore(run.tenantId, (run.context as { restoreId: string }).restoreId), run)],
+};
 
 const schema = z.strictObject({
   backupSetId: idField,
@@ -64,8 +73,9 @@ export const restoreExecuteStart = defineStart({
       companions: (run: Run) => [restores.newRestorePut({
         id: restoreId, tenantId, runId: run.id, backupSetId: set.id, dryRun: input.dryRun === true, groupMapping: input.groupMapping ?? {},
         status: 'queued', itemIds: ordered.map((i) => i.id), items: Object.fromEntries(ordered.map((i) => [i.id, pendingResult(i)])),
-        createdAt: run.createdAt, completedAt: null, initiator: run.initiator,
+        createdAt: run.createdAt, completedAt: null, initiator: run.initiator, expiresAt: epochSeconds(run.expiresAt),
       })],
     };
   },
+  records,
 });

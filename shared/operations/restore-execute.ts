@@ -10,7 +10,6 @@
  */
 import type { PolicyAssignment } from '../graph/client.js';
 import type { Category } from '../runs/catalog.js';
-import { outcomeFromCounts } from '../runs/lifecycle.js';
 import { type BackupItem } from '../store/backup-store.js';
 
 import { type RestoreItemResult, type RestoreItemStatus, type RestoreRecord } from '../store/restore-store.js';
@@ -62,14 +61,14 @@ const executor: OperationExecutor<RestoreCursor, 'restore.execute'> = {
         continue;
       }
       const result = await restoreItem(ctx, record, itemId, backups.get(itemId));
-      await restores.recordItem(run.tenantId, restoreId, result);
+      // The record is finished only when its run completed (another path did it): stop writing.
+      if (!(await restores.recordItem(run.tenantId, restoreId, result))) throw new Error(`restore ${restoreId} is already finished`);
       countResult(counts, result.status as Exclude<RestoreItemStatus, 'pending'>);
       if (result.error) failures.push({ ...result.error, itemId });
     }
     const tally = { succeeded: cursor.tally.succeeded + (counts.succeeded ?? 0), failed: cursor.tally.failed + (counts.failed ?? 0), skipped: 0 };
     const index = cursor.index + slice.length;
     const done = index >= record.itemIds.length;
-    if (done) await restores.finish(run.tenantId, restoreId, outcomeFromCounts(tally), ctx.now().toISOString());
     return { cursor: { index, tally }, done, counts, failures };
   },
 };

@@ -26,6 +26,27 @@ export interface CompanionPut {
 }
 
 /**
+ * A domain record's Update that commits in the same transaction as a run write: how a type's
+ * projection moves its rows along with the run (status, completedAt). `name` names it in the
+ * transaction (a failed condition comes back as `companion_conflict` with `item` = this name).
+ */
+export interface CompanionUpdate {
+  name: string;
+  Update: {
+    Key: Record<string, unknown>;
+    UpdateExpression: string;
+    ConditionExpression?: string;
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, unknown>;
+  };
+}
+
+/** Any companion write of a run transaction. */
+export type CompanionWrite = CompanionPut | CompanionUpdate;
+
+export const isCompanionUpdate = (c: CompanionWrite): c is CompanionUpdate => 'Update' in c;
+
+/**
  * What the run service needs from storage. Failures it reacts to are DomainErrors with these codes:
  * - createRun: ActiveRunExistsError (the key is held; carries the holder), `transaction_conflict`
  *   (try again), `companion_conflict` (a companion's condition failed: not retried);
@@ -37,7 +58,7 @@ export interface RunRepository {
   /** The run, read consistently unless told otherwise; null when absent or expired. */
   getRun(tenantId: string, runId: string, opts?: { consistent?: boolean }): Promise<Run | null>;
   /** Persists `next` if the stored run is still `prev` (its version); releases the key on completion. */
-  saveTransition(prev: Run, next: Run, companions?: CompanionPut[]): Promise<void>;
+  saveTransition(prev: Run, next: Run, companions?: CompanionWrite[]): Promise<void>;
 }
 
 /** The codes of the repository conflicts the core retries. */

@@ -8,7 +8,8 @@ import { transition, type FailCode, type RunEvent } from './lifecycle.js';
 import { emptyCounts, type Initiator, type Run, type Surface } from './model.js';
 import { sanitizeText, sanitizeValue } from './sanitize.js';
 import { ActiveRunExistsError, DispatchFailedError, RunNotFoundError } from './errors.js';
-import { isConflict, type CompanionPut, type RunRepository, type WorkQueue } from './ports.js';
+import { isCompanionUpdate, isConflict, type CompanionPut, type CompanionWrite, type RunRepository, type WorkQueue } from './ports.js';
+import { DomainError } from '../errors.js';
 import { settings } from '../settings.js';
 
 export { DEFAULT_RETENTION_DAYS } from '../settings.js';
@@ -22,6 +23,13 @@ export interface RunTypeInfo {
   label: string;
   /** the part of a validated input that makes a run distinct (the active run key) */
   identity: (input: any) => unknown;
+  /**
+   * The type's projection (issue 14): given the run after a transition that changed its status
+   * (claimed → running; completed, whichever path completed it), the updates of the type's domain
+   * rows. They commit in the SAME transaction as that run write, so a run and its records never
+   * disagree. Pure and bounded (a few items: TransactWriteItems takes at most 100).
+   */
+  project?: (run: Run) => CompanionWrite[];
 }
 export type RunTypeCatalog = Readonly<Record<string, RunTypeInfo>>;
 
@@ -158,20 +166,35 @@ export class RunService {
     opts: { guard?: (run: Run) => boolean; companions?: (next: Run) => CompanionPut[]; current?: Run } = {},
   ): Promise<Run | null> {
     let current: Run | null = opts.current ?? (await this.store.getRun(tenantId, runId));
+    // Projected rows whose condition failed (the row is gone, e.g. a pruned set): the run still moves on.
+    const missingRows = new Set<string>();
     for (let attempt = 0; attempt < 8; attempt++) {
       if (!current) throw new RunNotFoundError(tenantId, runId);
       if (opts.guard && !opts.guard(current)) return null;
       const next = transition(current, typeof event === 'function' ? event(current) : event, this.clock());
+      const projected = this.projection(current, next).filter((c) => !missingRows.has(companionName(c)));
       try {
-        await this.store.saveTransition(current, next, opts.companions?.(next) ?? []);
+        await this.store.saveTransition(current, next, [...(opts.companions?.(next) ?? []), ...projected]);
         return next;
       } catch (err) {
+        const row = err instanceof DomainError && err.code === 'companion_conflict' ? (err as DomainError & { item?: string }).item : undefined;
+        if (row !== undefined && projected.some((c) => companionName(c) === row)) {
+          missingRows.add(row);
+          continue;
+        }
         // Another writer got there first, or a concurrent transaction touched the run: re-read, re-apply.
         if (!isConflict(err, 'version_conflict', 'transaction_conflict')) throw err;
         current = await this.store.getRun(tenantId, runId);
       }
     }
     throw new Error(`run ${runId} kept changing; gave up applying the event`);
+  }
+
+  /** The updates of the run's domain rows when this transition changes its status (none otherwise). */
+  private projection(prev: Run, next: Run): CompanionWrite[] {
+    if (prev.status === next.status) return [];
+    const info = Object.prototype.hasOwnProperty.call(this.catalog, next.type) ? this.catalog[next.type] : undefined;
+    return info?.project?.(next) ?? [];
   }
 
   /** §5 cancel: a queued run completes at once as cancelled; a running one gets cancelRequested. */
@@ -184,6 +207,8 @@ export class RunService {
     return this.apply(tenantId, runId, { type: 'fail', code, message }, { guard: (r) => r.status !== 'completed' && (guard?.(r) ?? true) });
   }
 }
+
+const companionName = (c: CompanionWrite) => (isCompanionUpdate(c) ? c.name : String(c.Item.kind ?? 'companion'));
 
 /** The lease is held by a live worker: try again later (the message becomes visible again). */
 export class LeaseHeldError extends Error {

@@ -11,8 +11,12 @@ import { INDEXES, keys, tenantPk } from './keys.js';
 import { TableClient, type Key, type Page } from './table-client.js';
 import { tableName } from './table.js';
 
-/** `in_progress` while a schedule run fills it; manual sets are `complete` from the start (add_policies only adds). */
-export type BackupSetStatus = 'in_progress' | 'complete' | 'failed';
+/**
+ * `in_progress` while a schedule run fills it; manual sets are `complete` from the start (add_policies only adds).
+ * A schedule run's set is finished by its run's projection in the run's terminal transaction:
+ * succeeded / partially_succeeded → complete, failed → failed, cancelled → cancelled.
+ */
+export type BackupSetStatus = 'in_progress' | 'complete' | 'failed' | 'cancelled';
 
 export interface BackupSet {
   id: string;

@@ -43,6 +43,9 @@
  * | a schedule's run history, newest first           | table  pk=TENANT#t            sk begins_with SCHEDRUN#<scheduleId># (desc) |
  * | a restore record                                 | table  pk=TENANT#t            sk=RESTORE#<restoreId>                 |
  * | drift findings of a baseline / of a tenant       | table  pk=TENANT#t            sk begins_with DRIFT#<baselineSetId># / DRIFT# |
+ * | a sync run row; a domain's sync history (desc)   | table  pk=TENANT#t            sk=SYNCRUN#<domain>#<runId> / begins_with SYNCRUN#<domain># |
+ * | a drift report row (one per drift run)           | table  pk=TENANT#t            sk=DRIFTREPORT#<runId>                 |
+ * | a backup set's add row (one per add_policies run)| table  pk=TENANT#t            sk=BACKUPSETADD#<setId>#<runId>        |
  *
  * No read path scans: every list is a Query on the table or one of these indexes.
  */
@@ -114,6 +117,10 @@ export const keys = {
   scheduleRun: (tenantId: string, scheduleId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `SCHEDRUN#${scheduleId}#${runId}` }),
   scheduleRunPrefix: (scheduleId: string) => `SCHEDRUN#${scheduleId}#`,
   restore: (tenantId: string, restoreId: string) => ({ pk: tenantPk(tenantId), sk: `RESTORE#${restoreId}` }),
+  syncRun: (tenantId: string, domain: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `SYNCRUN#${domain}#${runId}` }),
+  syncRunPrefix: (domain: string) => `SYNCRUN#${domain}#`,
+  driftReport: (tenantId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `DRIFTREPORT#${runId}` }),
+  backupSetAdd: (tenantId: string, setId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `BACKUPSETADD#${setId}#${runId}` }),
   driftFinding: (tenantId: string, baselineSetId: string, policyId: string) => ({ pk: tenantPk(tenantId), sk: `DRIFT#${baselineSetId}#${policyId}` }),
   driftPrefix: (baselineSetId?: string) => (baselineSetId ? `DRIFT#${baselineSetId}#` : 'DRIFT#'),
 } as const;

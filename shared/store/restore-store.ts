@@ -6,11 +6,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CompanionPut } from '../runs/ports.js';
 import { keys } from './keys.js';
+import type { DomainRunStatus } from './run-rows.js';
 import { TableClient } from './table-client.js';
 import { tableName } from './table.js';
 
 export type RestoreItemStatus = 'pending' | 'restored' | 'would_change' | 'unchanged' | 'failed';
-export type RestoreStatus = 'queued' | 'running' | 'succeeded' | 'partially_succeeded' | 'failed';
+/** The restore's status follows its run (the run's status while active, its outcome once completed). */
+export type RestoreStatus = DomainRunStatus;
 
 export interface RestoreItemResult {
   itemId: string;
@@ -32,22 +34,25 @@ export interface RestoreRecord {
   dryRun: boolean;
   groupMapping: Record<string, string>;
   status: RestoreStatus;
+  startedAt?: string | null;
   /** the items in the order the worker restores them */
   itemIds: string[];
   items: Record<string, RestoreItemResult>;
   createdAt: string;
   completedAt: string | null;
   initiator: { userId: string | null; name: string };
+  /** the run's TTL (epoch seconds): the record describes the run and goes with it */
+  expiresAt?: number;
 }
 
 const fromItem = (o: Record<string, any>): RestoreRecord => ({
   id: o.id, tenantId: o.tenantId, runId: o.runId, backupSetId: o.backupSetId, dryRun: o.dryRun === true, groupMapping: o.groupMapping ?? {},
-  status: o.status, itemIds: o.itemIds ?? [], items: o.items ?? {}, createdAt: o.createdAt, completedAt: o.completedAt ?? null, initiator: o.initiator,
+  status: o.status, startedAt: o.startedAt ?? null, itemIds: o.itemIds ?? [], items: o.items ?? {}, createdAt: o.createdAt, completedAt: o.completedAt ?? null, initiator: o.initiator,
 });
 
 /** The record as the API answers it: items as a list, in restore order. */
 export const toApiRestore = (r: RestoreRecord) => {
-  const { itemIds, items, ...rest } = r;
+  const { itemIds, items, expiresAt: _e, ...rest } = r;
   return { ...rest, items: itemIds.map((id) => items[id]).filter(Boolean) };
 };
 
@@ -67,23 +72,18 @@ export class RestoreStore {
     return this.t.get(keys.restore(tenantId, restoreId), { kind: 'restore', consistent: true, map: fromItem });
   }
 
-  async recordItem(tenantId: string, restoreId: string, result: RestoreItemResult): Promise<void> {
-    await this.t.update({
+  /**
+   * Records one item's result. Only while the record is unfinished: once its run completed (the
+   * projection set the outcome in the run's terminal transaction) a late worker writes nothing and
+   * learns so (false).
+   */
+  async recordItem(tenantId: string, restoreId: string, result: RestoreItemResult): Promise<boolean> {
+    return this.t.updateIf({
       Key: keys.restore(tenantId, restoreId),
-      UpdateExpression: 'SET #items.#id = :r, #s = :running',
-      ConditionExpression: 'attribute_exists(pk)',
+      UpdateExpression: 'SET #items.#id = :r',
+      ConditionExpression: 'attribute_exists(pk) AND #s IN (:queued, :running)',
       ExpressionAttributeNames: { '#items': 'items', '#id': result.itemId, '#s': 'status' },
-      ExpressionAttributeValues: { ':r': result, ':running': 'running' },
-    });
-  }
-
-  async finish(tenantId: string, restoreId: string, status: RestoreStatus, at: string): Promise<void> {
-    await this.t.update({
-      Key: keys.restore(tenantId, restoreId),
-      UpdateExpression: 'SET #s = :s, completedAt = :at',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':s': status, ':at': at },
+      ExpressionAttributeValues: { ':r': result, ':queued': 'queued', ':running': 'running' },
     });
   }
 }

@@ -7,7 +7,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Run, RunOutcome, RunStatus, Surface } from '../runs/model.js';
 import { ActiveRunExistsError, ActiveRunQuotaExceededError } from '../runs/errors.js';
 import { settings } from '../settings.js';
-import type { CompanionPut, RunRepository } from '../runs/ports.js';
+import { isCompanionUpdate, type CompanionPut, type CompanionWrite, type RunRepository } from '../runs/ports.js';
 import { INDEXES, initiatorKey, keys, runIndexAttributes, tenantPk, type IndexName } from './keys.js';
 import { tableName } from './table.js';
 import { epochSeconds } from './conditions.js';
@@ -105,7 +105,8 @@ const isExpired = (item: Record<string, any>, now: Date) =>
   typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= now.getTime();
 
 /** A companion's name in its transaction: its `kind`, so a CompanionConflictError says which record it was. */
-const companionItem = (c: CompanionPut): TxItem => ({ name: String(c.Item.kind ?? 'companion'), op: { Put: c } });
+const companionItem = (c: CompanionWrite): TxItem =>
+  isCompanionUpdate(c) ? { name: c.name, op: { Update: c.Update } } : { name: String(c.Item.kind ?? 'companion'), op: { Put: c } };
 
 /**
  * The timeline entry of a transition, as a Put in that transition's own TransactWriteItems: one
@@ -116,7 +117,7 @@ const companionItem = (c: CompanionPut): TxItem => ({ name: String(c.Item.kind ?
  * becomes a two-item transaction (2 WCU/KB for the run + 2 for the entry). Checkpoints come at most
  * once per 100 items or 2 s, so a run of n items writes about n/100 + 4 entries.
  * TransactWriteItems holds at most 100 actions (AWS, "Amazon DynamoDB Transactions: How it works"):
- * run + active key + entry leave 97 for companions (see MAX_COMPANIONS).
+ * run + active key + counter + entry leave 96 for companions (see MAX_COMPANIONS).
  */
 const runLogItem = (prev: Run | null, next: Run, now: Date): TxItem => {
   const { kind: event, ...entry }: TimelineEntry = timelineEntry(prev, next, now);
@@ -126,9 +127,12 @@ const runLogItem = (prev: Run | null, next: Run, now: Date): TxItem => {
   };
 };
 
-/** TransactWriteItems' limit is 100 actions; the run, its active key and its timeline entry take 3. */
-export const MAX_COMPANIONS = 97;
-const checkCompanions = (companions: CompanionPut[]) => {
+/**
+ * TransactWriteItems' limit is 100 actions; the run, its active key, the tenant's active-run counter
+ * and the run's timeline entry take 4.
+ */
+export const MAX_COMPANIONS = 96;
+const checkCompanions = (companions: CompanionWrite[]) => {
   if (companions.length > MAX_COMPANIONS) throw new Error(`a run write carries at most ${MAX_COMPANIONS} companion records (got ${companions.length})`);
 };
 
@@ -211,7 +215,7 @@ export class RunStore implements RunRepository {
    * (`version = prev.version`, else a VersionConflictError). When `next` is completed, the active run
    * key is released in the same transaction (§4), but only if this run still holds it.
    */
-  async saveTransition(prev: Run, next: Run, companions: CompanionPut[] = []): Promise<void> {
+  async saveTransition(prev: Run, next: Run, companions: CompanionWrite[] = []): Promise<void> {
     const releasesKey = prev.status !== 'completed' && next.status === 'completed';
     checkCompanions(companions);
     // Always a transaction now: the timeline entry commits with the run or not at all.

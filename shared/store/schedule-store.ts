@@ -13,6 +13,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Category } from '../runs/catalog.js';
 import type { CompanionPut } from '../runs/ports.js';
 import { INDEXES, keys, tenantPk } from './keys.js';
+import type { DomainRunStatus } from './run-rows.js';
 import { TableClient, type Item, type Page } from './table-client.js';
 import { tableName } from './table.js';
 import { settings } from '../settings.js';
@@ -46,7 +47,8 @@ export interface BackupSchedule {
   version: number;
 }
 
-export type ScheduleRunStatus = 'queued' | 'running' | 'succeeded' | 'partially_succeeded' | 'failed';
+/** A schedule run row's status follows its run (status while active, outcome once completed). */
+export type ScheduleRunStatus = DomainRunStatus;
 
 /** One entry of a schedule's history: a run_now or retry run and what it did. */
 export interface ScheduleRun {
@@ -67,6 +69,8 @@ export interface ScheduleRun {
   failedItems: string[];
   createdAt: string;
   completedAt: string | null;
+  /** the run's TTL (epoch seconds): the row describes its run */
+  expiresAt?: number;
 }
 
 const scheduleFrom = (o: Record<string, any>): BackupSchedule => ({
@@ -265,16 +269,6 @@ export class ScheduleStore {
       UpdateExpression: 'ADD failedItems :items',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':items': new Set(items) },
-    });
-  }
-
-  async setScheduleRunStatus(tenantId: string, scheduleId: string, runId: string, status: ScheduleRunStatus, completedAt: string | null): Promise<void> {
-    await this.t.update({
-      Key: keys.scheduleRun(tenantId, scheduleId, runId),
-      UpdateExpression: 'SET #s = :s, completedAt = :at',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':s': status, ':at': completedAt },
     });
   }
 }

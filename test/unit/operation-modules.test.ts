@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { build } from 'esbuild';
 import * as z from 'zod';
-import { CATALOG, OPERATION_STARTS, OPERATION_TYPES, inputSchemas, isOperationType, operationTypeList, planStart, type OperationType } from '../../shared/operations/catalog.js';
+import { CATALOG, DOMAIN_ROWS, OPERATION_STARTS, OPERATION_TYPES, inputSchemas, isOperationType, operationTypeList, planStart, type OperationType } from '../../shared/operations/catalog.js';
 import { EXECUTORS, OPERATION_MODULES } from '../../shared/operations/index.js';
 import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
 import { makeDocumentClient, makeDynamoClient } from '../../shared/store/clients.js';
@@ -14,6 +14,9 @@ import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { handler as listOperationTypes } from '../../functions/api/list-operation-types.js';
 import { ROLES } from '../../shared/runs/model.js';
 import type { Stores } from '../../shared/store/stores.js';
+import type { Run } from '../../shared/runs/model.js';
+import { isCompanionUpdate, type CompanionWrite } from '../../shared/runs/ports.js';
+import { MAX_PROJECTED_ITEMS } from '../../shared/operations/module.js';
 
 // Written out on purpose: the list must match this union, not be compared with itself.
 const EXPECTED: OperationType[] = [
@@ -49,7 +52,8 @@ describe('the operation modules list', () => {
       const start = OPERATION_STARTS.find((s) => s.definition.type === type)!;
       expect(start.definition).toBe(m.definition);
       expect(start.plan).toBe(m.plan);
-      expect(CATALOG[type]).toBe(m.definition);
+      expect(CATALOG[type]).toEqual({ ...m.definition, project: m.records.project });
+      expect(CATALOG[type].project).toBe(m.records.project);
       expect(inputSchemas[type]).toBe(m.definition.schema);
       expect(EXECUTORS[type]).toBe(m.executor);
       expect(isOperationType(type)).toBe(true);
@@ -66,8 +70,58 @@ describe('the operation modules list', () => {
     const err = await planStart('backup_set.add_policies', 'contoso', { backupSetId: 'missing', policyIds: ['p'] }, { stores, clock: () => new Date() }).catch((e) => e);
     expect(err).toMatchObject({ name: expect.stringMatching(/Precondition/) });
     expect(calls).toEqual(['getSet contoso missing']);
-    // A type without references declares an explicit plan that adds nothing.
-    await expect(planStart('inventory.sync', 'contoso', {}, { stores, clock: () => new Date() })).resolves.toEqual({});
+    // A type without references reads nothing; its plan adds only its domain run row (the sync history).
+    const plan = await planStart('inventory.sync', 'contoso', {}, { stores, clock: () => new Date() });
+    expect(calls).toEqual(['getSet contoso missing']);
+    expect(plan.context).toBeUndefined();
+    const run = sampleRun('inventory.sync', 'queued');
+    expect(plan.companions!(run)).toEqual([{
+      Item: expect.objectContaining({ pk: 'TENANT#contoso', sk: `SYNCRUN#inventory#${run.id}`, kind: 'syncRun', runId: run.id, status: 'queued', completedAt: null, expiresAt: Math.floor(Date.parse(run.expiresAt) / 1000) }),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }]);
+  });
+});
+
+function sampleRun(type: OperationType, status: Run['status'], outcome: Run['outcome'] = 'pending'): Run {
+  return {
+    id: '01JABCDEFGHJKMNPQRSTVWXYZ0', tenantId: 'contoso', type, label: type, status, outcome,
+    input: { backupSetId: 'set-1', scheduleId: 'sch-1', policyIds: ['p'] }, identityHash: 'h', initiator: { userId: 'alice', name: 'Alice' }, surface: 'api',
+    summaryCounts: { total: 3, processed: 3, succeeded: 2, failed: 1, skipped: 0 }, failures: [], failureCount: 1,
+    context: { restoreId: 'rst-1', scheduleId: 'sch-1', backupSetId: 'set-1', baselineBackupSetId: 'set-0', retryOfRunId: 'r0' },
+    attempt: 1, cancelRequested: false, createdAt: '2026-01-01T00:00:00.000Z', startedAt: status === 'queued' ? null : '2026-01-01T00:00:01.000Z',
+    completedAt: status === 'completed' ? '2026-01-01T00:00:09.000Z' : null, durationMs: null, queueWaitMs: null,
+    expiresAt: '2026-04-01T00:00:00.000Z', leaseExpiresAt: null, checkpoint: null, version: 3,
+  };
+}
+
+describe('every module declares its domain rows and a projection (issue 14)', () => {
+  const statusOf = (c: CompanionWrite) => (isCompanionUpdate(c) ? c.Update.ExpressionAttributeValues?.[':s'] : undefined);
+  const outcomes = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'] as const;
+
+  it.each(OPERATION_MODULES.map((m) => [m.definition.type, m] as const))('%s: rows declared with a retention; the projection follows the run', (type, m) => {
+    expect(m.records.rows.length).toBeGreaterThan(0);
+    for (const row of m.records.rows) expect(['run', 'subject']).toContain(row.retention);
+    expect(DOMAIN_ROWS[type]).toBe(m.records.rows);
+    const running = m.records.project(sampleRun(type, 'running'));
+    // The run row says running as soon as the run is claimed.
+    expect(running.map(statusOf)).toContain('running');
+    for (const outcome of outcomes) {
+      const done = m.records.project(sampleRun(type, 'completed', outcome));
+      // A few items: they share one TransactWriteItems (≤ 100) with the run, its key and other engineers' items.
+      expect(done.length).toBeGreaterThan(0);
+      expect(done.length).toBeLessThanOrEqual(MAX_PROJECTED_ITEMS);
+      for (const c of done) {
+        expect(isCompanionUpdate(c)).toBe(true);
+        if (!isCompanionUpdate(c)) continue;
+        expect(c.Update.ConditionExpression).toBe('attribute_exists(pk)');
+        expect(c.Update.ExpressionAttributeValues?.[':at']).toBe('2026-01-01T00:00:09.000Z');
+        expect(m.records.rows.map((r) => r.kind)).toContain(c.name);
+      }
+      // The run row's status is the run's outcome (a backup set maps it to its own words).
+      expect(done.filter((c) => isCompanionUpdate(c) && c.name !== 'backupSet').map(statusOf)).toEqual([outcome]);
+      const set = done.find((c) => isCompanionUpdate(c) && c.name === 'backupSet');
+      if (set) expect(statusOf(set)).toBe({ succeeded: 'complete', partially_succeeded: 'complete', failed: 'failed', cancelled: 'cancelled' }[outcome]);
+    }
   });
 });
 

@@ -264,13 +264,25 @@ describe('transaction cancellation reasons, read per item', () => {
   it('the run service re-reads and re-applies after a version or transaction conflict, not after a companion conflict', async () => {
     const run = aRun();
     ddb.on(GetCommand).resolves({ Item: toRunItem(run) });
+    // A claim changes the status: the run and its domain row (the sync history row) commit in one transaction.
     ddb.on(TransactWriteCommand)
       .rejectsOnce(cancelled({ Code: 'ConditionalCheckFailed' }, { Code: 'None' }))
       .resolves({});
     const service = new RunService({ catalog: CATALOG, store: store(), queue: { send: async () => {} }, clock: () => NOW });
     expect(await service.apply('contoso', run.id, { type: 'claim', leaseMs: 1000 })).toMatchObject({ status: 'running' });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(TransactWriteCommand)[1].args[0].input.TransactItems!.map((i) => i.Update?.Key?.sk ?? i.Put?.Item?.sk)).toEqual([`RUN#${run.id}`, `SYNCRUN#inventory#${run.id}`]);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(2);
+
+    // The projected row's condition failed (the row is gone): the run moves on without it, no re-read.
+    ddb.reset();
+    ddb.on(GetCommand).resolves({ Item: toRunItem(run) });
+    ddb.on(TransactWriteCommand).rejectsOnce(cancelled({ Code: 'None' }, { Code: 'ConditionalCheckFailed' })).resolves({});
+    ddb.on(PutCommand).resolves({});
+    expect(await service.apply('contoso', run.id, { type: 'claim', leaseMs: 1000 })).toMatchObject({ status: 'running' });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
 
     ddb.reset();
     ddb.on(GetCommand).resolves({ Item: toRunItem(run) });

@@ -12,7 +12,7 @@ import { section, statusBadge, tenantPage, words } from './tenant-page.js';
 
 interface BackupSet extends BackupSetHead { createdBy: { userId: string | null; name: string }; runId: string | null; completedAt: string | null }
 interface BackupItem { id: string; policyId: string; category: string; displayName: string; contentHash: string; capturedAt: string; runId: string }
-const SET_BADGE: Record<string, string> = { complete: 'succeeded', in_progress: 'running', failed: 'failed' };
+const SET_BADGE: Record<string, string> = { complete: 'succeeded', in_progress: 'running', failed: 'failed', cancelled: 'cancelled' };
 export const ITEMS_PER_PAGE = 20;
 
 export async function backupSetsView(params: Record<string, string>): Promise<void> {
