@@ -7,7 +7,7 @@ import { ulid } from 'ulid';
 import { z } from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
-import { defineStart, idField, type StartCheckDeps, type StartPlan } from './module.js';
+import { defineStart, ulidField, type StartCheckDeps, type StartPlan } from './module.js';
 
 export const unknownSchedule = (id: string) =>
   new PreconditionFailedError(`The backup schedule ${id} does not exist in this tenant.`, [{ path: 'input.scheduleId', message: 'unknown backup schedule' }]);
@@ -40,7 +40,7 @@ export const backupScheduleRunNowStart = defineStart({
     type: 'backup_schedule.run_now',
     label: 'Backup schedule run',
     minimumRole: 'operator',
-    schema: z.strictObject({ scheduleId: idField }),
+    schema: z.strictObject({ scheduleId: ulidField }),
     identity: (i) => ({ scheduleId: i.scheduleId }),
   },
   plan: (tenantId, input, deps) => planScheduleRun(tenantId, input.scheduleId, deps),

@@ -6,14 +6,14 @@
 import { z } from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
-import { defineStart, idField } from './module.js';
+import { defineStart, ulidField } from './module.js';
 
 export const driftGenerateStart = defineStart({
   definition: {
     type: 'drift.generate',
     label: 'Drift generation',
     minimumRole: 'operator',
-    schema: z.strictObject({ baselineBackupSetId: idField.optional() }),
+    schema: z.strictObject({ baselineBackupSetId: ulidField.optional() }),
     identity: (i) => ({ baseline: i.baselineBackupSetId ?? 'latest' }),
   },
   plan: async (tenantId, input, deps) => {
