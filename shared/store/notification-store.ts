@@ -19,7 +19,15 @@ import { conflictingItem, epochSeconds } from './conditions.js';
 export interface NotificationFilter {
   tenantId?: string;
   unreadOnly?: boolean;
+  /**
+   * Only notifications of these tenants (the caller's memberships NOW): a user removed from a tenant
+   * no longer lists its notifications. Empty: none at all. Unset: no such restriction.
+   */
+  memberOf?: readonly string[];
 }
+
+/** DynamoDB's IN takes at most 100 operands; beyond that the membership filter is applied in code. */
+const MAX_IN_OPERANDS = 100;
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 /** A filtered page may need more than one Query to fill; never more than this many. */
@@ -117,6 +125,13 @@ export class NotificationStore {
       conditions.push('attribute_not_exists(#readAt)');
     }
     let startKey = decodeCursor(scope, cursor);
+    const members = filter.memberOf ? new Set(filter.memberOf) : undefined;
+    if (members && members.size === 0) return { items: [], nextCursor: null };
+    if (members && members.size <= MAX_IN_OPERANDS) {
+      names['#member'] = 'tenantId';
+      const operands = [...members].map((t, i) => { values[`:m${i}`] = t; return `:m${i}`; });
+      conditions.push(`#member IN (${operands.join(', ')})`);
+    }
     const items: Notification[] = [];
     // A filter can leave a Query's page short: query on (never asking for more than still fits,
     // so the last evaluated key is an exact cursor) until the page is full or the list ends.
@@ -133,7 +148,7 @@ export class NotificationStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...(out.Items ?? []).map(fromNotificationItem));
+      items.push(...(out.Items ?? []).map(fromNotificationItem).filter((n) => !members || members.has(n.tenantId)));
       startKey = out.LastEvaluatedKey;
       if (!startKey || items.length >= limit) break;
     }
