@@ -2,7 +2,8 @@
  * The backup / schedule / restore / drift / group-search routes through their real handlers (the
  * middy stack), with API Gateway v2 events as the JWT authorizer would pass them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { parseSettings, setSettings } from '../../shared/settings.js';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -140,7 +141,21 @@ describe('backup schedules', () => {
     expect((await call('GET', SCHEDULE, { tenantId: 'fabrikam', scheduleId: NIGHTLY.id }, { user: 'dave' })).status).toBe(404);
   });
 
+  it('the /dev handlers refuse to run (404 problem, nothing written) unless the local runtime says so at run time (issue 15, item 5)', async () => {
+    const before = JSON.stringify(await new ScheduleStore(env.doc, env.table).get('contoso', NIGHTLY.id));
+    for (const [route, body] of [['/dev/schedules/tick', { now: '2099-01-01T02:00:00.000Z' }], ['/dev/login', { userId: 'alice' }]] as const) {
+      const res = await call('POST', route, {}, { body });
+      expect(res.status, route).toBe(404);
+      expect(res.headers?.['content-type']).toContain('application/problem+json');
+      expect(res.body).not.toHaveProperty('token');
+    }
+    expect(JSON.stringify(await new ScheduleStore(env.doc, env.table).get('contoso', NIGHTLY.id))).toBe(before);
+  });
+
   it('POST /dev/schedules/tick starts the due schedules as of `now` and reports skips', async () => {
+    // As the local runtime does (LOCAL_RUNTIME=1, read at run time).
+    setSettings(parseSettings({ ...process.env, LOCAL_RUNTIME: '1' }));
+    onTestFinished(() => setSettings(undefined));
     const res = await call('POST', '/dev/schedules/tick', {}, { body: { now: '2099-01-01T02:00:00.000Z' } });
     expect(res.status).toBe(200);
     expect(res.body.started.length).toBeGreaterThanOrEqual(1);
