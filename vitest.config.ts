@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 90_000, // a budget for a loaded machine (CI shares its cores), never a speed claim
     hookTimeout: 60_000,
     pool: 'forks',
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', METRICS_DISABLED: '1' },
+    // Tests give the cursor key as a value, as the local runtime does (deployed: CURSOR_SECRET_ARN).
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', METRICS_DISABLED: '1', CURSOR_SECRET: 'fake-test-cursor-signing-key' },
   },
 });

@@ -2,7 +2,7 @@
  * The Operation Runs stack: it only composes the constructs in infra/constructs and hands each the
  * resources it needs. What is wired to what comes from shared/wiring.ts.
  */
-import { Aws, CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability/metric-names.js';
@@ -56,6 +56,7 @@ export class OperationRunsStack extends Stack {
       workQueue: this.messaging.workQueue,
       bus: this.messaging.bus,
       graphSecret: this.data.graphSecret,
+      cursorSecret: this.data.cursorSecret,
       environment: {
         TABLE_NAME: this.data.table.tableName,
         WORK_QUEUE_URL: this.messaging.workQueue.queueUrl,
@@ -64,9 +65,9 @@ export class OperationRunsStack extends Stack {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        // Signs pagination cursors: the stack's own UUID, unique per deployment and never shown to
-        // API clients (a cursor is also checked against the caller's tenant and list).
-        CURSOR_SECRET: Fn.select(2, Fn.split('/', Aws.STACK_ID)),
+        // Signs pagination cursors: a generated secret, only its ARN here (settings fail a cold start
+        // given neither a key nor its ARN; functions with table access may read it).
+        CURSOR_SECRET_ARN: this.data.cursorSecret.secretArn,
       },
       logRetention: props.logRetention,
       projectRoot: props.projectRoot,

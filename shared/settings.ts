@@ -27,7 +27,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export const DEFAULT_TABLE_NAME = 'operation-runs';
 export const DEFAULT_RETENTION_DAYS = 90;
-const DEFAULT_CURSOR_SECRET = 'operation-runs-cursor-signing';
 /** The region of the local endpoints (DynamoDB Local, fauxqs); in AWS the SDK reads AWS_REGION itself. */
 const DEFAULT_LOCAL_REGION = 'us-east-1';
 
@@ -65,7 +64,9 @@ const envSchema = z.object({
   SQS_ENDPOINT: url,
   AWS_REGION: text.default(DEFAULT_LOCAL_REGION),
   RUN_RETENTION_DAYS: z.coerce.number().positive().finite().default(DEFAULT_RETENTION_DAYS),
-  CURSOR_SECRET: text.default(DEFAULT_CURSOR_SECRET),
+  CURSOR_SECRET: text.optional(),
+  CURSOR_SECRET_ARN: z.string().trim().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN').optional(),
+  LOCAL_RUNTIME: z.enum(['0', '1']).optional(),
   POWERTOOLS_SERVICE_NAME: text.default(SERVICE_NAME),
   POWERTOOLS_LOG_LEVEL: logLevel,
   LOG_LEVEL: logLevel,
@@ -91,8 +92,16 @@ export interface Settings {
   region: string;
   /** runs expire (DynamoDB TTL) this many days after they are created (RUN_RETENTION_DAYS) */
   runRetentionDays: number;
-  /** the key that signs pagination cursors (CURSOR_SECRET; the stack sets a per-deployment value) */
-  cursorSecret: string;
+  /**
+   * The key that signs pagination cursors, given as a value (CURSOR_SECRET: the local runtime and
+   * tests) or as the ARN of a generated Secrets Manager secret (CURSOR_SECRET_ARN: the deployed stack;
+   * shared/store/cursor-key.ts loads it once per cold start). There is no constant fallback: a
+   * process given neither fails its cold start.
+   */
+  cursorSecret: string | undefined;
+  cursorSecretArn: string | undefined;
+  /** set (LOCAL_RUNTIME=1) only by the local runtime (infra/local/runtime.ts), never in AWS: the /dev routes run only then */
+  localRuntime: boolean;
   /** the schedule queue the tick fans due schedules out to (SCHEDULE_QUEUE_URL); unset where nothing sends to it */
   scheduleQueueUrl: string | undefined;
   quotas: {
@@ -136,6 +145,9 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
     throw new InvalidSettingsError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
+  if (!e.CURSOR_SECRET && !e.CURSOR_SECRET_ARN) {
+    throw new InvalidSettingsError(['CURSOR_SECRET_ARN: required (the cursor signing key; the local runtime sets CURSOR_SECRET instead)']);
+  }
   return {
     tableName: e.TABLE_NAME,
     workQueueUrl: e.WORK_QUEUE_URL,
@@ -145,6 +157,8 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
     region: e.AWS_REGION,
     runRetentionDays: e.RUN_RETENTION_DAYS,
     cursorSecret: e.CURSOR_SECRET,
+    cursorSecretArn: e.CURSOR_SECRET_ARN,
+    localRuntime: e.LOCAL_RUNTIME === '1',
     scheduleQueueUrl: e.SCHEDULE_QUEUE_URL,
     quotas: {
       maxActiveRunsPerTenant: e.MAX_ACTIVE_RUNS_PER_TENANT,

@@ -6,5 +6,5 @@ import { notifyInitiator } from '../../shared/notifications/notifier.js';
 export const handler = async (event: EventBridgeEvent<string, unknown>) => {
   // The process's event deps (from the settings in AWS; set by the local runtime and tests).
   const { stores } = eventDeps();
-  await notifyInitiator(event, { runs: stores.runs, notifications: stores.notifications });
+  await notifyInitiator(event, stores);
 };

@@ -2,4 +2,9 @@
 import { reapLostRuns, type ReapResult } from '../../shared/operations/reaper.js';
 import { workerDeps } from '../../shared/operations/worker-deps.js';
 
-export const handler = (): Promise<ReapResult> => reapLostRuns(workerDeps());
+import { loadCursorKey } from '../../shared/store/cursor-key.js';
+
+export const handler = async (): Promise<ReapResult> => {
+  await loadCursorKey(); // the reaper pages through active runs
+  return reapLostRuns(workerDeps());
+};

@@ -3,4 +3,10 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { processWorkBatch } from '../../shared/operations/work-batch.js';
 import { workerDeps } from '../../shared/operations/worker-deps.js';
 
-export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => processWorkBatch(event, context, workerDeps());
+import { loadCursorKey } from '../../shared/store/cursor-key.js';
+
+// The cursor key is loaded before the work: drift generation pages through stored policies.
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  await loadCursorKey();
+  return processWorkBatch(event, context, workerDeps());
+};

@@ -19,6 +19,8 @@ export interface DataProps {
 export class Data extends Construct {
   readonly table: Table;
   readonly graphSecret: Secret;
+  /** the key that signs pagination cursors: generated at deploy, never in a template or a function's configuration */
+  readonly cursorSecret: Secret;
 
   constructor(scope: Construct, id: string, props: DataProps = {}) {
     super(scope, id);
@@ -53,6 +55,19 @@ export class Data extends Construct {
     Validations.of(this.graphSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason: 'The value is an Entra ID app client secret; it is rotated in Entra ID (its own expiry) and then written here — a Secrets Manager rotation Lambda cannot create Entra credentials.',
+    });
+
+    // Secrets Manager generates the value at deploy (generateSecretString → GetRandomPassword): it is in
+    // no template, no stack output and no function configuration; functions get only its ARN
+    // (CURSOR_SECRET_ARN) and read it once per cold start (shared/store/cursor-key.ts).
+    this.cursorSecret = new Secret(this, 'CursorSigningKey', {
+      description: 'The HMAC key that signs pagination cursors (generated; read by the functions that page through lists)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy,
+    });
+    Validations.of(this.cursorSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Cursors live for seconds to minutes and are re-issued on every page; replacing the key only invalidates cursors in flight. Rotation is a redeploy that replaces the secret (docs/DEPLOY.md), not a rotation Lambda.',
     });
   }
 }

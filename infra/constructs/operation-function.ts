@@ -23,6 +23,8 @@ export interface FunctionResources {
   workQueue: IQueue;
   bus: IEventBus;
   graphSecret: ISecret;
+  /** the cursor signing key; read by every function that pages through the table */
+  cursorSecret: ISecret;
   /** environment every function gets (TABLE_NAME, WORK_QUEUE_URL, POWERTOOLS_*, …) */
   environment: Record<string, string>;
   logRetention: RetentionDays;
@@ -117,6 +119,8 @@ function grantAccess(fn: NodejsFunction, access: FunctionAccess, r: FunctionReso
   if (access.sendWork) r.workQueue.grantSendMessages(fn);
   if (access.publishEvents) r.bus.grantPutEventsTo(fn);
   if (access.graph) r.graphSecret.grantRead(fn);
+  // Every function that reads the table may page through it (lists, the reaper, drift): it signs cursors.
+  if (access.table !== 'none') r.cursorSecret.grantRead(fn);
   if (access.table !== 'none') {
     // The grant covers the table's GSIs (`<table>/index/*`): every list reads one of INDEXES (keys.ts).
     Validations.of(fn.role!).acknowledge({

@@ -62,6 +62,8 @@ export interface GraphSim {
   groups(tenantId: string): Array<{ id: string; displayName: string }>;
   mutatePolicy(tenantId: string, policyId: string, patch?: Record<string, unknown>): void;
   deletePolicy(tenantId: string, policyId: string): void;
+  /** adds (or replaces) a policy with a chosen id, e.g. a composite Graph id such as `T_<guid>` */
+  putPolicy(tenantId: string, policy: SimPolicy): void;
   deleteGroup(tenantId: string, groupId: string): void;
   delegatedToken(tenantId: string): string;
   readonly requests: SimRequest[];
@@ -323,6 +325,7 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
       bump(p, patch);
     },
     deletePolicy: (tenantId, policyId) => { tenantData(tenantId).policies.delete(policyId); },
+    putPolicy: (tenantId, policy) => { tenantData(tenantId).policies.set(policy.id, structuredClone(policy)); },
     deleteGroup: (tenantId, groupId) => { tenantData(tenantId).groups.delete(groupId); },
     delegatedToken: (tenantId) => { tenantData(tenantId); return issueToken(tenantId, true); },
   };

@@ -3,6 +3,7 @@
  * HTTP gateway, queue pollers, schedules — all read from the one wiring declaration.
  * `startLocalRuntime` is used by `npm start` (infra/local/main.ts) and by the tests.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -116,6 +117,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
 
     // The handlers read their configuration from the environment, as in Lambda.
     Object.assign(process.env, {
+      // Only the local runtime says so: the /dev handlers refuse to run anywhere else.
+      LOCAL_RUNTIME: '1',
+      // A fresh cursor key per start (cursors are short-lived); deployed, it is a Secrets Manager secret.
+      CURSOR_SECRET: process.env.CURSOR_SECRET || randomBytes(32).toString('base64url'),
       DYNAMODB_ENDPOINT: dynamoEndpoint,
       SQS_ENDPOINT: sqsEndpoint,
       TABLE_NAME: tableName,

@@ -3,7 +3,7 @@ import { newSchedule } from '../../shared/schedules/schedule.js';
 import { ScheduleStore } from '../../shared/store/schedule-store.js';
 import type { SeedHook } from './seed.js';
 
-export const NIGHTLY = { tenantId: 'contoso', id: 'nightly', name: 'Nightly', cron: '0 2 * * *', keepLast: 7 } as const;
+export const NIGHTLY = { tenantId: 'contoso', id: '01J0000000000000000000SEED', name: 'Nightly', cron: '0 2 * * *', keepLast: 7 } as const;
 
 export const seedBackupSchedules: SeedHook = async ({ doc, table }) => {
   const now = new Date();

@@ -2,43 +2,38 @@
  * The notifier (SPEC §7): a run event → at most one notification per (run, kind), to the run's
  * initiator only. System-started runs notify nobody. Events may arrive more than once (the stream
  * and EventBridge both deliver at least once); the store's (run, kind) marker makes that harmless.
+ *
+ * Trust (issue 15, item 5): the event names WHICH run changed and nothing more is believed from it.
+ * The recipient, the view link and every word of the notification come from the STORED run (anyone
+ * able to put an event on the bus could otherwise address a notification to any user or link them
+ * anywhere), and a recipient who is no longer a member of the run's tenant gets nothing.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
 import * as z from 'zod';
 import { DETAIL_TYPES } from '../wiring.js';
-import { OUTCOMES } from '../runs/model.js';
-import type { RunStore } from '../store/run-store.js';
-import type { NotificationStore } from '../store/notification-store.js';
+import { viewUrlOf } from '../runs/model.js';
+import type { Stores } from '../store/stores.js';
 import { logger } from '../observability/logger.js';
 import { composeNotification, type NotificationKind } from './model.js';
 
-export interface NotifierDeps {
-  runs: RunStore;
-  notifications: NotificationStore;
-}
+/** The stores the notifier reads (runs, memberships) and writes (notifications). */
+export type NotifierDeps = Pick<Stores, 'runs' | 'notifications' | 'directory'>;
 
 const KIND_BY_DETAIL_TYPE: Record<string, NotificationKind | undefined> = {
   [DETAIL_TYPES.queued]: 'run.queued',
   [DETAIL_TYPES.completed]: 'run.completed',
 };
 
-/** The part of the §6 detail the notifier relies on; an event without it is not ours to act on. */
+/** The part of the §6 detail the notifier uses: which run. Everything else is read from the run. */
 const runEventDetail = z.object({
-  tenantId: z.string().min(1),
-  runId: z.string().min(1),
-  outcome: z.enum(OUTCOMES),
-  initiator: z.object({ userId: z.string().min(1).nullable(), name: z.string() }),
-  summaryCounts: z.object({ total: z.number(), processed: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number() }).catchall(z.number()),
-  failureCount: z.number(),
-  createdAt: z.iso.datetime({ offset: true }),
-  completedAt: z.iso.datetime({ offset: true }).nullable(),
-  viewUrl: z.string(),
+  tenantId: z.string().min(1).max(200),
+  runId: z.string().min(1).max(200),
 });
 
 export type NotifyResult =
   | { status: 'created' | 'duplicate'; userId: string; notificationId: string }
-  | { status: 'skipped'; reason: 'not a notified event' | 'system run' | 'invalid detail' | 'run gone' };
+  | { status: 'skipped'; reason: 'not a notified event' | 'system run' | 'invalid detail' | 'run gone' | 'not a member' };
 
 export async function notifyInitiator(event: Pick<EventBridgeEvent<string, unknown>, 'detail-type' | 'detail'>, deps: NotifierDeps): Promise<NotifyResult> {
   const kind = KIND_BY_DETAIL_TYPE[event['detail-type']];
@@ -49,22 +44,25 @@ export async function notifyInitiator(event: Pick<EventBridgeEvent<string, unkno
     logger.error('a run event without a usable detail was ignored', { detailType: event['detail-type'], issues: parsed.error.issues.map((i) => i.path.join('.')) });
     return { status: 'skipped', reason: 'invalid detail' };
   }
-  const detail = parsed.data;
-  const userId = detail.initiator.userId;
-  if (userId === null) return { status: 'skipped', reason: 'system run' };
-
-  // The run gives the label and the expiry: a notification expires with its run (§7).
-  const run = await deps.runs.getRun(detail.tenantId, detail.runId);
+  const run = await deps.runs.getRun(parsed.data.tenantId, parsed.data.runId);
   if (!run) return { status: 'skipped', reason: 'run gone' };
+  const userId = run.initiator.userId;
+  if (userId === null) return { status: 'skipped', reason: 'system run' };
+  // Membership now, not when the run started: a user removed from the tenant hears nothing more of it.
+  if (!(await deps.directory.getMembership(userId, run.tenantId))) return { status: 'skipped', reason: 'not a member' };
 
-  const happenedAt = kind === 'run.completed' ? detail.completedAt ?? new Date().toISOString() : detail.createdAt;
+  const happenedAt = kind === 'run.completed' ? run.completedAt ?? new Date().toISOString() : run.createdAt;
   const notification = composeNotification(
     kind,
-    { ...detail, summaryCounts: detail.summaryCounts as never, label: run.label },
+    {
+      tenantId: run.tenantId, runId: run.id, label: run.label, outcome: run.outcome, summaryCounts: run.summaryCounts,
+      failureCount: run.failureCount, viewUrl: viewUrlOf(run.tenantId, run.id),
+    },
     // The id's time is when the run changed, so "newest first" follows the runs' history.
     ulid(Date.parse(happenedAt)),
     happenedAt,
   );
+  // A notification expires with its run (§7).
   const { created, notificationId } = await deps.notifications.putOnce(userId, notification, run.expiresAt);
   return { status: created ? 'created' : 'duplicate', userId, notificationId };
 }

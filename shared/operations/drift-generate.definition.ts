@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
-import { defineStart, idField } from './module.js';
+import { defineStart, ulidField } from './module.js';
 import { driftReportRecords } from './run-rows.js';
 
 const withReport = (baselineBackupSetId: string) => ({
@@ -20,7 +20,7 @@ export const driftGenerateStart = defineStart({
     type: 'drift.generate',
     label: 'Drift generation',
     minimumRole: 'operator',
-    schema: z.strictObject({ baselineBackupSetId: idField.optional() }),
+    schema: z.strictObject({ baselineBackupSetId: ulidField.optional() }),
     identity: (i) => ({ baseline: i.baselineBackupSetId ?? 'latest' }),
   },
   plan: async (tenantId, input, deps) => {

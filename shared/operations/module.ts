@@ -95,9 +95,42 @@ export const defineModule = <T extends string, S extends z.ZodType>(start: Opera
   executor,
 });
 
-/** Input fields shared by the types' schemas. */
-export const idField = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:@-]+$/, 'must be an id (letters, digits, . _ : @ -)');
+/**
+ * Input fields shared by the types' schemas (issue 15, item 3). An id names an object a worker asks
+ * Graph for or a record we look up, so it is validated by its FORMAT and then stored and executed as
+ * it is — never sanitized (a sanitizer that mistakes an id for a secret would make the worker ask
+ * Graph for `[REDACTED]`).
+ *
+ * Graph ids: Graph documents `id` as a String key (e.g. managedAppPolicy, deviceEnrollmentConfiguration:
+ * "Key of the entity"); in practice Intune keys are GUIDs, plus two composite forms seen in real tenants:
+ *   - `<prefix>_<guid>`, e.g. app protection policies `T_1b366550-a29c-4da1-898e-5a36777591a9`;
+ *   - `<guid>_<Name>`, e.g. enrollment configurations `<guid>_DefaultWindows10EnrollmentCompletionPageConfiguration`,
+ *     `<guid>_Limit`, `<guid>_SinglePlatformRestriction`.
+ * Anything else — dot segments, `/ \ ? # %`, spaces, other ids — is a 400: the id goes into a Graph
+ * URL path, where such characters would change which resource is asked for.
+ */
+const GUID = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}';
+export const GRAPH_ID = new RegExp(`^(?:${GUID}|[A-Za-z]{1,4}_${GUID}|${GUID}_[A-Za-z][A-Za-z0-9]{0,127})$`);
+export const graphIdField = z
+  .string()
+  .max(200)
+  .regex(GRAPH_ID, 'must be a Graph id: a GUID, <prefix>_<GUID> (e.g. T_<GUID>) or <GUID>_<Name>');
+/** Our own record ids (backup sets, schedules, runs): ULIDs (Crockford base32, 26 characters). */
+export const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+export const ulidField = z.string().length(26).regex(ULID, 'must be a ULID (26 characters, Crockford base32)');
+/**
+ * A name or other free text a person typed: trimmed, 1–max characters, no control characters.
+ * Stored as given (it is shown back to the person who typed it), never executed.
+ */
+export const textField = (max = 200) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must be text without control characters');
 export const categoryField = z.enum(CATEGORIES);
-export const idList = (min: number, max: number) => z.array(idField).min(min).max(max);
+export const idList = (min: number, max: number) => z.array(graphIdField).min(min).max(max);
 /** An id list as identity: order and duplicates do not make a run distinct; absent means all. */
 export const sortedOrAll = (xs?: string[]) => (xs ? [...new Set(xs)].sort() : 'all');

@@ -11,7 +11,7 @@ import type { Run } from '../runs/model.js';
 import type { BackupItem } from '../store/backup-store.js';
 import type { RestoreItemResult } from '../store/restore-store.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
-import { defineStart, idField, idList, type DomainRecords } from './module.js';
+import { defineStart, graphIdField, idList, ulidField, type DomainRecords } from './module.js';
 import { keys } from '../store/keys.js';
 import { followRun } from '../store/run-rows.js';
 import { epochSeconds } from '../store/conditions.js';
@@ -23,10 +23,10 @@ const records: DomainRecords = {
 };
 
 const schema = z.strictObject({
-  backupSetId: idField,
+  backupSetId: ulidField,
   itemIds: idList(1, 500).optional(),
   groupMapping: z
-    .record(idField, idField)
+    .record(graphIdField, graphIdField)
     .refine((m) => Object.keys(m).length <= 500, 'at most 500 mapped groups')
     .optional(),
   dryRun: z.boolean().optional(),

@@ -6,7 +6,7 @@ import { ulid } from 'ulid';
 import { identityHash } from './identity.js';
 import { transition, type FailCode, type RunEvent } from './lifecycle.js';
 import { emptyCounts, type Initiator, type Run, type Surface } from './model.js';
-import { sanitizeText, sanitizeValue } from './sanitize.js';
+import { sanitizeText } from './sanitize.js';
 import { ActiveRunExistsError, DispatchFailedError, RunNotFoundError } from './errors.js';
 import { isCompanionUpdate, isConflict, type CompanionPut, type CompanionWrite, type RunRepository, type WorkQueue } from './ports.js';
 import { DomainError } from '../errors.js';
@@ -86,7 +86,11 @@ export class RunService {
       label: def.label,
       status: 'queued',
       outcome: 'pending',
-      input: sanitizeValue(req.input),
+      // Stored AS IS (issue 15, item 3): the type's schema validated every id by its format and every
+      // name as text, and the worker executes from this stored input — a sanitizer that mistook an id
+      // for a secret would make it ask Graph for `[REDACTED]`. Only free text (the initiator's name,
+      // failure messages, log lines, event details) passes the sanitizer.
+      input: req.input,
       identityHash: identityHash(def.identity(req.input)),
       // The name is a snapshot of a token claim: untrusted text, stored and answered like the input.
       initiator: { userId: req.initiator.userId, name: sanitizeText(req.initiator.name) },

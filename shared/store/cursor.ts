@@ -4,10 +4,9 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidCursorError } from '../runs/errors.js';
-import { registerSecret } from '../runs/secret-registry.js';
-import { settings } from '../settings.js';
+import { cursorKey } from './cursor-key.js';
 
-const secret = () => registerSecret(settings().cursorSecret);
+const secret = cursorKey;
 
 const sign = (body: string) => createHmac('sha256', secret()).update(body).digest('base64url').slice(0, 22);
 

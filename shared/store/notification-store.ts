@@ -17,7 +17,15 @@ import { TableClient, type Page } from './table-client.js';
 export interface NotificationFilter {
   tenantId?: string;
   unreadOnly?: boolean;
+  /**
+   * Only notifications of these tenants (the caller's memberships NOW): a user removed from a tenant
+   * no longer lists its notifications. Empty: none at all. Unset: no such restriction.
+   */
+  memberOf?: readonly string[];
 }
+
+/** DynamoDB's IN takes at most 100 operands; beyond that the membership filter is applied in code. */
+const MAX_IN_OPERANDS = 100;
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 /** A filtered page may need more than one Query to fill; never more than this many. */
@@ -99,8 +107,15 @@ export class NotificationStore {
       names['#readAt'] = 'readAt';
       conditions.push('attribute_not_exists(#readAt)');
     }
+    const members = filter.memberOf ? new Set(filter.memberOf) : undefined;
+    if (members && members.size === 0) return { items: [], nextCursor: null };
+    if (members && members.size <= MAX_IN_OPERANDS) {
+      names['#member'] = 'tenantId';
+      const operands = [...members].map((t, i) => { values[`:m${i}`] = t; return `:m${i}`; });
+      conditions.push(`#member IN (${operands.join(', ')})`);
+    }
     // A filter can leave a Query's page short: the helper queries on until the page is full, the
-    // list ends or the read budget is spent.
+    // list ends or the read budget is spent. Beyond DynamoDB's IN operands, membership is checked here.
     const { items, nextCursor } = await this.t.queryPage({
       key: { pk: userPk(userId), sk: { beginsWith: keys.notificationPrefix } },
       filter: { expression: conditions.join(' AND '), names, values },
@@ -110,7 +125,7 @@ export class NotificationStore {
       cursor: { scope, value: cursor },
       map: fromNotificationItem,
     });
-    return { items, nextCursor };
+    return { items: members ? items.filter((n) => members.has(n.tenantId)) : items, nextCursor };
   }
 
   /**

@@ -27,7 +27,7 @@ try {
   const lane = async () => {
     while (next < STARTS) {
       const i = next++;
-      const body = JSON.stringify({ type: 'policy.sync', input: { policyIds: [`load-key-${i % KEYS}`] } });
+      const body = JSON.stringify({ type: 'policy.sync', input: { policyIds: [`00000000-0000-4000-a000-${String(i % KEYS).padStart(12, '0')}`] } });
       const t = performance.now();
       const res = await fetch(`${runtime.url}/tenants/contoso/runs`, { method: 'POST', headers, body });
       const json = (await res.json()) as { run?: { id: string } };

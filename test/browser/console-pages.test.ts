@@ -16,6 +16,7 @@ import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.
 import type { GraphSim } from '../../infra/local/graph-sim.js';
 import { consoleFallback } from '../../console/serve.js';
 import { uniqueName } from '../support/services.js';
+import { NIGHTLY } from '../../infra/local/seed-backup-schedules.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -254,7 +255,7 @@ describe.skipIf(!runInBrowser)('console domain pages (browser)', () => {
     const page = await signIn('alice');
     await nav(page, 'Backup schedules');
     // The seeded "Nightly" schedule with its next run time and no skip.
-    const nightly = page.locator('[data-testid=schedule-row][data-schedule-id=nightly]');
+    const nightly = page.locator(`[data-testid=schedule-row][data-schedule-id="${NIGHTLY.id}"]`);
     await nightly.waitFor();
     expect(await nightly.locator('[data-field=next-run] time').getAttribute('datetime')).toMatch(/T02:00:00/);
     expect(await nightly.locator('[data-field=last-skip]').textContent()).toBe('—');
@@ -384,7 +385,7 @@ describe.skipIf(!runInBrowser)('console domain pages (browser)', () => {
     expect(await carol.getByRole('button', { name: 'Create backup set' }).isDisabled()).toBe(true);
     await nav(carol, 'Backup schedules');
     expect(await carol.getByRole('button', { name: 'Create schedule' }).isDisabled()).toBe(true);
-    expect(await carol.getByTestId('run-now-nightly').isDisabled()).toBe(true);
+    expect(await carol.getByTestId(`run-now-${NIGHTLY.id}`).isDisabled()).toBe(true);
     await carol.close();
 
     const dave = await signIn('dave');
@@ -397,7 +398,7 @@ describe.skipIf(!runInBrowser)('console domain pages (browser)', () => {
     expect(await dave.getByTestId('mapping-help').isVisible()).toBe(true);
     // An operator may run a schedule now, though not edit it.
     await nav(dave, 'Backup schedules');
-    expect(await dave.getByTestId('run-now-nightly').isEnabled()).toBe(true);
+    expect(await dave.getByTestId(`run-now-${NIGHTLY.id}`).isEnabled()).toBe(true);
     await dave.close();
   }, 120_000);
 

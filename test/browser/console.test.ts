@@ -219,7 +219,7 @@ describe.skipIf(!runInBrowser)('monitoring console (browser)', () => {
 
   it('pages with "Load more" when there are more runs than one page', async () => {
     // 26 distinct policy.sync runs (distinct ids → distinct active run keys) overflow the 25-row page.
-    for (let i = 0; i < 26; i++) await apiStart('alice', 'contoso', 'policy.sync', { policyIds: [`page-test-${i}`] });
+    for (let i = 0; i < 26; i++) await apiStart('alice', 'contoso', 'policy.sync', { policyIds: [`00000000-0000-4000-a000-${String(i).padStart(12, '0')}`] });
     const page = await signIn('alice');
     await page.getByLabel('Type', { exact: true }).selectOption('policy.sync');
     await page.getByLabel('Initiator', { exact: true }).fill('alice');
@@ -293,7 +293,7 @@ describe.skipIf(!runInBrowser)('monitoring console (browser)', () => {
   it("shows the API's problem detail and field errors when a start is refused", async () => {
     const page = await signIn('alice');
     await page.getByLabel('Operation', { exact: true }).selectOption('policy.sync');
-    await page.getByLabel('Policy ids (optional)').fill('ok-id, not an id!');
+    await page.getByLabel('Policy ids (optional)').fill('3f2504e0-4f89-41d3-9a0c-0305e82c3301, not an id!');
     await page.getByRole('button', { name: 'Start Policy sync' }).click();
     const problem = page.getByTestId('start-result').getByTestId('problem');
     await problem.waitFor();

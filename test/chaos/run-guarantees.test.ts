@@ -17,6 +17,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { EventBridgePublisher } from '../../shared/events/eventbridge-publisher.js';
 import { publishStreamBatch } from '../../shared/events/stream-publisher.js';
 import { notifyInitiator } from '../../shared/notifications/notifier.js';
+import { DirectoryStore } from '../../shared/store/directory-store.js';
 import { logger, makeLogger } from '../../shared/observability/logger.js';
 import { fromRunItem, RunStore } from '../../shared/store/run-store.js';
 import { NotificationStore } from '../../shared/store/notification-store.js';
@@ -152,7 +153,12 @@ async function publishThroughChaos(records: DynamoDBRecord[], dice: Rng) {
 async function notifyThroughChaos(events: Array<{ detailType: string; detail: Record<string, any> }>, dice: Rng, violations: string[]) {
   const rates = { before: 0.05, after: 0.05 };
   const doc = faultyDoc(env.doc, dice.fork(1), rates);
-  const deps = { runs: new RunStore(doc, env.table), notifications: new NotificationStore(doc, env.table) };
+  const deps = { runs: new RunStore(doc, env.table), notifications: new NotificationStore(doc, env.table), directory: new DirectoryStore(doc, env.table) };
+  // The notifier only notifies current members: each scenario's user (u-<tenant>) is one.
+  const directory = new DirectoryStore(env.doc, env.table);
+  for (const tenantId of new Set(events.map((e) => String(e.detail.tenantId)))) {
+    await directory.putMembership(`u-${tenantId}`, { tenantId, tenantName: tenantId, role: 'operator' });
+  }
   // The notify rule matches Queued and Completed only (shared/wiring.ts); the bus delivers at least once.
   const routed = events.filter((e) => e.detailType === DETAIL_TYPES.queued || e.detailType === DETAIL_TYPES.completed);
   const deliveries = dice.shuffle(routed.flatMap((e) => (dice.chance(0.3) ? [e, e] : [e])));

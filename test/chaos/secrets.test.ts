@@ -21,7 +21,7 @@ import { processWorkMessage, RetryLaterError } from '../../shared/operations/wor
 import { keys } from '../../shared/store/keys.js';
 import { DirectoryStore } from '../../shared/store/directory-store.js';
 import { NotificationStore } from '../../shared/store/notification-store.js';
-import type { OperationType } from '../../shared/operations/catalog.js';
+import { CATALOG, type OperationType } from '../../shared/operations/catalog.js';
 import type { Run } from '../../shared/runs/model.js';
 import { testEnv } from '../support/services.js';
 import { RecordingPublisher } from '../support/run-events.js';
@@ -144,8 +144,15 @@ async function runCase(place: Place, secret: Secret, caseNo: number) {
   deps.executors = type === 'directory_groups.sync' ? { ...EXECUTORS, [type]: secretExecutor(type) } : EXECUTORS;
   // Each case its own key, so no case dedupes into another's run.
   const input: Record<string, unknown> = type === 'inventory.sync' ? { categories: [['deviceConfigurations', 'deviceCompliancePolicies', 'configurationPolicies'][caseNo % 3]] } : {};
-  if (place === 'run-input') Object.assign(input, { note: `from the ticket: ${secret.text}`, password: secret.text, nested: [{ header: secret.text }] });
+  // A run's input is stored as validated, never sanitized (issue 15, item 3): free text can reach it
+  // only if the type's strict schema let it in — it must not.
+  if (place === 'run-input') {
+    const smuggled = { ...input, note: `from the ticket: ${secret.text}`, password: secret.text, nested: [{ header: secret.text }] };
+    expect(CATALOG[type].schema.safeParse(smuggled).success).toBe(false);
+  }
   const user = `secrets-user-${caseNo}`;
+  // A current member of the tenant, so the notifier writes the notifications checked below.
+  await new DirectoryStore(env.doc, env.table).putMembership(user, { tenantId: 'contoso', tenantName: 'Contoso', role: 'operator' });
   const { run } = await deps.service.startRun({
     tenantId: 'contoso', type, input, surface: 'api',
     initiator: { userId: user, name: place === 'initiator-name' ? `Eve ${secret.text}` : 'Alice Admin' },
@@ -165,7 +172,7 @@ async function runCase(place: Place, secret: Secret, caseNo: number) {
   const records = await stream.drain();
   const publisher = new RecordingPublisher();
   await publishStreamBatch({ Records: records }, { publisher, retry: { sleep: async () => undefined } });
-  const notifier = { runs: deps.store, notifications: new NotificationStore(env.doc, env.table) };
+  const notifier = { runs: deps.store, notifications: new NotificationStore(env.doc, env.table), directory: new DirectoryStore(env.doc, env.table) };
   for (const e of publisher.events) await notifyInitiator({ 'detail-type': e.detailType, detail: e.detail }, notifier);
   const notes = await env.doc.send(new QueryCommand({ TableName: env.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `USER#${user}` }, ConsistentRead: true }));
   return {

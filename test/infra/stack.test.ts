@@ -104,7 +104,7 @@ describe('data', () => {
   });
 
   it('keeps the Graph credentials in a Secrets Manager secret', () => {
-    one('AWS::SecretsManager::Secret');
+    expect(ofType('AWS::SecretsManager::Secret').filter(([id]) => id.includes('GraphCredentials'))).toHaveLength(1);
   });
 });
 
@@ -194,7 +194,7 @@ describe('functions', () => {
       // The literal values parse as settings (a function would fail its cold start otherwise);
       // values CloudFormation fills in at deploy time stand in as a URL.
       const deployed = Object.fromEntries(
-        Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : 'https://deploy-time.example.com/value']),
+        Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : k.endsWith('_ARN') ? 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:deploy-time-AbCdEf' : 'https://deploy-time.example.com/value']),
       );
       expect(() => parseSettings(deployed), def.entry).not.toThrow();
     }
@@ -213,9 +213,22 @@ describe('functions', () => {
     for (const [id, fn] of fns) expect(fn.Properties.Environment.Variables.NODE_OPTIONS, id).toBe('--enable-source-maps');
   });
 
-  it('signs cursors with a per-deployment secret derived from the stack id, never the built-in default', () => {
-    for (const [, fn] of ofType('AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description ?? '').includes(' — '))) {
-      expect(JSON.stringify(fn.Properties.Environment.Variables.CURSOR_SECRET)).toContain('AWS::StackId');
+  it('signs cursors with a key Secrets Manager generates; functions get only its ARN, and those that read the table may read it (issue 15, item 5)', () => {
+    const secrets = ofType('AWS::SecretsManager::Secret');
+    expect(secrets).toHaveLength(2); // the Graph credentials and the cursor key
+    const [keyId, key] = secrets.find(([id]) => id.includes('CursorSigningKey'))!;
+    expect(key.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+    expect(key.Properties).not.toHaveProperty('SecretString');
+    // No key value, and no stack-derived one, anywhere in the template.
+    expect(JSON.stringify(template.toJSON())).not.toContain('CURSOR_SECRET"');
+    for (const f of deployedFunctions()) {
+      const vars = functionOf(f.entry)[1].Properties.Environment.Variables;
+      expect(vars.CURSOR_SECRET, f.entry).toBeUndefined();
+      expect(vars.CURSOR_SECRET_ARN, f.entry).toEqual({ Ref: keyId });
+      // The deployed environment passes the settings' check (a key ARN, no constant fallback).
+      expect(parseSettings({ CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf', LOCAL_RUNTIME: vars.LOCAL_RUNTIME }).localRuntime, f.entry).toBe(false);
+      const readsKey = statementsOf(f.entry).some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && refersTo(s.Resource, keyId));
+      expect(readsKey, f.entry).toBe(f.access.table !== 'none');
     }
   });
 });
@@ -315,7 +328,7 @@ describe('least privilege from wiring access', () => {
   });
 
   it('lets only graph functions read the Graph secret, and only publishers put events', () => {
-    const [secretId] = one('AWS::SecretsManager::Secret');
+    const [secretId] = ofType('AWS::SecretsManager::Secret').find(([id]) => id.includes('GraphCredentials'))!;
     for (const f of deployedFunctions()) {
       const statements = statementsOf(f.entry);
       const readsSecret = statements.some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && refersTo(s.Resource, secretId));

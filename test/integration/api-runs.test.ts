@@ -15,6 +15,10 @@ afterAll(async () => {
 });
 
 const start = (user: string, body: unknown, tenant = 'contoso') => api.call('POST', `/tenants/${tenant}/runs`, { user, body });
+/** A Graph-format id (a GUID) numbered n, and a ULID of ours. */
+const gid = (n: number) => `00000000-0000-4000-a000-${String(n).padStart(12, '0')}`;
+const ULID_A = '01J00000000000000000000000';
+const GUID = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 
 function expectProblem(res: { status: number; headers: Headers; json: any }, status: number) {
   expect(res.status).toBe(status);
@@ -113,7 +117,7 @@ describe('POST /tenants/{t}/runs', () => {
 
   it('a role below the type minimum gets 403 (readonly → sync, operator → restore)', async () => {
     expectProblem(await start('carol', { type: 'inventory.sync', input: {} }), 403);
-    expectProblem(await start('dave', { type: 'restore.execute', input: { backupSetId: 'set-1' } }), 403);
+    expectProblem(await start('dave', { type: 'restore.execute', input: { backupSetId: ULID_A } }), 403);
   });
 
   it('checks run in order: 401 → 413 → 404 → 400 → 403', async () => {
@@ -136,13 +140,13 @@ describe('POST /tenants/{t}/runs', () => {
     ['an unknown input field', JSON.stringify({ type: 'inventory.sync', input: { categories: ['deviceConfigurations'], extra: 1 } })],
     ['an unknown body field', JSON.stringify({ type: 'inventory.sync', input: {}, priority: 'high' })],
     ['an unknown category', JSON.stringify({ type: 'inventory.sync', input: { categories: ['everything'] } })],
-    ['a huge array (501 policy ids)', JSON.stringify({ type: 'policy.sync', input: { policyIds: Array.from({ length: 501 }, (_, i) => `p${i}`) } })],
-    ['an empty policy list', JSON.stringify({ type: 'backup_set.add_policies', input: { backupSetId: 'b', policyIds: [] } })],
+    ['a huge array (501 policy ids)', JSON.stringify({ type: 'policy.sync', input: { policyIds: Array.from({ length: 501 }, (_, i) => gid(i)) } })],
+    ['an empty policy list', JSON.stringify({ type: 'backup_set.add_policies', input: { backupSetId: ULID_A, policyIds: [] } })],
     ['a non-string id', JSON.stringify({ type: 'backup_schedule.run_now', input: { scheduleId: 42 } })],
     ['a surface the caller may not claim', JSON.stringify({ type: 'inventory.sync', input: {}, surface: 'schedule' })],
     ['a __proto__ key', '{"type":"inventory.sync","input":{"__proto__":{"admin":true}}}'],
     ['a constructor key', '{"type":"inventory.sync","constructor":{"prototype":{"x":1}},"input":{}}'],
-    ['a __proto__ key in a group mapping', '{"type":"restore.execute","input":{"backupSetId":"b","groupMapping":{"__proto__":"g1"}}}'],
+    ['a __proto__ key in a group mapping', '{"type":"restore.execute","input":{"backupSetId":"01J00000000000000000000000","groupMapping":{"__proto__":"00000000-0000-4000-a000-000000000001"}}}'],
   ];
   it.each(hostile)('%s is a 400 problem and writes nothing', async (_name, raw) => {
     const before = await api.snapshot();
@@ -160,7 +164,7 @@ describe('POST /tenants/{t}/runs', () => {
 
   it('a body over 64 KiB is 413 and writes nothing', async () => {
     const before = await api.snapshot();
-    const raw = JSON.stringify({ type: 'policy.sync', input: { policyIds: ['p'] }, pad: 'x'.repeat(MAX_BODY_BYTES) });
+    const raw = JSON.stringify({ type: 'policy.sync', input: { policyIds: [gid(0)] }, pad: 'x'.repeat(MAX_BODY_BYTES) });
     expectProblem(await api.call('POST', '/tenants/contoso/runs', { user: 'alice', raw }), 413);
     expect(await api.snapshot()).toBe(before);
   });
@@ -178,7 +182,7 @@ describe('POST /tenants/{t}/runs', () => {
     setApiDeps(makeApiDeps({ doc: real.doc, table: real.table, queue: { send: async () => { throw new Error('queue unavailable'); } } }));
     let res;
     try {
-      res = await start('alice', { type: 'policy.sync', input: { policyIds: ['p-503'] } });
+      res = await start('alice', { type: 'policy.sync', input: { policyIds: [gid(503)] } });
     } finally {
       setApiDeps(real);
     }
@@ -187,22 +191,70 @@ describe('POST /tenants/{t}/runs', () => {
     expect(res.json.viewUrl).toBe(`/console/tenants/contoso/runs/${res.json.runId}`);
     const run = await api.call('GET', `/tenants/contoso/runs/${res.json.runId}`, { user: 'alice' });
     expect(run.json).toMatchObject({ status: 'completed', outcome: 'failed', failures: [{ code: 'dispatch_failed' }] });
-    const retry = await start('alice', { type: 'policy.sync', input: { policyIds: ['p-503'] } });
+    const retry = await start('alice', { type: 'policy.sync', input: { policyIds: [gid(503)] } });
     expect(retry.status).toBe(202);
+  });
+});
+
+describe('operation ids (issue 15, item 3)', () => {
+  const badIds: Array<[string, Record<string, unknown>]> = [
+    ['a dot segment', { policyIds: ['..'] }],
+    ['a single dot', { policyIds: ['.'] }],
+    ['a path with /', { policyIds: [`${GUID}/../../users`] }],
+    ['a backslash', { policyIds: [`${GUID}\\x`] }],
+    ['a query', { policyIds: [`${GUID}?$select=id`] }],
+    ['a fragment', { policyIds: [`${GUID}#x`] }],
+    ['a percent escape', { policyIds: [`${GUID}%2F..`] }],
+    ['a space', { policyIds: [`${GUID} `] }],
+    ['not a Graph id', { policyIds: ['policy-1'] }],
+    ['a GUID too short', { policyIds: [GUID.slice(1)] }],
+    ['a redaction marker', { policyIds: ['[REDACTED]'] }],
+  ];
+  it.each(badIds)('a policy id with %s is a 400 problem naming the field and writes nothing', async (_name, input) => {
+    const before = await api.snapshot();
+    const res = await start('alice', { type: 'policy.sync', input });
+    expectProblem(res, 400);
+    expect(res.json.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'input.policyIds.0' })]));
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it.each([
+    ['backup_set.add_policies', { backupSetId: 'set-1', policyIds: [GUID] }, 'input.backupSetId'],
+    ['backup_set.add_policies', { backupSetId: `${ULID_A.slice(0, 25)}I`, policyIds: [GUID] }, 'input.backupSetId'],
+    ['drift.generate', { baselineBackupSetId: '../x' }, 'input.baselineBackupSetId'],
+    ['backup_schedule.run_now', { scheduleId: 'nightly' }, 'input.scheduleId'],
+    ['backup_schedule.retry', { scheduleId: ULID_A, runId: 'run-1' }, 'input.runId'],
+    ['restore.execute', { backupSetId: ULID_A, itemIds: ['a/b'] }, 'input.itemIds.0'],
+    ['restore.execute', { backupSetId: ULID_A, groupMapping: { [GUID]: 'group 1' } }, 'input.groupMapping'],
+  ])('%s with a malformed id is a 400 naming %s', async (type, input, path) => {
+    const before = await api.snapshot();
+    const res = await start('dave', { type, input }, 'fabrikam');
+    expectProblem(res, 400);
+    expect(res.json.errors.map((e: { path: string }) => e.path).some((p: string) => p.startsWith(path))).toBe(true);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('Graph ids in every documented form are stored and answered exactly as given', async () => {
+    const ids = [GUID.toUpperCase(), `T_${GUID}`, `${GUID}_DefaultWindows10EnrollmentCompletionPageConfiguration`, `${GUID}_Limit`];
+    const res = await start('alice', { type: 'policy.sync', input: { policyIds: ids } });
+    expect(res.status).toBe(202);
+    expect(res.json.run.input).toEqual({ policyIds: ids });
+    const got = await api.call('GET', `/tenants/contoso/runs/${res.json.run.id}`, { user: 'alice' });
+    expect(got.json.input).toEqual({ policyIds: ids });
   });
 });
 
 describe('reading runs', () => {
   let runId: string;
   beforeAll(async () => {
-    const res = await start('alice', { type: 'policy.sync', input: { policyIds: ['read-1'] } });
+    const res = await start('alice', { type: 'policy.sync', input: { policyIds: [gid(1)] } });
     runId = res.json.run.id;
   });
 
   it('GET one run answers it with an ETag; If-None-Match answers 304', async () => {
     const res = await api.call('GET', `/tenants/contoso/runs/${runId}`, { user: 'carol' });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ id: runId, input: { policyIds: ['read-1'] }, failures: [] });
+    expect(res.json).toMatchObject({ id: runId, input: { policyIds: [gid(1)] }, failures: [] });
     const etag = res.headers.get('etag')!;
     expect(etag).toMatch(/^".+"$/);
     const again = await api.call('GET', `/tenants/contoso/runs/${runId}`, { user: 'carol', headers: { 'if-none-match': etag } });
@@ -287,7 +339,7 @@ describe('reading runs', () => {
 
 describe('POST /tenants/{t}/runs/{id}/cancel', () => {
   it('a queued run completes at once as cancelled (202); a second cancel is 409', async () => {
-    const { json } = await start('alice', { type: 'policy.sync', input: { policyIds: ['cancel-1'] } });
+    const { json } = await start('alice', { type: 'policy.sync', input: { policyIds: [gid(11)] } });
     const res = await api.call('POST', `/tenants/contoso/runs/${json.run.id}/cancel`, { user: 'dave' });
     expect(res.status).toBe(202);
     expect(res.json.run).toMatchObject({ status: 'completed', outcome: 'cancelled', cancelRequested: true });
@@ -295,7 +347,7 @@ describe('POST /tenants/{t}/runs/{id}/cancel', () => {
   });
 
   it('readonly is 403, a non-member 404, an unknown run 404 — and none of them writes', async () => {
-    const { json } = await start('alice', { type: 'policy.sync', input: { policyIds: ['cancel-2'] } });
+    const { json } = await start('alice', { type: 'policy.sync', input: { policyIds: [gid(12)] } });
     const before = await api.snapshot();
     expectProblem(await api.call('POST', `/tenants/contoso/runs/${json.run.id}/cancel`, { user: 'carol' }), 403);
     expectProblem(await api.call('POST', `/tenants/contoso/runs/${json.run.id}/cancel`, { user: 'bob' }), 404);

@@ -2,7 +2,8 @@
  * The backup / schedule / restore / drift / group-search routes through their real handlers (the
  * middy stack), with API Gateway v2 events as the JWT authorizer would pass them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { parseSettings, setSettings } from '../../shared/settings.js';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -140,7 +141,21 @@ describe('backup schedules', () => {
     expect((await call('GET', SCHEDULE, { tenantId: 'fabrikam', scheduleId: NIGHTLY.id }, { user: 'dave' })).status).toBe(404);
   });
 
+  it('the /dev handlers refuse to run (404 problem, nothing written) unless the local runtime says so at run time (issue 15, item 5)', async () => {
+    const before = JSON.stringify(await new ScheduleStore(env.doc, env.table).get('contoso', NIGHTLY.id));
+    for (const [route, body] of [['/dev/schedules/tick', { now: '2099-01-01T02:00:00.000Z' }], ['/dev/login', { userId: 'alice' }]] as const) {
+      const res = await call('POST', route, {}, { body });
+      expect(res.status, route).toBe(404);
+      expect(res.headers?.['content-type']).toContain('application/problem+json');
+      expect(res.body).not.toHaveProperty('token');
+    }
+    expect(JSON.stringify(await new ScheduleStore(env.doc, env.table).get('contoso', NIGHTLY.id))).toBe(before);
+  });
+
   it('POST /dev/schedules/tick starts the due schedules as of `now` and reports skips', async () => {
+    // As the local runtime does (LOCAL_RUNTIME=1, read at run time).
+    setSettings(parseSettings({ ...process.env, LOCAL_RUNTIME: '1' }));
+    onTestFinished(() => setSettings(undefined));
     const res = await call('POST', '/dev/schedules/tick', {}, { body: { now: '2099-01-01T02:00:00.000Z' } });
     expect(res.status).toBe(200);
     expect(res.body.started.length).toBeGreaterThanOrEqual(1);
@@ -153,15 +168,18 @@ describe('backup schedules', () => {
 });
 
 describe('starting the backup operations through POST /runs', () => {
+  // Ids in the formats the operation schemas accept (issue 15, item 3): a ULID of ours, Graph GUIDs.
+  const GHOST = '01J0000000000000000000GH0S';
+  const gid = (name: string) => `00000000-0000-4000-a000-${Buffer.from(name).toString('hex').padStart(12, '0').slice(-12)}`;
   const RUNS = '/tenants/{tenantId}/runs';
 
   it('answers 422 for unknown references before writing a run', async () => {
     const cases = [
-      { type: 'backup_set.add_policies', input: { backupSetId: 'ghost', policyIds: ['p'] } },
-      { type: 'backup_schedule.run_now', input: { scheduleId: 'ghost' } },
-      { type: 'backup_schedule.retry', input: { scheduleId: NIGHTLY.id, runId: '01JGHOSTRUN000000000000000' } },
-      { type: 'drift.generate', input: { baselineBackupSetId: 'ghost' } },
-      { type: 'restore.execute', input: { backupSetId: 'ghost' } },
+      { type: 'backup_set.add_policies', input: { backupSetId: GHOST, policyIds: [gid('p')] } },
+      { type: 'backup_schedule.run_now', input: { scheduleId: GHOST } },
+      { type: 'backup_schedule.retry', input: { scheduleId: NIGHTLY.id, runId: GHOST } },
+      { type: 'drift.generate', input: { baselineBackupSetId: GHOST } },
+      { type: 'restore.execute', input: { backupSetId: GHOST } },
     ];
     for (const body of cases) {
       const res = await call('POST', RUNS, contoso, { user: 'alice', body });
@@ -173,8 +191,8 @@ describe('starting the backup operations through POST /runs', () => {
 
   it('a restore mapping to a group missing from the cache is 422 naming it; an operator gets 403 first', async () => {
     const set = await call('POST', SETS, contoso, { user: 'alice', body: { name: 'For restore' } });
-    await new GroupCacheStore(env.doc, env.table).putMany([{ tenantId: 'contoso', groupId: 'g-known', displayName: 'Known', mail: null, description: null, securityEnabled: true, mailEnabled: false, lastSeenAt: new Date().toISOString(), lastSeenRunId: 'seed', removed: false, removedAt: null }]);
-    const input = { backupSetId: set.body.id, groupMapping: { 'g-src': 'g-known', 'g-src2': 'g-missing' } };
+    await new GroupCacheStore(env.doc, env.table).putMany([{ tenantId: 'contoso', groupId: gid('known'), displayName: 'Known', mail: null, description: null, securityEnabled: true, mailEnabled: false, lastSeenAt: new Date().toISOString(), lastSeenRunId: 'seed', removed: false, removedAt: null }]);
+    const input = { backupSetId: set.body.id, groupMapping: { [gid('src')]: gid('known'), [gid('src2')]: gid('missing') } };
     expect((await call('POST', RUNS, contoso, { user: 'dave', body: { type: 'restore.execute', input } })).status).toBe(403);
     // The set exists but is empty: still 422, and the missing group is named when the set has items.
     const res = await call('POST', RUNS, contoso, { user: 'alice', body: { type: 'restore.execute', input } });
@@ -182,8 +200,8 @@ describe('starting the backup operations through POST /runs', () => {
     await new BackupStore(env.doc, env.table).addItem({ id: 'p1', tenantId: 'contoso', backupSetId: set.body.id, policyId: 'p1', category: 'deviceConfigurations', displayName: 'P1', content: {}, assignments: [], contentHash: 'h', capturedAt: new Date().toISOString(), runId: 'seed' });
     const named = await call('POST', RUNS, contoso, { user: 'alice', body: { type: 'restore.execute', input } });
     expect(named.status).toBe(422);
-    expect(named.body.detail).toContain('g-missing');
-    expect(named.body.detail).not.toContain('g-known');
+    expect(named.body.detail).toContain(gid('missing'));
+    expect(named.body.detail).not.toContain(gid('known'));
     expect((await env.store.listRuns('contoso', { type: 'restore.execute' }, 10)).items).toHaveLength(0);
   });
 });

@@ -70,7 +70,7 @@ describe('npm start (the local runtime as a child process)', () => {
     let runId: string;
     try {
       const token = await signLocalToken({ id: 'alice', name: 'Alice Admin' });
-      const res = await fetch(`${first.url}/tenants/contoso/runs`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'policy.sync', input: { policyIds: ['kept'] } }) });
+      const res = await fetch(`${first.url}/tenants/contoso/runs`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'policy.sync', input: { policyIds: ['6c0f6f0e-1d2b-4c3a-9e8f-7a6b5c4d3e2f'] } }) });
       expect(res.status).toBe(202);
       runId = ((await res.json()) as { run: { id: string } }).run.id;
     } finally {

@@ -16,6 +16,10 @@ import type { Notification } from '../../shared/notifications/model.js';
 import { handler as notifierHandler } from '../../functions/events/notifier.js';
 import { handler as listHandler } from '../../functions/api/list-notifications.js';
 import { handler as readHandler } from '../../functions/api/read-notification.js';
+import { handler as meHandler } from '../../functions/api/get-me.js';
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DirectoryStore } from '../../shared/store/directory-store.js';
+import { keys } from '../../shared/store/keys.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { testEnv } from '../support/services.js';
 import { aRun } from '../support/run-events.js';
@@ -57,6 +61,11 @@ async function call(handler: typeof listHandler, opts: { user: string; method: s
 
 const list = (user: string, query: Record<string, string> = {}) =>
   call(listHandler, { user, method: 'GET', path: '/me/notifications', routePath: '/me/notifications', query });
+const me = (user: string) => call(meHandler as typeof listHandler, { user, method: 'GET', path: '/me', routePath: '/me' });
+const member = (userId: string, tenantId: string) => new DirectoryStore(env.doc, env.table).putMembership(userId, { tenantId, tenantName: tenantId, role: 'operator' });
+const removeMember = (userId: string, tenantId: string) => env.doc.send(new DeleteCommand({ TableName: env.table, Key: keys.membership(userId, tenantId) }));
+const storedNotifications = async (userId: string) =>
+  (await env.doc.send(new QueryCommand({ TableName: env.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':p': 'NOTIF#' }, ConsistentRead: true }))).Items ?? [];
 const markRead = (user: string, notificationId: string) =>
   call(readHandler, { user, method: 'POST', path: `/me/notifications/${notificationId}/read`, routePath: '/me/notifications/{notificationId}/read', params: { notificationId } });
 
@@ -64,7 +73,11 @@ beforeAll(async () => {
   env = await testEnv();
   setApiDeps(makeApiDeps({ doc: env.doc, table: env.table, queue: env.queue }));
   setEventDeps(makeEventDeps({ stores: makeStores({ doc: env.doc, table: env.table }) }));
-  deps = { runs: env.store, notifications: new NotificationStore(env.doc, env.table) };
+  const directory = new DirectoryStore(env.doc, env.table);
+  deps = { runs: env.store, notifications: new NotificationStore(env.doc, env.table), directory };
+  // The notifier and the list answer current members only: the users below are members.
+  for (const u of ['erin', 'frank', 'gina', 'hank', 'ivy', 'jack', 'lena', 'mallory']) await member(u, 'contoso');
+  for (const t of ['contoso', 'fabrikam']) await member('kate', t);
 });
 
 afterAll(() => {
@@ -134,6 +147,60 @@ describe('the notifier', () => {
     const liveItems = Items!.filter((i) => i.runId === live.id);
     expect(liveItems).toHaveLength(2); // the notification and its (run, kind) marker
     for (const item of liveItems) expect(item.expiresAt).toBe(Math.floor(Date.parse(live.expiresAt) / 1000));
+  });
+});
+
+describe('the trust boundary (issue 15, item 5)', () => {
+  it('the recipient, the link and the words come from the stored run, not from the event', async () => {
+    const run = await startRun('contoso', 'lena', ['deviceConfigurations', 'deviceEnrollmentConfigurations']);
+    const { claimed, done } = await completeRun(run);
+    const real = eventOf(claimed, done);
+    const forged = {
+      ...real,
+      detail: { ...real.detail, initiator: { userId: 'mallory', name: 'Mallory' }, viewUrl: 'https://phish.example/login', outcome: 'succeeded', summaryCounts: { ...emptyCounts(), total: 1, processed: 1, succeeded: 1 } },
+    };
+    expect(await notifyInitiator(forged, deps)).toMatchObject({ status: 'created', userId: 'lena' });
+    expect(await storedNotifications('mallory')).toEqual([]);
+    const [note] = (await list('lena')).body.items;
+    expect(note).toMatchObject({
+      runId: run.id, viewUrl: `/console/tenants/contoso/runs/${run.id}`, outcome: 'partially_succeeded',
+      title: 'Inventory sync partially succeeded — 2 of 42 items failed', createdAt: done.completedAt,
+    });
+    // An event naming a run that does not exist notifies nobody.
+    expect(await notifyInitiator({ ...forged, detail: { ...forged.detail, runId: '01J00000000000000000000000' } }, deps)).toEqual({ status: 'skipped', reason: 'run gone' });
+  });
+
+  it('a user removed from a tenant neither receives nor lists its notifications (and GET /me no longer names it)', async () => {
+    await member('nina', 'contoso');
+    await member('nina', 'fabrikam');
+    const inFabrikam = await startRun('fabrikam', 'nina', ['deviceConfigurations', 'groupPolicyConfigurations']);
+    const inContoso = await startRun('contoso', 'nina', ['deviceConfigurations', 'groupPolicyConfigurations']);
+    await notifyInitiator(eventOf(null, inFabrikam), deps);
+    await notifyInitiator(eventOf(null, inContoso), deps);
+    expect((await list('nina')).body.items.map((n: Notification) => n.runId).sort()).toEqual([inFabrikam.id, inContoso.id].sort());
+
+    await removeMember('nina', 'fabrikam');
+    expect((await me('nina')).body.memberships.map((m: { tenantId: string }) => m.tenantId)).toEqual(['contoso']);
+    expect((await list('nina')).body.items.map((n: Notification) => n.runId)).toEqual([inContoso.id]);
+    expect((await list('nina', { tenantId: 'fabrikam' })).body).toEqual({ items: [], nextCursor: null });
+    // The run goes on and completes: its Completed event reaches nobody.
+    const stored = (await storedNotifications('nina')).length;
+    const { claimed, done } = await completeRun(inFabrikam);
+    expect(await notifyInitiator(eventOf(claimed, done), deps)).toEqual({ status: 'skipped', reason: 'not a member' });
+    expect(await storedNotifications('nina')).toHaveLength(stored);
+
+    await removeMember('nina', 'contoso');
+    expect((await list('nina')).body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('the membership filter holds for a member of more than 100 tenants (beyond one IN condition)', async () => {
+    for (let i = 0; i < 105; i++) await member('olga', `t-${String(i).padStart(3, '0')}`);
+    const store = new NotificationStore(env.doc, env.table);
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    const note = (id: string, tenantId: string): Notification => ({ id, tenantId, runId: `r-${id}`, kind: 'run.queued', title: 't', body: 'b', viewUrl: '/v', createdAt: new Date().toISOString(), readAt: null });
+    await store.putOnce('olga', note('01J00000000000000000000001', 't-104'), expiresAt);
+    await store.putOnce('olga', note('01J00000000000000000000002', 'woodgrove'), expiresAt);
+    expect((await list('olga')).body.items.map((n: Notification) => n.tenantId)).toEqual(['t-104']);
   });
 });
 

@@ -155,6 +155,32 @@ describe('policy.sync', () => {
     }
   });
 
+  it('executes with exactly the validated input: composite Graph ids reach Graph as given (issue 15, item 3)', async () => {
+    const guid = '5b2f7c1d-3e4a-4b6c-9d8e-0f1a2b3c4d5e';
+    const ids = [`T_${guid}`, `${guid}_DefaultWindows10EnrollmentCompletionPageConfiguration`];
+    env.sim.putPolicy('fabrikam', { id: ids[0], category: 'managedAppPolicies', content: { '@odata.type': '#microsoft.graph.iosManagedAppProtection', displayName: 'iOS APP' }, assignments: [] });
+    env.sim.putPolicy('fabrikam', { id: ids[1], category: 'deviceEnrollmentConfigurations', content: { '@odata.type': '#microsoft.graph.windows10EnrollmentCompletionPageConfiguration', displayName: 'ESP' }, assignments: [] });
+    try {
+      // The input the API would accept: parsed by the type's own schema.
+      const input = CATALOG['policy.sync'].schema.parse({ policyIds: ids });
+      expect(input).toEqual({ policyIds: ids });
+      const from = env.sim.requests.length;
+      const run = await env.start('policy.sync', input, 'fabrikam');
+      expect(await work(run)).toBe('completed');
+      expect(await get(run)).toMatchObject({ outcome: 'succeeded', input: { policyIds: ids }, summaryCounts: { total: 2, succeeded: 2 } });
+      // Every object request this run made named one of exactly those ids.
+      const asked = new Set(env.sim.requests.slice(from).flatMap((r) => {
+        const m = /^(?:deviceManagement|deviceAppManagement)\/[A-Za-z]+\/([^/?]+)/.exec(r.path);
+        return m ? [decodeURIComponent(m[1])] : [];
+      }));
+      expect([...asked].sort()).toEqual([...ids].sort());
+      expect((await env.deps.stores.policies.versions('fabrikam', ids[0])).length).toBe(1);
+      expect((await env.deps.stores.policies.versions('fabrikam', ids[1])).length).toBe(1);
+    } finally {
+      for (const id of ids) env.sim.deletePolicy('fabrikam', id);
+    }
+  });
+
   it('a run whose every item fails is failed', async () => {
     const run = await env.start('policy.sync', { policyIds: ['00000000-0000-4000-a000-00000000dead'] }, 'fabrikam');
     await work(run);

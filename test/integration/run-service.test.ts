@@ -8,6 +8,8 @@ import { SqsWorkQueue } from '../../shared/queue/sqs-work-queue.js';
 import { RunStore } from '../../shared/store/run-store.js';
 import { DispatchFailedError, RunNotFoundError, InvalidCursorError } from '../../shared/runs/errors.js';
 import { TransitionError } from '../../shared/runs/lifecycle.js';
+import { sanitizeValue } from '../../shared/runs/sanitize.js';
+import { clearSecretRegistry, registerSecret } from '../../shared/runs/secret-registry.js';
 import type { StartRunRequest } from '../../shared/runs/service.js';
 import { parseSettings, resetSettings, setSettings } from '../../shared/settings.js';
 
@@ -76,10 +78,19 @@ describe('startRun', () => {
     expect((await env.service.startRun(req({ tenantId: 't-dispatch' }))).deduplicated).toBe(false);
   });
 
-  it('stored input is sanitized', async () => {
-    const { run } = await env.service.startRun(req({ tenantId: 't-sanitize', type: 'backup_set.add_policies', input: { backupSetId: 'set-1', policyIds: ['p1'], note: 'password=FAKE-hunter2-not-real' } as never }));
-    const stored = await env.store.getRun('t-sanitize', run.id);
-    expect(JSON.stringify(stored!.input)).not.toContain('FAKE-hunter2');
+  it('stored input is exactly the validated input — ids the sanitizer would redact stay intact (issue 15, item 3)', async () => {
+    const guid = '8a3c1e52-9f4b-4d2e-b7a1-5c6d7e8f9a0b';
+    const input = { policyIds: [`T_${guid}`, `${guid}_DefaultWindows10EnrollmentCompletionPageConfiguration`] };
+    // Make the sanitizer change these ids (as a looser rule once did), so storing them intact proves
+    // that the input does not pass through it.
+    registerSecret(input.policyIds[1]);
+    try {
+      expect(sanitizeValue(input)).not.toEqual(input);
+      const { run } = await env.service.startRun(req({ tenantId: 't-as-is', type: 'policy.sync', input }));
+      expect((await env.store.getRun('t-as-is', run.id))!.input).toEqual(input);
+    } finally {
+      clearSecretRegistry();
+    }
   });
 });
 

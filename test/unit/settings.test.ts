@@ -14,9 +14,13 @@ const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../.
 
 afterEach(() => resetSettings());
 
+/** Every process is given the cursor key (here: its Secrets Manager ARN, as deployed). */
+const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:CursorKey-AbCdEf';
+const KEY = { CURSOR_SECRET_ARN: ARN };
+
 describe('parseSettings', () => {
-  it('gives the documented defaults for an empty environment', () => {
-    expect(parseSettings({})).toEqual({
+  it('gives the documented defaults for an environment with only the cursor key ARN', () => {
+    expect(parseSettings({ ...KEY })).toEqual({
       tableName: 'operation-runs',
       workQueueUrl: undefined,
       eventBusName: 'operation-runs',
@@ -24,7 +28,9 @@ describe('parseSettings', () => {
       sqsEndpoint: undefined,
       region: 'us-east-1',
       runRetentionDays: 90,
-      cursorSecret: 'operation-runs-cursor-signing',
+      cursorSecret: undefined,
+      cursorSecretArn: ARN,
+      localRuntime: false,
       scheduleQueueUrl: undefined,
       quotas: { maxActiveRunsPerTenant: 50, maxSchedulesPerTenant: 20, scheduleMinIntervalMinutes: 15 },
       worker: { timeoutSeconds: 120, leaseMs: 120_000 },
@@ -67,10 +73,24 @@ describe('parseSettings', () => {
   });
 
   it('takes LOG_LEVEL when POWERTOOLS_LOG_LEVEL is unset, and treats an empty variable as unset', () => {
-    expect(parseSettings({ LOG_LEVEL: 'debug' }).observability.logLevel).toBe('DEBUG');
-    expect(parseSettings({ LOG_LEVEL: 'debug', POWERTOOLS_LOG_LEVEL: 'ERROR' }).observability.logLevel).toBe('ERROR');
-    expect(parseSettings({ TABLE_NAME: '', RUN_RETENTION_DAYS: '' })).toMatchObject({ tableName: 'operation-runs', runRetentionDays: 90 });
-    expect(parseSettings({ METRICS_DISABLED: '0' }).observability.metricsEnabled).toBe(true);
+    expect(parseSettings({ ...KEY, LOG_LEVEL: 'debug' }).observability.logLevel).toBe('DEBUG');
+    expect(parseSettings({ ...KEY, LOG_LEVEL: 'debug', POWERTOOLS_LOG_LEVEL: 'ERROR' }).observability.logLevel).toBe('ERROR');
+    expect(parseSettings({ ...KEY, TABLE_NAME: '', RUN_RETENTION_DAYS: '' })).toMatchObject({ tableName: 'operation-runs', runRetentionDays: 90 });
+    expect(parseSettings({ ...KEY, METRICS_DISABLED: '0' }).observability.metricsEnabled).toBe(true);
+  });
+
+  it('has no constant cursor key: a cold start given neither CURSOR_SECRET nor CURSOR_SECRET_ARN fails (issue 15, item 5)', () => {
+    expect(() => parseSettings({})).toThrow(InvalidSettingsError);
+    expect(() => parseSettings({ CURSOR_SECRET: '' })).toThrow(/CURSOR_SECRET_ARN: required/);
+    expect(() => parseSettings({ CURSOR_SECRET_ARN: 'not-an-arn' })).toThrow(/CURSOR_SECRET_ARN: /);
+    expect(parseSettings({ CURSOR_SECRET: 'fake-local-cursor-key' })).toMatchObject({ cursorSecret: 'fake-local-cursor-key', cursorSecretArn: undefined });
+  });
+
+  it('says the local runtime is running only when LOCAL_RUNTIME=1', () => {
+    expect(parseSettings({ ...KEY }).localRuntime).toBe(false);
+    expect(parseSettings({ ...KEY, LOCAL_RUNTIME: '0' }).localRuntime).toBe(false);
+    expect(parseSettings({ ...KEY, LOCAL_RUNTIME: '1' }).localRuntime).toBe(true);
+    expect(() => parseSettings({ ...KEY, LOCAL_RUNTIME: 'yes' })).toThrow(/LOCAL_RUNTIME/);
   });
 
   it.each([
@@ -89,7 +109,7 @@ describe('parseSettings', () => {
   ])('rejects %s=%j with a message naming the variable', (name, value) => {
     let error: unknown;
     try {
-      parseSettings({ [name]: value });
+      parseSettings({ ...KEY, [name]: value });
     } catch (err) {
       error = err;
     }
@@ -126,7 +146,7 @@ describe('settings()', () => {
   });
 
   it('serves settings a test installs', () => {
-    const mine = parseSettings({ TABLE_NAME: 'mine' });
+    const mine = parseSettings({ ...KEY, TABLE_NAME: 'mine' });
     setSettings(mine);
     expect(settings()).toBe(mine);
   });
@@ -137,7 +157,7 @@ describe('the lease', () => {
     expect(WORKER_LEASE_MS).toBe(leaseMsFor(WORKER_TIMEOUT_SECONDS));
     expect(WORKER_LEASE_MS).toBe(queues.work.timeoutSeconds * 1000);
     expect(DEFAULT_WORKER_SETTINGS.leaseMs).toBe(WORKER_LEASE_MS);
-    expect(parseSettings({}).worker.leaseMs).toBe(WORKER_LEASE_MS);
+    expect(parseSettings({ ...KEY }).worker.leaseMs).toBe(WORKER_LEASE_MS);
   });
 
   it("stays below the work queue's visibility timeout, so a redelivery finds a crashed worker's lease expired", () => {
