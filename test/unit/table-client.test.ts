@@ -212,18 +212,20 @@ describe('transaction cancellation reasons, read per item', () => {
     const items = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
     expect(items[0].Put).toMatchObject({ TableName: TABLE, ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD', Item: { kind: 'activeKey' } });
     expect(items[1].Put).toMatchObject({ TableName: TABLE, Item: { kind: 'run' } });
-    expect(items[2].Put).toMatchObject({ TableName: TABLE, Item: { kind: 'restore' } });
+    expect(items[2].Update).toMatchObject({ TableName: TABLE, ConditionExpression: 'attribute_not_exists(#n) OR #n < :max' });
+    expect(items[3].Put).toMatchObject({ TableName: TABLE, Item: { kind: 'restore' } });
   });
 
   it('start: a held key names its holder; the run, a companion and a TransactionConflict are three other errors', async () => {
     const cases: Array<[ReturnType<typeof cancelled>, (e: unknown) => void]> = [
-      [cancelled({ Code: 'ConditionalCheckFailed', Item: { runId: { S: 'r-holder' } } }, { Code: 'None' }, { Code: 'None' }),
+      // [the active key, run, the tenant's active-run counter, the restore, the timeline entry]
+      [cancelled({ Code: 'ConditionalCheckFailed', Item: { runId: { S: 'r-holder' } } }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }),
         (e) => expect(e).toMatchObject({ constructor: ActiveRunExistsError, existingRunId: 'r-holder' })],
-      [cancelled({ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }),
+      [cancelled({ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }),
         (e) => expect(e).toBeInstanceOf(RunConditionFailedError)],
-      [cancelled({ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }),
-        (e) => expect(e).toMatchObject({ constructor: CompanionConflictError, code: 'companion_conflict', item: 'restore', index: 2 })],
-      [cancelled({ Code: 'None' }, { Code: 'TransactionConflict' }, { Code: 'None' }),
+      [cancelled({ Code: 'None' }, { Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }),
+        (e) => expect(e).toMatchObject({ constructor: CompanionConflictError, code: 'companion_conflict', item: 'restore', index: 3 })],
+      [cancelled({ Code: 'None' }, { Code: 'TransactionConflict' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }),
         (e) => expect(e).toMatchObject({ constructor: TransactionConflictError, code: 'transaction_conflict', items: ['run'] })],
     ];
     for (const [error, check] of cases) {
@@ -239,8 +241,9 @@ describe('transaction cancellation reasons, read per item', () => {
     const cases: Array<[ReturnType<typeof cancelled>, (e: unknown) => void]> = [
       [cancelled({ Code: 'ConditionalCheckFailed' }, { Code: 'None' }),
         (e) => expect(e).toMatchObject({ constructor: VersionConflictError, code: 'version_conflict', id: prev.id, expectedVersion: prev.version })],
-      [cancelled({ Code: 'None' }, { Code: 'ConditionalCheckFailed', Item: { runId: { S: 'other' } } }),
-        (e) => expect(e).toMatchObject({ constructor: CompanionConflictError, item: 'activeKey', index: 1, old: { runId: 'other' } })],
+      // [run, the tenant's active-run counter, the active key, the timeline entry]
+      [cancelled({ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed', Item: { runId: { S: 'other' } } }, { Code: 'None' }),
+        (e) => expect(e).toMatchObject({ constructor: CompanionConflictError, item: 'activeKey', index: 2, old: { runId: 'other' } })],
       [cancelled({ Code: 'TransactionConflict' }, { Code: 'None' }),
         (e) => expect(e).toBeInstanceOf(TransactionConflictError)],
     ];
@@ -271,7 +274,7 @@ describe('transaction cancellation reasons, read per item', () => {
     const service = new RunService({ catalog: CATALOG, store: store(), queue: { send: async () => {} }, clock: () => NOW });
     expect(await service.apply('contoso', run.id, { type: 'claim', leaseMs: 1000 })).toMatchObject({ status: 'running' });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
-    expect(ddb.commandCalls(TransactWriteCommand)[1].args[0].input.TransactItems!.map((i) => i.Update?.Key?.sk ?? i.Put?.Item?.sk)).toEqual([`RUN#${run.id}`, `SYNCRUN#inventory#${run.id}`]);
+    expect(ddb.commandCalls(TransactWriteCommand)[1].args[0].input.TransactItems!.map((i) => i.Update?.Key?.sk ?? i.Put?.Item?.sk)).toEqual([`RUN#${run.id}`, `SYNCRUN#inventory#${run.id}`, `RUNLOG#${run.id}#${String(run.version + 1).padStart(8, '0')}`]);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(2);
 
     // The projected row's condition failed (the row is gone): the run moves on without it, no re-read.
@@ -280,8 +283,9 @@ describe('transaction cancellation reasons, read per item', () => {
     ddb.on(TransactWriteCommand).rejectsOnce(cancelled({ Code: 'None' }, { Code: 'ConditionalCheckFailed' })).resolves({});
     ddb.on(PutCommand).resolves({});
     expect(await service.apply('contoso', run.id, { type: 'claim', leaseMs: 1000 })).toMatchObject({ status: 'running' });
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(1);
+    // the retry is the run and its timeline entry, without the missing row
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(TransactWriteCommand)[1].args[0].input.TransactItems!.map((i) => i.Put?.Item?.kind)).toEqual(['run', 'runLog']);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
 
     ddb.reset();
@@ -292,7 +296,8 @@ describe('transaction cancellation reasons, read per item', () => {
 
     ddb.reset();
     ddb.on(GetCommand).resolves({ Item: toRunItem(run) });
-    ddb.on(TransactWriteCommand).rejects(cancelled({ Code: 'None' }, { Code: 'ConditionalCheckFailed' }));
+    // [run, the tenant's active-run counter, the active key (held by another run), the sync row, the timeline entry]
+    ddb.on(TransactWriteCommand).rejects(cancelled({ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }));
     await expect(service.apply('contoso', run.id, { type: 'requestCancel' })).rejects.toBeInstanceOf(CompanionConflictError);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
