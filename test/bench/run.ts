@@ -10,6 +10,7 @@ import { workerBench } from './worker-bench.js';
 import { idempotencyBench } from './idempotency-bench.js';
 import { bundleBench } from './bundle-bench.js';
 import { sanitizeBench } from './sanitize-bench.js';
+import { capacityBench } from './capacity-bench.js';
 
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.includes(name);
@@ -23,6 +24,7 @@ try {
   if (wanted('bundles')) await bundleBench();
   if (wanted('list')) await listBench(svc);
   if (wanted('sanitize')) await sanitizeBench();
+  if (wanted('capacity')) await capacityBench(svc);
 } finally {
   await svc.stop();
 }
