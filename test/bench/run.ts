@@ -11,6 +11,7 @@ import { idempotencyBench } from './idempotency-bench.js';
 import { bundleBench } from './bundle-bench.js';
 import { sanitizeBench } from './sanitize-bench.js';
 import { capacityBench } from './capacity-bench.js';
+import { costBench } from './cost-bench.js';
 
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.includes(name);
@@ -24,7 +25,8 @@ try {
   if (wanted('bundles')) await bundleBench();
   if (wanted('list')) await listBench(svc);
   if (wanted('sanitize')) await sanitizeBench();
-  if (wanted('capacity')) await capacityBench(svc);
+  if (wanted('capacity') && !wanted('cost')) await capacityBench(svc);
+  if (wanted('cost')) await costBench(svc);
 } finally {
   await svc.stop();
 }
