@@ -3,7 +3,7 @@
  * Manager secret holding the Microsoft Graph app credentials (§9: credentials only there).
  */
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -39,12 +39,18 @@ export class Data extends Construct {
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
     });
-    // Every GSI key is a string, as in shared/store/table.ts's CreateTable for DynamoDB Local.
+    // Every GSI key is a string and every projection comes from INDEXES, as in shared/store/table.ts's
+    // CreateTable for DynamoDB Local.
     for (const [indexName, index] of Object.entries(INDEXES)) {
+      const projection: { type: ProjectionType; nonKeyAttributes?: string[] } = index.projection.type === 'ALL'
+        ? { type: ProjectionType.ALL }
+        : { type: ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection.attributes] };
       this.table.addGlobalSecondaryIndex({
         indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: projection.type,
+        nonKeyAttributes: projection.nonKeyAttributes,
       });
     }
 

@@ -191,7 +191,7 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(
       graph('Runs started', [run(METRIC_NAMES.runsStarted), run(METRIC_NAMES.runsDeduplicated), run(METRIC_NAMES.runsDispatchFailed)]),
       graph('Runs completed (outcome × type)', [runsCompletedByOutcome()]),
-      graph('Runs reaped', [run(METRIC_NAMES.runsReaped)]),
+      graph('Runs reaped; DynamoDB transaction conflicts (retried)', [run(METRIC_NAMES.runsReaped), run(METRIC_NAMES.transactionConflicts)]),
     );
     this.dashboard.addWidgets(
       graph('Run duration (ms)', [run(METRIC_NAMES.runDurationMs, 'p50'), run(METRIC_NAMES.runDurationMs, 'p99')]),

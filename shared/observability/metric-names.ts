@@ -29,6 +29,8 @@ export const METRIC_NAMES = {
   queueWaitMs: 'QueueWaitMs',
   /** runs the reaper completed as dispatch_lost / worker_lost (Count) */
   runsReaped: 'RunsReaped',
+  /** a DynamoDB transaction was cancelled with TransactionConflict and retried or given up (Count) */
+  transactionConflicts: 'TransactionConflicts',
 } as const;
 
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];

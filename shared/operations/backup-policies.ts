@@ -10,6 +10,7 @@ import { type BackupItem } from '../store/backup-store.js';
 import { add, itemFailure, mapConcurrent, type CountDelta, type ExecutionContext } from './executor.js';
 import { policyContentHash } from './fingerprint.js';
 import { fetchPolicy } from '../graph/find-policy.js';
+import { createHash } from 'node:crypto';
 
 export const GRAPH_CONCURRENCY = 4;
 
@@ -38,6 +39,7 @@ export async function backUpPolicies(ctx: ExecutionContext, graph: GraphClient, 
   const counts: CountDelta = { total: refs.length };
   const failures: RunFailure[] = [];
   const failedItems: string[] = [];
+  const ours: string[] = [];
   const existing = await store.getItems(run.tenantId, setId, refs.map((r) => r.id));
   const unknown = refs.filter((r) => !r.category && !existing.has(r.id)).map((r) => r.id);
   const heads = unknown.length ? await ctx.stores.policies.getHeads(run.tenantId, unknown) : new Map();
@@ -54,7 +56,9 @@ export async function backUpPolicies(ctx: ExecutionContext, graph: GraphClient, 
         capturedAt: ctx.now().toISOString(), runId: run.id,
       };
       // false: someone else (a concurrent add to this set) stored it between our read and our write.
-      countStored(counts, await store.addItem(item));
+      const stored = await store.putItem(item);
+      if (stored) ours.push(ref.id);
+      countStored(counts, stored);
     } catch (err) {
       // Throttling the client could not wait out fails the item too: a retry run re-attempts exactly these.
       add(counts, 'failed');
@@ -62,6 +66,21 @@ export async function backUpPolicies(ctx: ExecutionContext, graph: GraphClient, 
       failedItems.push(`${category ?? 'unknown'}/${ref.id}`);
     }
   });
+  // The set's itemCount moves once per chunk, by the items this run put there (a redone chunk's
+  // earlier items included), keyed so a redo after a crash never counts twice.
+  const chunkKey = `${run.id}:${createHash('sha256').update(refs.map((r) => r.id).sort().join('\n')).digest('base64url').slice(0, 16)}`;
+  const mine = refs.filter((r) => existing.get(r.id)?.runId === run.id).length + ours.length;
+  if (mine > 0 && (await store.countChunk(run.tenantId, setId, chunkKey, mine)) === 'no_set') {
+    // The set was pruned while we worked: what we stored there is unreachable, take it back and fail it.
+    await Promise.all(ours.map((id) => store.deleteItem(run.tenantId, setId, id)));
+    for (const id of ours) {
+      counts.succeeded = (counts.succeeded ?? 0) - 1;
+      counts.created = (counts.created ?? 0) - 1;
+      add(counts, 'failed');
+      failures.push({ code: 'backup_set_missing', message: 'the backup set was deleted while the policy was being backed up', itemId: id });
+      failedItems.push(`unknown/${id}`);
+    }
+  }
   return { counts, failures, failedItems };
 }
 

@@ -1,12 +1,14 @@
 /**
  * The reaper (§8): completes as `failed` every run queued for longer than 15 min without a claim
  * (`dispatch_lost`) and every running run whose lease expired more than 15 min ago (`worker_lost`),
- * releasing their keys — so nothing holds an active run key forever. Reads only the sparse byActive index.
+ * releasing their keys — so nothing holds an active run key forever. Reads only the sparse byActive
+ * index, every one of its ACTIVE_SHARDS shards per status; the lease is filtered, not keyed.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Run } from '../runs/model.js';
 import type { RunService } from '../runs/service.js';
-import type { RunStore } from '../store/run-store.js';
+import type { ActiveRunRef, RunStore } from '../store/run-store.js';
+import { ACTIVE_SHARDS } from '../store/keys.js';
 import { metrics, MetricNames } from '../observability/metrics.js';
 
 export const REAPER_GRACE_MS = 15 * 60_000;
@@ -40,10 +42,18 @@ export async function reapLostRuns(deps: ReaperDeps, graceMs = REAPER_GRACE_MS):
 
 async function reap(deps: ReaperDeps, status: 'queued' | 'running', before: string, stillLost: (r: Run) => boolean, code: 'dispatch_lost' | 'worker_lost', message: string) {
   const reaped: string[] = [];
+  for (let shard = 0; shard < ACTIVE_SHARDS; shard++) {
+    reaped.push(...(await reapShard(deps, status, shard, before, stillLost, code, message)));
+  }
+  return reaped;
+}
+
+async function reapShard(deps: ReaperDeps, status: 'queued' | 'running', shard: number, before: string, stillLost: (r: Run) => boolean, code: 'dispatch_lost' | 'worker_lost', message: string) {
+  const reaped: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await withRetries(() => deps.store.listActive(status, before, 100, cursor));
-    for (const run of page.items) {
+    const page = await withRetries(() => deps.store.listActive(status, shard, before, 100, cursor));
+    for (const run of page.items as ActiveRunRef[]) {
       try {
         // The guard re-checks on the fresh run: a claim or lease renewal since the query wins.
         const failed = await withRetries(() => deps.service.failRun(run.tenantId, run.id, code, message, stillLost));

@@ -83,7 +83,13 @@ export function toApiRun(run: Run): Omit<Run, 'leaseExpiresAt' | 'checkpoint' | 
 export type ApiRun = ReturnType<typeof toApiRun>;
 
 /** The list view of a run: without `failures` and `input` (§5). */
-export function toRunSummary(run: Run) {
-  const { input: _i, failures: _f, ...rest } = toApiRun(run);
+export function toRunSummary(run: Run | RunSummary): RunSummary {
+  const { input: _i, failures: _f, leaseExpiresAt: _l, checkpoint: _c, version: _v, ...rest } = run as Run;
   return rest;
 }
+
+/** A run as the lists answer it (§5): what the list indexes project. The detail reads the whole run. */
+export type RunSummary = Omit<Run, 'input' | 'failures' | 'leaseExpiresAt' | 'checkpoint' | 'version'>;
+
+/** A run summary as stored in a list index: with its version (newer state wins when two reads meet). */
+export type StoredRunSummary = RunSummary & { version: number };

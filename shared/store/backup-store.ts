@@ -197,6 +197,39 @@ export class BackupStore {
     }
   }
 
+  /**
+   * Stores an item WITHOUT touching its set (the executors' lanes): a single conditional Put, so
+   * parallel lanes never write the same item. Answers false when the policy is already in the set.
+   * The set's itemCount follows once per chunk (countChunk).
+   */
+  async putItem(item: BackupItem): Promise<boolean> {
+    const { content, assignments, ...meta } = item;
+    return this.t.putIfAbsent({ ...keys.backupItem(item.tenantId, item.backupSetId, item.policyId), kind: 'backupItem', ...meta, contentJson: JSON.stringify(content), assignmentsJson: JSON.stringify(assignments) });
+  }
+
+  /**
+   * Adds a chunk's `n` new items to the set's itemCount, once per `chunkKey` (a chunk redone after a
+   * crash finds its key in `countedChunks` and adds nothing). One UpdateItem per chunk instead of one
+   * transaction per item: concurrent transactions on one item are cancelled with TransactionConflict
+   * (API Reference, TransactWriteItems), and four lanes each ADDing to the set item collided.
+   * Answers 'no_set' when the set is gone (pruned or never created).
+   */
+  async countChunk(tenantId: string, setId: string, chunkKey: string, n: number): Promise<'counted' | 'already' | 'no_set'> {
+    const counted = await this.t.updateIf({
+      Key: keys.backupSet(tenantId, setId),
+      UpdateExpression: 'ADD itemCount :n, countedChunks :ck',
+      ConditionExpression: 'attribute_exists(pk) AND NOT contains(countedChunks, :key)',
+      ExpressionAttributeValues: { ':n': n, ':ck': new Set([chunkKey]), ':key': chunkKey },
+    });
+    if (counted) return 'counted';
+    return (await this.getSet(tenantId, setId)) ? 'already' : 'no_set';
+  }
+
+  /** Deletes one item (an item stored into a set that was pruned meanwhile). */
+  async deleteItem(tenantId: string, setId: string, policyId: string): Promise<void> {
+    await this.t.deleteIfExists(keys.backupItem(tenantId, setId, policyId));
+  }
+
   /** Deletes a set and its items (pruning). Items first, so a crash leaves a set that pruning finds again. */
   async deleteSet(tenantId: string, setId: string): Promise<void> {
     const items = await this.listItems(tenantId, setId);

@@ -17,9 +17,9 @@
  * (TTL not yet applied) are filtered out, as in listRuns.
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Run } from '../runs/model.js';
+import type { StoredRunSummary } from '../runs/model.js';
 import { INDEXES, keys, tenantPk, type IndexName } from './keys.js';
-import { fromRunItem, ulidTimePrefix } from './run-store.js';
+import { fromRunSummaryItem, ulidTimePrefix } from './run-store.js';
 
 export interface FleetLimits {
   /** tenants read per request; a user in more tenants gets the first ones by tenant id and `truncated` */
@@ -46,7 +46,7 @@ export const FLEET_LIMITS: FleetLimits = {
 };
 
 export interface BoundedRead {
-  items: Run[];
+  items: StoredRunSummary[];
   /** more items matched than the cap allowed */
   truncated: boolean;
   /** Query requests sent */
@@ -70,7 +70,7 @@ export async function queryRunsSince(doc: DynamoDBDocumentClient, table: string,
   const pkAttr = q.index ? INDEXES[q.index].partitionKey : 'pk';
   const skAttr = q.index ? INDEXES[q.index].sortKey : 'sk';
   const budget = q.cap + 1;
-  const items: Run[] = [];
+  const items: StoredRunSummary[] = [];
   let evaluated = 0;
   let queries = 0;
   let startKey: Record<string, unknown> | undefined;
@@ -95,7 +95,7 @@ export async function queryRunsSince(doc: DynamoDBDocumentClient, table: string,
     );
     queries += 1;
     evaluated += out.ScannedCount ?? out.Items?.length ?? 0;
-    items.push(...(out.Items ?? []).map(fromRunItem));
+    items.push(...(out.Items ?? []).map(fromRunSummaryItem));
     startKey = out.LastEvaluatedKey;
   } while (startKey && evaluated < budget);
   return { items: items.slice(0, q.cap), truncated: items.length > q.cap || evaluated > q.cap, queries };
@@ -105,7 +105,7 @@ export interface TenantFleetReads {
   /** every run of the window (up to the cap), for the summary */
   window: BoundedRead;
   /** queued, running and failed runs of the window, deduplicated, newest first */
-  highlighted: Run[];
+  highlighted: StoredRunSummary[];
   truncated: boolean;
   queries: number;
 }
@@ -122,7 +122,7 @@ export async function readTenantFleet(doc: DynamoDBDocumentClient, table: string
   ]);
   // The window is read from the table, the others from indexes (eventually consistent): when a run
   // is in both, the higher version is the newer state; it is kept only if it is still highlighted.
-  const byId = new Map<string, Run>();
+  const byId = new Map<string, StoredRunSummary>();
   for (const run of [...queued.items, ...running.items, ...failed.items, ...window.items]) {
     const seen = byId.get(run.id);
     if (!seen || run.version > seen.version) byId.set(run.id, run);
@@ -137,8 +137,8 @@ export async function readTenantFleet(doc: DynamoDBDocumentClient, table: string
 }
 
 /** What the fleet view lists: active runs and failed ones. */
-export const isHighlighted = (run: Pick<Run, 'status' | 'outcome'>) => run.status === 'queued' || run.status === 'running' || run.outcome === 'failed';
+export const isHighlighted = (run: Pick<StoredRunSummary, 'status' | 'outcome'>) => run.status === 'queued' || run.status === 'running' || run.outcome === 'failed';
 
 /** ULIDs sort by creation time: descending id is newest first (ties are impossible). */
-export const newestFirst = (a: Pick<Run, 'id'>, b: Pick<Run, 'id'>) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+export const newestFirst = (a: Pick<StoredRunSummary, 'id'>, b: Pick<StoredRunSummary, 'id'>) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 

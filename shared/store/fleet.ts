@@ -6,7 +6,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Membership } from './directory-store.js';
 import { mapConcurrent } from '../concurrency.js';
 import { FLEET_LIMITS, newestFirst, readTenantFleet, type FleetLimits } from './fleet-reads.js';
-import { toRunSummary, type FinalOutcome, type Run } from '../runs/model.js';
+import { toRunSummary, type FinalOutcome, type RunSummary } from '../runs/model.js';
 
 export const SUMMARY_OUTCOMES = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'] as const satisfies readonly FinalOutcome[];
 export type OutcomeCounts = Record<(typeof SUMMARY_OUTCOMES)[number], number>;
@@ -17,7 +17,7 @@ export const MAX_FLEET_RUNS = 500;
 const zeroCounts = (): OutcomeCounts => ({ succeeded: 0, partially_succeeded: 0, failed: 0, cancelled: 0 });
 
 /** Completed runs counted by type and outcome; active runs are not counted. */
-export function summarize(runs: readonly Run[]): { byType: Record<string, OutcomeCounts>; totals: OutcomeCounts } {
+export function summarize(runs: readonly Pick<RunSummary, 'status' | 'outcome' | 'type'>[]): { byType: Record<string, OutcomeCounts>; totals: OutcomeCounts } {
   const byType: Record<string, OutcomeCounts> = {};
   const totals = zeroCounts();
   for (const run of runs) {

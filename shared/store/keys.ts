@@ -11,8 +11,9 @@
  * | runs filtered by initiator (user id or system)   | GSI byInitiator  TENANT#t#INITIATOR#<u|SYSTEM> / runSk              |
  * | runs filtered by surface                         | GSI bySurface    TENANT#t#SURFACE#<surface>  / runSk                |
  * | created-at range (from/to)                       | a key range on the ULID sort key of whichever of the above is used   |
- * | active runs across tenants (reaper)              | GSI byActive (sparse) ACTIVE#queued  / activeSk=createdAt            |
- * |                                                  |                       ACTIVE#running / activeSk=leaseExpiresAt       |
+ * | active runs across tenants (reaper)              | GSI byActive (sparse) ACTIVE#<status>#<shard> / activeSk=createdAt#t#id |
+ * |                                                  |   shard = hash(run id) mod ACTIVE_SHARDS; the lease is NOT in the key:   |
+ * |                                                  |   the reaper reads every shard and filters on leaseExpiresAt            |
  * | a run's timeline, oldest first (cursor-paged)    | table  pk=TENANT#t            sk begins_with RUNLOG#<runId># — one item per committed transition, sk RUNLOG#<runId>#<version, 8 digits>, written in the transition's own transaction, same TTL as the run |
  * | the active run key (one active run per key)      | table  pk=TENANT#t            sk=ACTIVEKEY#<type>#<identityHash>     |
  * | a tenant's active-run count (quota, exact)       | table  pk=TENANT#t            sk=QUOTA#ACTIVERUNS  (count)           |
@@ -53,17 +54,57 @@
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-/** The global secondary indexes; read by the CDK stack and the local runtime's CreateTable. */
+/**
+ * The non-key attributes a run list needs (the run summary of §5 minus `id` and `tenantId`, which are
+ * read from the table keys `sk`/`pk` — every GSI carries the table's keys). The list indexes project
+ * only these (INCLUDE), so a checkpoint rewrites a small summary in each index, never the run's
+ * input, failures or cursor. DynamoDB caps NonKeyAttributes at 100 summed over all indexes, the
+ * same attribute in two indexes counting twice (API Reference, "Projection"): 5 × 19 + 1 = 96.
+ */
+export const RUN_SUMMARY_ATTRIBUTES = [
+  'type', 'label', 'status', 'outcome', 'identityHash', 'initiator', 'surface', 'summaryCounts', 'failureCount',
+  'context', 'attempt', 'cancelRequested', 'createdAt', 'startedAt', 'completedAt', 'durationMs', 'queueWaitMs',
+  'expiresAt', 'version',
+] as const;
+
+/** What an index copies from the table: everything, or only the named non-key attributes. */
+export type IndexProjection = { type: 'ALL' } | { type: 'INCLUDE'; attributes: readonly string[] };
+const summaryOnly: IndexProjection = { type: 'INCLUDE', attributes: RUN_SUMMARY_ATTRIBUTES };
+
+/**
+ * byActive partitions: one per (status, shard). A fixed count, so the reaper knows every partition
+ * to read. Each partition of a table or index serves at most 1,000 write units per second
+ * (DynamoDB Developer Guide, "Best practices for designing and using partition keys effectively"),
+ * and two status partitions took every active run of every tenant; 16 shards spread that write rate
+ * 8× wider, and a reaper pass costs 32 small Queries. Changing it needs a backfill of `activePk`.
+ */
+export const ACTIVE_SHARDS = 16;
+
+/** The global secondary indexes with their projections; read by the CDK stack and the local runtime's CreateTable. */
 export const INDEXES = {
-  byType: { partitionKey: 'byTypePk', sortKey: 'runSk' },
-  byStatus: { partitionKey: 'byStatusPk', sortKey: 'runSk' },
-  byOutcome: { partitionKey: 'byOutcomePk', sortKey: 'runSk' },
-  byInitiator: { partitionKey: 'byInitiatorPk', sortKey: 'runSk' },
-  bySurface: { partitionKey: 'bySurfacePk', sortKey: 'runSk' },
-  byActive: { partitionKey: 'activePk', sortKey: 'activeSk' },
-  byLookup: { partitionKey: 'lookupPk', sortKey: 'lookupSk' },
-} as const;
+  byType: { partitionKey: 'byTypePk', sortKey: 'runSk', projection: summaryOnly },
+  byStatus: { partitionKey: 'byStatusPk', sortKey: 'runSk', projection: summaryOnly },
+  byOutcome: { partitionKey: 'byOutcomePk', sortKey: 'runSk', projection: summaryOnly },
+  byInitiator: { partitionKey: 'byInitiatorPk', sortKey: 'runSk', projection: summaryOnly },
+  bySurface: { partitionKey: 'bySurfacePk', sortKey: 'runSk', projection: summaryOnly },
+  // The reaper reads tenant and run id from the table keys, the status from activePk, createdAt from
+  // activeSk, and filters on the lease: nothing else is copied.
+  byActive: { partitionKey: 'activePk', sortKey: 'activeSk', projection: { type: 'INCLUDE', attributes: ['leaseExpiresAt'] } as IndexProjection },
+  // Domain lookups (groups, schedules, a schedule's sets) read whole items.
+  byLookup: { partitionKey: 'lookupPk', sortKey: 'lookupSk', projection: { type: 'ALL' } as IndexProjection },
+} as const satisfies Record<string, { partitionKey: string; sortKey: string; projection: IndexProjection }>;
 export type IndexName = keyof typeof INDEXES;
+
+/** The byActive shard of a run: FNV-1a of its id, mod ACTIVE_SHARDS (stable for the run's life). */
+export function activeShard(runId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < runId.length; i++) {
+    h ^= runId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % ACTIVE_SHARDS;
+}
+export const activePartition = (status: 'queued' | 'running', shard: number) => `ACTIVE#${status}#${shard}`;
 
 export const tenantPk = (tenantId: string) => `TENANT#${tenantId}`;
 export const userPk = (userId: string) => `USER#${userId}`;
@@ -139,9 +180,12 @@ export function runIndexAttributes(run: {
     byInitiatorPk: `${t}#INITIATOR#${initiatorKey(run.initiator.userId)}`,
     bySurfacePk: `${t}#SURFACE#${run.surface}`,
   };
-  // byActive is sparse: only queued and running runs are in it, so the reaper reads only them.
-  if (run.status === 'queued') Object.assign(attrs, { activePk: 'ACTIVE#queued', activeSk: `${run.createdAt}#${run.tenantId}#${run.id}` });
-  if (run.status === 'running') Object.assign(attrs, { activePk: 'ACTIVE#running', activeSk: `${run.leaseExpiresAt}#${run.tenantId}#${run.id}` });
+  // byActive is sparse: only queued and running runs are in it, so the reaper reads only them. Its key
+  // changes only with the status (queued → running → gone): a lease renewal at a checkpoint rewrites
+  // the small index item in place instead of deleting and re-putting it.
+  if (run.status === 'queued' || run.status === 'running') {
+    Object.assign(attrs, { activePk: activePartition(run.status, activeShard(run.id)), activeSk: `${run.createdAt}#${run.tenantId}#${run.id}` });
+  }
   return attrs;
 }
 

@@ -4,11 +4,11 @@
  * make each write safe under concurrency.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Run, RunOutcome, RunStatus, Surface } from '../runs/model.js';
+import type { Run, RunOutcome, RunStatus, StoredRunSummary, Surface } from '../runs/model.js';
 import { ActiveRunExistsError, ActiveRunQuotaExceededError } from '../runs/errors.js';
 import { settings } from '../settings.js';
 import { isCompanionUpdate, type CompanionPut, type CompanionWrite, type RunRepository } from '../runs/ports.js';
-import { INDEXES, initiatorKey, keys, runIndexAttributes, tenantPk, type IndexName } from './keys.js';
+import { ACTIVE_SHARDS, activePartition, INDEXES, initiatorKey, keys, runIndexAttributes, tenantPk, type IndexName } from './keys.js';
 import { tableName } from './table.js';
 import { epochSeconds } from './conditions.js';
 import { CompanionConflictError, RunConditionFailedError, VersionConflictError } from './errors.js';
@@ -99,6 +99,45 @@ function fromRunLogItem(item: Record<string, any>): TimelineEntry {
     ...(item.outcome ? { outcome: item.outcome } : {}),
     ...(item.code ? { code: item.code } : {}),
   };
+}
+
+/**
+ * A run's summary from a list index item (INCLUDE: RUN_SUMMARY_ATTRIBUTES) or a whole table item.
+ * `id` and `tenantId` come from the table keys, which every index carries.
+ */
+export function fromRunSummaryItem(item: Record<string, any>): StoredRunSummary {
+  return {
+    id: String(item.sk).slice(keys.runPrefix.length),
+    tenantId: String(item.pk).slice(tenantPk('').length),
+    type: item.type,
+    label: item.label,
+    status: item.status,
+    outcome: item.outcome,
+    identityHash: item.identityHash,
+    initiator: item.initiator,
+    surface: item.surface,
+    summaryCounts: item.summaryCounts,
+    failureCount: item.failureCount ?? 0,
+    context: item.context ?? {},
+    attempt: item.attempt,
+    cancelRequested: item.cancelRequested ?? false,
+    createdAt: item.createdAt,
+    startedAt: item.startedAt ?? null,
+    completedAt: item.completedAt ?? null,
+    durationMs: item.durationMs ?? null,
+    queueWaitMs: item.queueWaitMs ?? null,
+    expiresAt: new Date(Number(item.expiresAt) * 1000).toISOString(),
+    version: item.version,
+  };
+}
+
+/** What the reaper reads of an active run (byActive projects only the lease). */
+export interface ActiveRunRef {
+  tenantId: string;
+  id: string;
+  status: 'queued' | 'running';
+  createdAt: string;
+  leaseExpiresAt: string | null;
 }
 
 const isExpired = (item: Record<string, any>, now: Date) =>
@@ -270,7 +309,7 @@ export class RunStore implements RunRepository {
    * cursor therefore means "read budget spent, nothing matched yet", and an empty page without one
    * means nothing further matches.
    */
-  async listRuns(tenantId: string, filter: RunListFilter, limit: number, cursor?: string): Promise<Page<Run>> {
+  async listRuns(tenantId: string, filter: RunListFilter, limit: number, cursor?: string): Promise<Page<StoredRunSummary>> {
     const now = this.clock();
     const indexed = chooseIndex(tenantId, filter);
     const skPrefix = indexed.index ? '' : keys.runPrefix;
@@ -294,7 +333,8 @@ export class RunStore implements RunRepository {
       limit,
       maxPages: LIST_RUNS_MAX_QUERIES,
       cursor: { scope: `runs:${tenantId}:${indexed.index ?? 'table'}:${indexed.pkValue}`, value: cursor },
-      map: fromRunItem,
+      // Summaries whichever path served the page: the indexes hold nothing more (INCLUDE).
+      map: fromRunSummaryItem,
     });
     return { items, nextCursor };
   }
@@ -317,14 +357,31 @@ export class RunStore implements RunRepository {
     return { items, nextCursor };
   }
 
-  /** Active runs across tenants (sparse byActive index), for the reaper. */
-  async listActive(status: 'queued' | 'running', before: string, limit = 100, cursor?: string): Promise<Page<Run>> {
+  /**
+   * Active runs across tenants in one byActive shard (0 ≤ shard < ACTIVE_SHARDS), for the reaper:
+   * queued runs created before `before` (a key range), or running runs whose lease expired before
+   * `before` (a filter: the lease is not in the key, so renewing it never moves the index item).
+   */
+  async listActive(status: 'queued' | 'running', shard: number, before: string, limit = 100, cursor?: string): Promise<Page<ActiveRunRef>> {
+    if (!Number.isInteger(shard) || shard < 0 || shard >= ACTIVE_SHARDS) throw new RangeError(`shard ${shard} is not in [0, ${ACTIVE_SHARDS})`);
+    const pk = activePartition(status, shard);
     const { items, nextCursor } = await this.t.queryPage({
       index: 'byActive',
-      key: { pkAttr: 'activePk', pk: `ACTIVE#${status}`, skAttr: 'activeSk', sk: { lessThan: before } },
+      key: status === 'queued'
+        ? { pkAttr: 'activePk', pk, skAttr: 'activeSk', sk: { lessThan: before } }
+        : { pkAttr: 'activePk', pk },
+      filter: status === 'running'
+        ? { expression: 'attribute_exists(#lease) AND #lease < :before', names: { '#lease': 'leaseExpiresAt' }, values: { ':before': before } }
+        : undefined,
       limit,
-      cursor: { scope: `active:${status}`, value: cursor },
-      map: fromRunItem,
+      cursor: { scope: `active:${pk}`, value: cursor },
+      map: (item): ActiveRunRef => ({
+        tenantId: String(item.pk).slice(tenantPk('').length),
+        id: String(item.sk).slice(keys.runPrefix.length),
+        status,
+        createdAt: String(item.activeSk).split('#')[0],
+        leaseExpiresAt: typeof item.leaseExpiresAt === 'string' ? item.leaseExpiresAt : null,
+      }),
     });
     return { items, nextCursor };
   }

@@ -24,6 +24,7 @@ import { InvalidCursorError } from '../runs/errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { BatchIncompleteError, CompanionConflictError, TransactionConflictError, VersionConflictError } from './errors.js';
 import { tableName } from './table.js';
+import { metrics, MetricNames } from '../observability/metrics.js';
 
 export type Item = Record<string, any>;
 export type Key = Record<string, string>;
@@ -112,6 +113,10 @@ export interface BatchOptions {
   capMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** attempts of a transaction cancelled by TransactionConflict before its error is thrown (default 6) */
+  transactAttempts?: number;
+  /** told of every TransactionConflict (default: the TransactionConflicts metric) */
+  onTransactionConflict?: (err: TransactionConflictError, attempt: number) => void;
 }
 
 const GET_CHUNK = 100;
@@ -122,7 +127,9 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 const isConditionFailure = (err: unknown): err is ConditionalCheckFailedException => err instanceof ConditionalCheckFailedException;
 
 export class TableClient {
-  private readonly batch: Required<BatchOptions>;
+  private readonly batch: Required<Omit<BatchOptions, 'transactAttempts' | 'onTransactionConflict'>>;
+  private readonly transactAttempts: number;
+  private readonly onTransactionConflict: (err: TransactionConflictError, attempt: number) => void;
 
   constructor(
     readonly doc: DynamoDBDocumentClient,
@@ -136,6 +143,8 @@ export class TableClient {
       sleep: batch.sleep ?? defaultSleep,
       random: batch.random ?? Math.random,
     };
+    this.transactAttempts = Math.max(1, batch.transactAttempts ?? 6);
+    this.onTransactionConflict = batch.onTransactionConflict ?? (() => metrics.count(MetricNames.transactionConflicts));
   }
 
   // ── reads ──
@@ -282,10 +291,23 @@ export class TableClient {
    * TransactionConflict on any item is a TransactionConflictError; anything else is rethrown.
    */
   async transact(items: TxItem[]): Promise<void> {
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items.map((i) => withTable(i.op, this.table)) }));
-    } catch (err) {
-      throw cancellationError(err, items) ?? err;
+    // The one place transactions retry contention. DynamoDB cancels a TransactWriteItems when another
+    // transaction is in progress on one of its items, with the reason TransactionConflict (API
+    // Reference, TransactWriteItems / TransactionCanceledException); a cancelled transaction wrote
+    // nothing, so sending it again is safe. The SDK's own retries do not cover it (the cancellation is
+    // not a retryable error), so: up to `transactAttempts` tries with full-jitter backoff, each
+    // conflict counted (TransactionConflicts metric), then the TransactionConflictError for the caller.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.doc.send(new TransactWriteCommand({ TransactItems: items.map((i) => withTable(i.op, this.table)) }));
+        return;
+      } catch (err) {
+        const typed = cancellationError(err, items) ?? err;
+        if (!(typed instanceof TransactionConflictError)) throw typed;
+        this.onTransactionConflict(typed, attempt);
+        if (attempt >= this.transactAttempts) throw typed;
+        await this.backoff(attempt);
+      }
     }
   }
 

@@ -11,6 +11,8 @@ import { idempotencyBench } from './idempotency-bench.js';
 import { bundleBench } from './bundle-bench.js';
 import { sanitizeBench } from './sanitize-bench.js';
 import { once, stopOnSignals } from '../../infra/local/shutdown.js';
+import { capacityBench } from './capacity-bench.js';
+import { costBench } from './cost-bench.js';
 
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.includes(name);
@@ -27,6 +29,8 @@ try {
   if (wanted('bundles')) await bundleBench();
   if (wanted('list')) await listBench(svc);
   if (wanted('sanitize')) await sanitizeBench();
+  if (wanted('capacity') && !wanted('cost')) await capacityBench(svc);
+  if (wanted('cost')) await costBench(svc);
 } finally {
   await stop();
 }

@@ -295,10 +295,13 @@ describe('the run guarantees under chaos', () => {
     const totals = all.reduce((t, r) => ({
       runs: t.runs + r.runs.length, starts: t.starts + r.stats.starts, invocations: t.invocations + r.stats.invocations, crashes: t.crashes + r.stats.crashes,
       reaped: t.reaped + r.stats.reaps, deadLetters: t.deadLetters + r.stats.deadLetters, faultsBefore: t.faultsBefore + r.faults.before, faultsAfter: t.faultsAfter + r.faults.after, calls: t.calls + (r.faults.calls ?? 0),
-    }), { runs: 0, starts: 0, invocations: 0, crashes: 0, reaped: 0, deadLetters: 0, faultsBefore: 0, faultsAfter: 0, calls: 0 });
+      timeouts: t.timeouts + r.stats.timeouts, conflicts: t.conflicts + (r.faults.conflicts ?? 0),
+    }), { runs: 0, starts: 0, invocations: 0, crashes: 0, reaped: 0, deadLetters: 0, faultsBefore: 0, faultsAfter: 0, calls: 0, timeouts: 0, conflicts: 0 });
     const outcomes = runs.reduce<Record<string, number>>((o, r) => ({ ...o, [r.outcome]: (o[r.outcome] ?? 0) + 1 }), {});
     console.log(`chaos: ${all.length} scenarios, ${JSON.stringify(totals)}, outcomes ${JSON.stringify(outcomes)}`);
     expect(runs.length).toBeGreaterThan(0);
     expect(violations, violations.slice(0, 20).join('\n')).toEqual([]);
+    // the faults of issue 16 happened: injected TransactionConflicts and whole-batch Lambda timeouts
+    if (all.length >= 50) expect(totals.conflicts * totals.timeouts).toBeGreaterThan(0);
   }, 120_000);
 });

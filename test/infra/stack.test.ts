@@ -9,6 +9,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/store/keys.js';
+import { createTableInput } from '../../shared/store/table.js';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
 import { queues, REAPER_TIMEOUT_SECONDS, routes, rules, schedules, streamPublisher, TICK_TIMEOUT_SECONDS, WORKER_MAX_CONCURRENCY } from '../../shared/wiring.js';
 import { deployedFunctions, deployedRoutes } from '../../infra/constructs/deployed-functions.js';
@@ -89,6 +90,8 @@ describe('data', () => {
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ]);
+      // The same projection as the local CreateTable (both read INDEXES).
+      expect(g.Projection).toEqual(createTableInput('t').GlobalSecondaryIndexes.find((l) => l.IndexName === g.IndexName)!.Projection);
     }
     expect(p.AttributeDefinitions.every((a: any) => a.AttributeType === 'S')).toBe(true);
     expect(p.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });

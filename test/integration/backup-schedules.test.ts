@@ -19,7 +19,10 @@ afterAll(() => env?.stop());
 
 const tickDeps = () => ({ stores: makeStores({ doc: env.doc, table: env.table }), service: env.deps.service, clock: () => new Date() });
 const tick = (now = new Date()) => runBackupTick(tickDeps(), now);
-const runNowRuns = async () => (await env.store.listRuns('contoso', { type: 'backup_schedule.run_now' }, 100)).items;
+// Lists answer summaries (no input): read each run's detail, as the console does.
+const details = async (type: string) =>
+  Promise.all((await env.store.listRuns('contoso', { type }, 100)).items.map(async (r) => (await env.store.getRun('contoso', r.id))!));
+const runNowRuns = () => details('backup_schedule.run_now');
 const DUE = '2026-01-01T02:00:00.000Z';
 const compliancePolicyIds = () => env.sim.policies('contoso').filter((p) => p.category === 'deviceCompliancePolicies').map((p) => p.id);
 
@@ -155,6 +158,6 @@ describe('backup_schedule.retry', () => {
     const other = (await runNowRuns()).find((r) => r.input.scheduleId === 'prune')!;
     expect(await refused({ scheduleId: 'retry-other', runId: other.id })).toMatchObject({ message: expect.stringContaining('is not a backup run of schedule') });
     expect(await refused({ scheduleId: 'ghost', runId: ok.id })).toBeInstanceOf(PreconditionFailedError);
-    expect((await env.store.listRuns('contoso', { type: 'backup_schedule.retry' }, 100)).items.filter((r) => r.input.scheduleId === 'retry-other')).toHaveLength(0);
+    expect((await details('backup_schedule.retry')).filter((r) => r.input.scheduleId === 'retry-other')).toHaveLength(0);
   });
 });

@@ -54,7 +54,9 @@ describe('backup_set.add_policies', () => {
 
   it('refuses an unknown set (422) before writing a run', async () => {
     await expect(startChecked(env, 'backup_set.add_policies', { backupSetId: 'no-such-set', policyIds: ['x'] })).rejects.toBeInstanceOf(PreconditionFailedError);
-    expect((await env.store.listRuns('contoso', { type: 'backup_set.add_policies' }, 100)).items.every((r) => r.input.backupSetId !== 'no-such-set')).toBe(true);
+    const listed = (await env.store.listRuns('contoso', { type: 'backup_set.add_policies' }, 100)).items;
+    const runs = await Promise.all(listed.map(async (r) => (await env.store.getRun('contoso', r.id))!));
+    expect(runs.every((r) => r.input.backupSetId !== 'no-such-set')).toBe(true);
   });
 });
 

@@ -6,6 +6,8 @@ import { testEnv } from '../support/services.js';
 import { RunService, claimRun, LeaseHeldError } from '../../shared/runs/service.js';
 import { SqsWorkQueue } from '../../shared/queue/sqs-work-queue.js';
 import { RunStore } from '../../shared/store/run-store.js';
+import { ACTIVE_SHARDS, activePartition, activeShard } from '../../shared/store/keys.js';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DispatchFailedError, RunNotFoundError, InvalidCursorError } from '../../shared/runs/errors.js';
 import { TransitionError } from '../../shared/runs/lifecycle.js';
 import { sanitizeValue } from '../../shared/runs/sanitize.js';
@@ -129,6 +131,33 @@ describe('claims, leases and completion', () => {
     expect((await env.store.getRun('t-final', run.id))!.outcome).toBe('cancelled');
   });
 
+  it('byActive: the lease is out of the key (a renewal keeps activePk/activeSk); the reaper filter finds an expired lease in its shard', async () => {
+    const { run } = await env.service.startRun(req({ tenantId: 't-active-key' }));
+    const indexKeys = async () => {
+      const out = await env.doc.send(new GetCommand({ TableName: env.table, Key: { pk: 'TENANT#t-active-key', sk: `RUN#${run.id}` } }));
+      return { activePk: out.Item?.activePk, activeSk: out.Item?.activeSk };
+    };
+    expect(await indexKeys()).toEqual({ activePk: activePartition('queued', activeShard(run.id)), activeSk: `${run.createdAt}#t-active-key#${run.id}` });
+    await claimRun(env.service, 't-active-key', run.id, 1_000);
+    const running = await indexKeys();
+    expect(running.activePk).toBe(`ACTIVE#running#${activeShard(run.id)}`);
+    const counts = { total: 10, processed: 4, succeeded: 4, failed: 0, skipped: 0 };
+    const renewed = await env.service.apply('t-active-key', run.id, { type: 'checkpoint', leaseMs: 60_000, counts, cursor: null });
+    expect(await indexKeys()).toEqual(running);
+    const find = async (before: string) => {
+      const all = [];
+      let cursor: string | undefined;
+      do {
+        const page = await env.store.listActive('running', activeShard(run.id), before, 50, cursor);
+        all.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return all.find((r) => r.id === run.id);
+    };
+    expect(await find(renewed!.leaseExpiresAt!)).toBeUndefined();
+    expect(await find(new Date(Date.parse(renewed!.leaseExpiresAt!) + 1).toISOString())).toMatchObject({ tenantId: 't-active-key', status: 'running', leaseExpiresAt: renewed!.leaseExpiresAt });
+  });
+
   it('a checkpoint stores counts and cursor and renews the lease', async () => {
     const { run } = await env.service.startRun(req({ tenantId: 't-ckpt' }));
     const claimed = await claimRun(env.service, 't-ckpt', run.id, 1_000);
@@ -238,9 +267,23 @@ describe('listing runs', () => {
     await expect(env.store.listRuns(tenant, {}, 2, 'garbage')).rejects.toBeInstanceOf(InvalidCursorError);
   });
 
-  it('listing active runs across tenants for the reaper reads only active runs', async () => {
-    const page = await env.store.listActive('queued', new Date(Date.now() + 1000).toISOString(), 1000);
-    expect(page.items.every((r) => r.status === 'queued')).toBe(true);
-    expect(page.items.map((r) => r.id)).not.toContain(started[1].id);
+  it('listing active runs across tenants for the reaper reads only active runs, from every shard', async () => {
+    const soon = new Date(Date.now() + 1000).toISOString();
+    const items = (await Promise.all(Array.from({ length: ACTIVE_SHARDS }, (_, shard) => env.store.listActive('queued', shard, soon, 1000)))).flatMap((p) => p.items);
+    expect(items.every((r) => r.status === 'queued')).toBe(true);
+    const mine = items.filter((r) => r.tenantId === tenant).map((r) => r.id);
+    expect(mine.sort()).toEqual(started.filter((_, i) => i !== 1).map((s) => s.id).sort());
+    expect(mine).not.toContain(started[1].id);
+    await expect(env.store.listActive('queued', ACTIVE_SHARDS, soon)).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('lists answer summaries (what the list indexes project); the detail reads the whole run', async () => {
+    for (const filter of [{}, { type: 'inventory.sync' }, { status: 'queued' as const }]) {
+      const [first] = (await env.store.listRuns(tenant, filter, 1)).items;
+      expect(first).not.toHaveProperty('input');
+      expect(first).not.toHaveProperty('failures');
+      expect(first).toMatchObject({ tenantId: tenant, status: expect.any(String), summaryCounts: expect.any(Object), initiator: expect.any(Object) });
+      expect((await env.store.getRun(tenant, first.id))!.input).toBeTypeOf('object');
+    }
   });
 });

@@ -302,3 +302,33 @@ describe('transaction cancellation reasons, read per item', () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 });
+
+describe('TransactionConflict retries (issue 16, item 6)', () => {
+  const tx = (onConflict: (e: unknown, attempt: number) => void, waits: number[]) =>
+    new TableClient(doc, TABLE, { transactAttempts: 4, sleep: async (ms) => void waits.push(ms), random: () => 0.5, onTransactionConflict: onConflict });
+  const items = [{ name: 'backupItem', op: { Put: { Item: { pk: 'a', sk: 'b' } } } }, { name: 'backupSet', op: { Update: { Key: { pk: 'a', sk: 's' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } } } }];
+
+  it('retries a conflicted transaction with jittered, growing backoff and counts each conflict', async () => {
+    const conflict = cancelled({ Code: 'None' }, { Code: 'TransactionConflict' });
+    ddb.on(TransactWriteCommand).rejectsOnce(conflict).rejectsOnce(conflict).rejectsOnce(conflict).resolves({});
+    const seen: number[] = [];
+    const waits: number[] = [];
+    await tx((e, attempt) => { expect(e).toBeInstanceOf(TransactionConflictError); seen.push(attempt); }, waits).transact(items);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(4);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(waits).toEqual([20, 40, 80]); // random 0.5 of min(1000, 20 × 2^attempt)
+  });
+
+  it('gives up after its attempts with the TransactionConflictError; a failed condition is never retried', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled({ Code: 'TransactionConflict' }, { Code: 'None' }));
+    let conflicts = 0;
+    await expect(tx(() => conflicts++, []).transact(items)).rejects.toMatchObject({ constructor: TransactionConflictError, items: ['backupItem'] });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(4);
+    expect(conflicts).toBe(4);
+
+    ddb.reset();
+    ddb.on(TransactWriteCommand).rejects(cancelled({ Code: 'ConditionalCheckFailed' }, { Code: 'None' }));
+    await expect(tx(() => conflicts++, []).transact(items)).rejects.toBeInstanceOf(CompanionConflictError);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+});

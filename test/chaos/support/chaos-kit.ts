@@ -4,7 +4,7 @@
  * Everything random draws from a seeded PRNG, so a failing scenario's plan can be replayed from its
  * seed (the interleaving of real I/O is not replayable; the plan and the fault dice are).
  */
-import { InternalServerError, ProvisionedThroughputExceededException, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InternalServerError, ProvisionedThroughputExceededException, DescribeTableCommand, TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   DescribeStreamCommand,
@@ -68,11 +68,18 @@ export interface DynamoFaultRates {
   before: number;
   /** the call reached DynamoDB and committed, then the caller sees an error (the interesting case) */
   after: number;
+  /**
+   * a TransactWriteItems is cancelled with TransactionConflict on one item and writes nothing — what
+   * real DynamoDB does when another transaction is in progress on that item (DynamoDB Local
+   * serializes transactions and never answers it)
+   */
+  conflict?: number;
 }
 
 export interface FaultLog {
   before: number;
   after: number;
+  conflicts?: number;
   calls?: number;
 }
 
@@ -98,6 +105,17 @@ export function faultyDoc(doc: DynamoDBDocumentClient, dice: Rng, rates: DynamoF
       if (prop === 'send') {
         return async (command: never, ...rest: never[]) => {
           if (log) log.calls = (log.calls ?? 0) + 1;
+          const tx = (command as { constructor?: { name?: string }; input?: { TransactItems?: unknown[] } });
+          if (enabled() && rates.conflict && tx.constructor?.name === 'TransactWriteCommand' && dice.chance(rates.conflict)) {
+            if (log) log.conflicts = (log.conflicts ?? 0) + 1;
+            const n = tx.input?.TransactItems?.length ?? 1;
+            const hit = dice.int(0, n - 1);
+            throw new TransactionCanceledException({
+              message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict] (chaos)',
+              $metadata: { httpStatusCode: 400 },
+              CancellationReasons: Array.from({ length: n }, (_, i) => (i === hit ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' })),
+            });
+          }
           if (enabled() && dice.chance(rates.before)) {
             if (log) log.before++;
             throw dynamoFault(dice);

@@ -51,7 +51,7 @@ export interface ScenarioReport {
   faults: FaultLog;
   violations: string[];
   unexpectedErrors: string[];
-  stats: { starts: number; invocations: number; crashes: number; reaps: number; deadLetters: number; cancels: number };
+  stats: { starts: number; invocations: number; crashes: number; timeouts: number; reaps: number; deadLetters: number; cancels: number };
 }
 
 class WorkerCrash extends Error {
@@ -84,11 +84,13 @@ export async function runScenario(index: number, seed: number, env: ScenarioEnv,
   const advance = (ms: number) => { offset += ms; };
   const faultsOn = true; // faults stay on to the end: the bounds must hold under them
   const faults: FaultLog = { before: 0, after: 0 };
-  const rates = { before: dice.pick([0, 0.02, 0.05, 0.1]), after: dice.pick([0, 0.02, 0.05, 0.1]) };
+  const rates = { before: dice.pick([0, 0.02, 0.05, 0.1]), after: dice.pick([0, 0.02, 0.05, 0.1]), conflict: dice.fork(7).pick([0, 0.1, 0.3]) };
   const profile = {
     crash: dice.pick([0, 0.1, 0.3]),
     transient: dice.pick([0, 0.05, 0.15]),
     fatal: dice.pick([0, 0, 0.03]),
+    // a Lambda timeout: the invocation dies mid-batch at any DynamoDB call; every message of its batch comes back
+    timeout: dice.fork(8).pick([0, 0.1, 0.3]),
     itemFail: dice.pick([0, 0.05, 0.5]),
   };
   const queue = new ChaosQueue({
@@ -145,7 +147,7 @@ export async function runScenario(index: number, seed: number, env: ScenarioEnv,
 
   const report: ScenarioReport = {
     index, seed, tenantId, userId, runs: [], faults, violations: [], unexpectedErrors: [],
-    stats: { starts: 0, invocations: 0, crashes: 0, reaps: 0, deadLetters: 0, cancels: 0 },
+    stats: { starts: 0, invocations: 0, crashes: 0, timeouts: 0, reaps: 0, deadLetters: 0, cancels: 0 },
   };
   const known: string[] = [];
   const note = (what: string) => (err: unknown) => {
@@ -175,7 +177,16 @@ export async function runScenario(index: number, seed: number, env: ScenarioEnv,
     report.stats.invocations++;
     const clock = skewedClock(d.int(-20_000, 20_000));
     let crashed = false;
-    const { service } = serviceWith(docFor(() => crashed), clock);
+    const timeoutAfter = d.chance(profile.timeout) ? d.int(1, 30) : Infinity;
+    let calls = 0;
+    const dead = () => {
+      if (!crashed && ++calls > timeoutAfter) {
+        crashed = true;
+        report.stats.timeouts++;
+      }
+      return crashed;
+    };
+    const { service } = serviceWith(docFor(dead), clock);
     const budgetEnd = clock().getTime() + d.int(25_000, 300_000);
     const deps: WorkerDeps = {
       service, queue, executors, logger: env.logger, clock,
@@ -190,9 +201,10 @@ export async function runScenario(index: number, seed: number, env: ScenarioEnv,
         if (crashed) throw new WorkerCrash();
       },
     };
-    const result = await processWorkBatch({ Records: messages.map(sqsRecord) }, { getRemainingTimeInMillis: () => budgetEnd - clock().getTime() }, deps);
+    const result = await processWorkBatch({ Records: messages.map(sqsRecord) }, { getRemainingTimeInMillis: () => budgetEnd - clock().getTime() }, deps)
+      .catch((err) => { if (crashed) return null; throw err; });
     // A dead invocation acknowledges nothing: its messages come back after the visibility timeout.
-    if (crashed) return;
+    if (crashed || !result) return;
     const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
     for (const m of messages) if (!failed.has(m.messageId)) queue.ack(m.messageId);
   }
