@@ -12,6 +12,10 @@ export const GRAPH_ERROR_CODES = [
   'graph_bad_request',
   'graph_auth_failed',
   'graph_error',
+  /** a category Graph would not list (400/403/404): one failure of that category, the run goes on */
+  'graph_category_unavailable',
+  /** the path tree has no assign action for this policy type (iOS/Android app protection, WIP) */
+  'graph_assign_unsupported',
 ] as const;
 export type GraphErrorCode = (typeof GRAPH_ERROR_CODES)[number];
 

@@ -56,6 +56,18 @@ export function itemFailure(err: unknown, itemId: string): RunFailure {
   return { code: 'item_error', message: sanitizeText(`${itemId}: ${(err as Error)?.message ?? String(err)}`), itemId };
 }
 
+/**
+ * Per-category isolation (issue 13 §4): a category that Graph will not list — 400 (a segment this
+ * tenant or API version does not have), 403 (not licensed or not consented), 404 — becomes one
+ * failure of that category with the stable code `graph_category_unavailable`, and the run goes on
+ * with the other categories (outcome partially_succeeded). Anything else (throttling, outages) is
+ * not the category's fault: null, the caller rethrows.
+ */
+export function categoryUnavailable(err: unknown, category: string): RunFailure | null {
+  if (!(err instanceof GraphError) || !['graph_bad_request', 'graph_forbidden', 'graph_not_found'].includes(err.code)) return null;
+  return { code: 'graph_category_unavailable', message: sanitizeText(`${category}: Graph would not list this category (${err.message})`), itemId: category };
+}
+
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
 export async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);

@@ -8,7 +8,7 @@ import { GraphError } from '../graph/errors.js';
 import { CATEGORIES, type Category } from '../runs/catalog.js';
 import type { RunFailure } from '../runs/model.js';
 import { PolicyVersionConflictError, type PolicyHead } from '../store/policy-store.js';
-import { add, itemFailure, mapConcurrent, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
+import { add, categoryUnavailable, itemFailure, mapConcurrent, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
 import { policyContentHash } from './fingerprint.js';
 import { fetchPolicy } from '../graph/find-policy.js';
 import { policySyncStart } from './policy-sync.definition.js';
@@ -43,9 +43,10 @@ const executor: OperationExecutor<PolicyCursor, 'policy.sync'> = {
     try {
       page = await graph.listPolicies(category, cursor.nextLink);
     } catch (err) {
-      if (!(err instanceof GraphError) || (err.code !== 'graph_forbidden' && err.code !== 'graph_not_found')) throw err;
+      const failure = categoryUnavailable(err, category);
+      if (!failure) throw err;
       const counts: CountDelta = { total: 1, processed: 1, failed: 1 };
-      return { cursor: { mode: 'all', category: cursor.category + 1, nextLink: null }, done: cursor.category + 1 >= CATEGORIES.length, counts, failures: [itemFailure(err, category)] };
+      return { cursor: { mode: 'all', category: cursor.category + 1, nextLink: null }, done: cursor.category + 1 >= CATEGORIES.length, counts, failures: [failure] };
     }
     const result = await syncPolicies(ctx, graph, page.items.map((p) => ({ id: p.id, category })), true);
     if (page.nextLink) return { cursor: { mode: 'all', category: cursor.category, nextLink: page.nextLink }, done: false, ...result };

@@ -6,7 +6,7 @@
  *
  * Worker: per item, read what Graph holds now and diff it with the backup (group ids translated by
  * `groupMapping`); `dryRun` stops there; otherwise a differing item is written back through the Graph
- * client (PATCH + assign). An item whose result is already recorded is not redone after a crash.
+ * client the way its category requires (shared/graph/client.ts writePolicy). An item whose result is already recorded is not redone after a crash.
  */
 import type { PolicyAssignment } from '../graph/client.js';
 import type { Category } from '../runs/catalog.js';
@@ -87,7 +87,7 @@ async function restoreItem(ctx: ExecutionContext, record: RestoreRecord, itemId:
     const paths = policyDiff(current, wanted);
     if (paths.length === 0) return { ...base, status: 'unchanged', changedPaths: [], at, error: null };
     if (record.dryRun) return { ...base, status: 'would_change', changedPaths: paths, at, error: null };
-    await graph.writePolicy(backup.category as Category, backup.policyId, wanted);
+    await graph.writePolicy(backup.category as Category, backup.policyId, wanted, current);
     return { ...base, status: 'restored', changedPaths: paths, at, error: null };
   } catch (err) {
     const f = itemFailure(err, itemId);
