@@ -367,7 +367,7 @@ export class GraphClient {
     const where = describe(url, this.root);
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
-      if (this.left() < MIN_REQUEST_MS) throw new GraphError('graph_unavailable', `no time left in this invocation's budget for ${method} ${where}`, null, null);
+      if (this.left() < MIN_REQUEST_MS) throw new GraphError('graph_unavailable', `no time left in this invocation's budget for ${method} ${where}`, null, null, 0);
       const token = opts.token ?? (await this.appToken());
       let res: Response;
       try {
@@ -383,7 +383,7 @@ export class GraphClient {
           await this.sleep(delay);
           continue;
         }
-        throw new GraphError('graph_unavailable', `Graph could not be reached for ${where}: ${(err as Error).message}`);
+        throw new GraphError('graph_unavailable', `Graph could not be reached for ${where}: ${(err as Error).message}`, null, null, attempt < this.maxRetries ? delay : null);
       }
       if (res.ok) return res.status === 204 ? null : parseJson(await res.text());
       if (res.status === 401 && !opts.token && !refreshed) {
@@ -393,15 +393,18 @@ export class GraphClient {
         continue;
       }
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
-      if (RETRYABLE.has(res.status) && attempt < this.maxRetries && (retryAfterMs ?? 0) <= this.maxRetryAfterMs) {
+      let deferMs: number | null = null;
+      if (RETRYABLE.has(res.status) && attempt < this.maxRetries) {
         const delay = this.backoff(attempt, retryAfterMs);
-        if (this.fits(delay)) {
+        if ((retryAfterMs ?? 0) <= this.maxRetryAfterMs && this.fits(delay)) {
           await drain(res);
           await this.sleep(delay);
           continue;
         }
+        // Longer than this invocation may wait: the caller continues later instead of sleeping.
+        deferMs = delay;
       }
-      throw await toGraphError(res, method, where, retryAfterMs);
+      throw await toGraphError(res, method, where, retryAfterMs, deferMs);
     }
   }
 
@@ -507,13 +510,13 @@ export function parseRetryAfter(header: string | null, now: number): number | nu
   return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }
 
-async function toGraphError(res: Response, method: string, where: string, retryAfterMs: number | null): Promise<GraphError> {
+async function toGraphError(res: Response, method: string, where: string, retryAfterMs: number | null, deferMs: number | null = null): Promise<GraphError> {
   const text = await res.text().catch(() => '');
   const body = parseJson(text) as { error?: { code?: string; message?: string } | string; error_description?: string } | null;
   const detail =
     typeof body?.error === 'object' ? [body.error.code, body.error.message].filter(Boolean).join(': ')
     : [body?.error, body?.error_description].filter(Boolean).join(': ') || text.slice(0, 200);
-  return new GraphError(codeForStatus(res.status), `Graph answered ${res.status} to ${method} ${where}${detail ? ` (${detail})` : ''}`, res.status, retryAfterMs);
+  return new GraphError(codeForStatus(res.status), `Graph answered ${res.status} to ${method} ${where}${detail ? ` (${detail})` : ''}`, res.status, retryAfterMs, deferMs);
 }
 
 function parseJson(text: string): unknown {

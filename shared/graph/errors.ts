@@ -21,7 +21,11 @@ export type GraphErrorCode = (typeof GRAPH_ERROR_CODES)[number];
 
 export class GraphError extends Error {
   readonly code: GraphErrorCode;
-  constructor(code: GraphErrorCode, message: string, readonly status: number | null = null, readonly retryAfterMs: number | null = null) {
+  /**
+   * @param deferMs set when Graph asked for a wait (Retry-After or backoff) that the caller's time
+   *   budget did not allow: the work should continue in a new invocation after this long (issue 13 §5).
+   */
+  constructor(code: GraphErrorCode, message: string, readonly status: number | null = null, readonly retryAfterMs: number | null = null, readonly deferMs: number | null = null) {
     super(sanitizeText(message));
     this.name = 'GraphError';
     this.code = code;
