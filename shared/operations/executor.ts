@@ -68,6 +68,14 @@ export function categoryUnavailable(err: unknown, category: string): RunFailure 
   return { code: 'graph_category_unavailable', message: sanitizeText(`${category}: Graph would not list this category (${err.message})`), itemId: category };
 }
 
+/**
+ * Graph asked for a wait longer than this invocation's budget (issue 13 §5): not an item failure —
+ * the chunk stops and the worker continues the run later (the redone chunk answers as before).
+ */
+export function isDeferral(err: unknown): err is GraphError {
+  return err instanceof GraphError && err.transient && err.deferMs !== null;
+}
+
 /** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
 export async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);

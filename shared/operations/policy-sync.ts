@@ -8,7 +8,7 @@ import { GraphError } from '../graph/errors.js';
 import { CATEGORIES, type Category } from '../runs/catalog.js';
 import type { RunFailure } from '../runs/model.js';
 import { PolicyVersionConflictError, type PolicyHead } from '../store/policy-store.js';
-import { add, categoryUnavailable, itemFailure, mapConcurrent, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
+import { add, categoryUnavailable, isDeferral, itemFailure, mapConcurrent, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
 import { policyContentHash } from './fingerprint.js';
 import { fetchPolicy } from '../graph/find-policy.js';
 import { policySyncStart } from './policy-sync.definition.js';
@@ -59,7 +59,9 @@ async function syncPolicies(ctx: ExecutionContext, graph: GraphClient, wanted: W
   const counts: CountDelta = { total: wanted.length };
   const failures: RunFailure[] = [];
   const heads = await stores.policies.getHeads(run.tenantId, wanted.map((w) => w.id));
+  let deferred: unknown = null;
   await mapConcurrent(wanted, GRAPH_CONCURRENCY, async (w) => {
+    if (deferred) return;
     add(counts, 'processed');
     try {
       const head = heads.get(w.id) ?? null;
@@ -68,12 +70,14 @@ async function syncPolicies(ctx: ExecutionContext, graph: GraphClient, wanted: W
       add(counts, change);
       add(counts, 'succeeded');
     } catch (err) {
+      if (isDeferral(err)) { deferred ??= err; return; }
       // Listed, then gone before we fetched it: nothing to version, nothing failed.
       if (listed && err instanceof GraphError && err.code === 'graph_not_found') return add(counts, 'skipped');
       add(counts, 'failed');
       failures.push(itemFailure(err, w.id));
     }
   });
+  if (deferred) throw deferred;
   return { counts, failures };
 }
 

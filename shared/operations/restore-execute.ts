@@ -14,7 +14,7 @@ import { outcomeFromCounts } from '../runs/lifecycle.js';
 import { type BackupItem } from '../store/backup-store.js';
 
 import { type RestoreItemResult, type RestoreItemStatus, type RestoreRecord } from '../store/restore-store.js';
-import { add, itemFailure, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor, type Tally } from './executor.js';
+import { add, isDeferral, itemFailure, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor, type Tally } from './executor.js';
 import { policyDiff } from './json-diff.js';
 import { restoreExecuteStart } from './restore-execute.definition.js';
 import { defineModule } from './module.js';
@@ -90,6 +90,8 @@ async function restoreItem(ctx: ExecutionContext, record: RestoreRecord, itemId:
     await graph.writePolicy(backup.category as Category, backup.policyId, wanted, current);
     return { ...base, status: 'restored', changedPaths: paths, at, error: null };
   } catch (err) {
+    // A wait past this invocation's budget: nothing is recorded, the chunk is redone in a continuation.
+    if (isDeferral(err)) throw err;
     const f = itemFailure(err, itemId);
     return { ...base, status: 'failed', at, error: { code: f.code, message: f.message } };
   }
