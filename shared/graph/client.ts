@@ -367,17 +367,21 @@ export class GraphClient {
     const where = describe(url, this.root);
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
-      if (this.left() < MIN_REQUEST_MS) throw new GraphError('graph_unavailable', `no time left in this invocation's budget for ${method} ${where}`, null, null, 0);
       const token = opts.token ?? (await this.appToken());
+      // One reading of the budget per attempt: the check and the request's timeout agree.
+      const budget = this.left();
+      if (budget < MIN_REQUEST_MS) throw new GraphError('graph_unavailable', `no time left in this invocation's budget for ${method} ${where}`, null, null, 0);
       let res: Response;
       try {
         res = await this.fetchFn(url, {
           method,
           headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...opts.headers },
           body: body !== undefined ? JSON.stringify(body) : undefined,
-          signal: AbortSignal.timeout(Math.max(1, Math.min(this.requestTimeoutMs, this.left()))),
+          signal: AbortSignal.timeout(Math.min(this.requestTimeoutMs, budget)),
         });
       } catch (err) {
+        // Cut off by our own budget, not Graph's fault: continue at once in a new invocation.
+        if (this.left() < MIN_REQUEST_MS) throw new GraphError('graph_unavailable', `no time left in this invocation's budget for ${method} ${where}`, null, null, 0);
         const delay = this.backoff(attempt, null);
         if (attempt < this.maxRetries && this.fits(delay)) {
           await this.sleep(delay);
@@ -432,6 +436,7 @@ export class GraphClient {
     const secret = await this.secrets.resolve(this.settings.secretRef);
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.settings.clientId, client_secret: secret, scope: this.scope });
     for (let attempt = 0; ; attempt++) {
+      if (this.left() < MIN_REQUEST_MS) throw new GraphError('graph_unavailable', "no time left in this invocation's budget for the token endpoint", null, null, 0);
       let res: Response;
       try {
         res = await this.fetchFn(this.tokenUrl, {
