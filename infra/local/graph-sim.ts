@@ -1,20 +1,36 @@
 /**
- * The simulated Microsoft Graph (§10): Graph's URL shapes for the six policy categories and groups,
- * `@odata.nextLink` paging, a client-credentials token endpoint per tenant, PATCH writes that a later
- * sync sees, injected latency and faults (429/503 with Retry-After, 403 on chosen items).
+ * The simulated Microsoft Graph (§10, issue 13 §7): strict and faithful to Microsoft's published path
+ * trees. It serves exactly the paths of graph-paths.json (a copy of ../shared/graph-paths.json, from
+ * Microsoft's generated SDKs) under their API version and answers anything else 400 with Graph's error
+ * body ("Resource not found for the segment '…'"); relationships come only when `$expand`ed or read by
+ * their own path (and `$expand=definitionValues` returns [] as reported of real Graph); lists page with
+ * absolute `@odata.nextLink`s; a client-credentials token endpoint per tenant; writes a later sync
+ * sees; injected latency and faults (429/503 with Retry-After, 403 on chosen items, whole categories
+ * unavailable).
  *
- *   POST /{tenantId}/oauth2/v2.0/token                    client credentials → { access_token, expires_in }
- *   GET  /graph/{tenantId}/v1.0/{categoryPath}[/{id}[/assignments]]   PATCH …/{id}   POST …/{id}/assign
- *   GET  /graph/{tenantId}/v1.0/groups[?$search="displayName:x" | $filter=startswith(displayName,'x')]
- *   /_sim/…                                               test controls (faults, mutate, delete, delegated token)
+ *   POST /{tenantId}/oauth2/v2.0/token                       client credentials → { access_token, expires_in }
+ *   *    /graph/{tenantId}/{v1.0|beta}/{path}[?query]        a graph-paths.json path of that version, e.g.
+ *        GET   …/beta/deviceManagement/configurationPolicies/{id}?$expand=settings
+ *        GET   …/beta/deviceManagement/groupPolicyConfigurations/{id}/definitionValues?$expand=definition
+ *        GET   …/beta/deviceAppManagement/iosManagedAppProtections/{id}?$expand=apps,assignments
+ *        PATCH …/{collection}/{id}   POST …/{id}/assign   POST …/{id}/updateDefinitionValues   …
+ *        GET   …/v1.0/groups[?$search="displayName:x" (ConsistencyLevel: eventual) | $filter=startswith(displayName,'x')]
+ *   /_sim/…                                                  test controls (faults, mutate, delete, delegated token)
+ *
+ * A tenant's Graph root (tenant config `graph.graphRoot`) is `{sim}/graph/{tenantId}`.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CATEGORY_PATHS } from '../../shared/graph/categories.js';
+import { randomUUID } from 'node:crypto';
+import { APP_SUBTYPES, CATEGORY_API, type GraphVersion } from '../../shared/graph/api-map.js';
 import type { GraphSettings } from '../../shared/graph/client.js';
 import { LOCAL_SIM_SECRET } from '../../shared/graph/secrets.js';
-import type { Category } from '../../shared/runs/catalog.js';
-import { DEFAULT_DATASETS, buildTenantData, seededRandom, type DatasetSize, type SimPolicy, type SimTenantData } from './graph-sim-data.js';
+import { CATEGORIES, type Category } from '../../shared/runs/catalog.js';
+import { DEFAULT_DATASETS, buildTenantData, guid, seededRandom, type DatasetSize, type SimPolicy, type SimTenantData } from './graph-sim-data.js';
+
+/** graph-paths.json: the path templates per API version ({id} = one key segment). */
+export const GRAPH_PATHS: { source: string; versions: Record<GraphVersion, string[]> } = JSON.parse(readFileSync(new URL('./graph-paths.json', import.meta.url), 'utf8'));
 
 export interface SimFaults {
   /** probability that a Graph request answers 429 */
@@ -25,6 +41,8 @@ export interface SimFaults {
   retryAfterSeconds?: number;
   /** object ids (policies or groups) that answer 403 */
   forbidden?: string[];
+  /** categories whose every path answers 400 (default) or 403 (`configurationPolicies:403`), as an unlicensed or unsupported area does */
+  unavailable?: Array<{ category: Category; status: 400 | 403 }>;
 }
 
 export interface GraphSimOptions {
@@ -43,7 +61,9 @@ export interface GraphSimOptions {
 export interface SimRequest {
   method: string;
   tenantId: string | null;
-  /** the path under the tenant's base URL (or the raw path), with its query */
+  /** the API version of a Graph request (null for the token endpoint) */
+  version: GraphVersion | null;
+  /** the path under the version (or the raw path), with its query */
   path: string;
   status: number;
 }
@@ -77,14 +97,14 @@ export const simClientId = (tenantId: string) => `${tenantId}-operation-runs-app
 export function seedGraphSettings(simUrl: string, tenantId: string): GraphSettings {
   const base = simUrl.replace(/\/+$/, '');
   return {
-    baseUrl: `${base}/graph/${encodeURIComponent(tenantId)}/v1.0`,
+    graphRoot: `${base}/graph/${encodeURIComponent(tenantId)}`,
     tokenUrl: `${base}/${encodeURIComponent(tenantId)}/oauth2/v2.0/token`,
     clientId: simClientId(tenantId),
     secretRef: 'local:graph-sim',
   };
 }
 
-/** `throttle=0.1,error=0.02,forbidden=id1|id2,retryAfter=1` (GRAPH_SIM_FAULTS). */
+/** `throttle=0.1,error=0.02,forbidden=id1|id2,retryAfter=1,unavailable=configurationPolicies|managedAppPolicies:403` (GRAPH_SIM_FAULTS). */
 export function parseFaults(spec: string | undefined): SimFaults {
   const faults: SimFaults = {};
   for (const part of (spec ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
@@ -92,20 +112,79 @@ export function parseFaults(spec: string | undefined): SimFaults {
     if (k === 'throttle' || k === 'error') faults[k] = clampProbability(Number(v));
     else if (k === 'retryAfter' || k === 'retryAfterSeconds') faults.retryAfterSeconds = Math.max(0, Number(v) || 0);
     else if (k === 'forbidden') faults.forbidden = v.split('|').filter(Boolean);
-    else throw new Error(`unknown GRAPH_SIM_FAULTS entry "${k}" (known: throttle, error, retryAfter, forbidden)`);
+    else if (k === 'unavailable') {
+      faults.unavailable = v.split('|').filter(Boolean).map((entry) => {
+        const [category, status = '400'] = entry.split(':');
+        if (!(CATEGORIES as readonly string[]).includes(category)) throw new Error(`GRAPH_SIM_FAULTS unavailable=${category}: not a category (${CATEGORIES.join(', ')})`);
+        if (status !== '400' && status !== '403') throw new Error(`GRAPH_SIM_FAULTS unavailable=${entry}: status must be 400 or 403`);
+        return { category: category as Category, status: Number(status) as 400 | 403 };
+      });
+    } else throw new Error(`unknown GRAPH_SIM_FAULTS entry "${k}" (known: throttle, error, retryAfter, forbidden, unavailable)`);
   }
   return faults;
 }
 
 const clampProbability = (n: number) => (Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0);
 
-const PATH_TO_CATEGORY = new Map(Object.entries(CATEGORY_PATHS).map(([c, p]) => [p, c as Category]));
-
 class HttpError extends Error {
   constructor(readonly status: number, readonly graphCode: string, message: string, readonly headers: Record<string, string> = {}) {
     super(message);
   }
 }
+
+/** Graph's 400 for a path outside the tree (GRAPH-PATHS.md "Unknown segment"). */
+const segmentNotFound = (segment: string) => new HttpError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
+/** Graph's 400 for a declared but unrouted path or verb (GRAPH-PATHS.md "Declared but unrouted"). */
+const noRoute = (method: string, path: string) => new HttpError(400, 'No method match route template', `No OData route exists that match template ~/singleton/navigation/key/navigation with http verb ${method} for request /${path}.`);
+
+/** Which policies a collection path holds: a category's own collection, or an app-policy subtype collection. */
+interface CollectionInfo {
+  category: Category;
+  odataType: string | null;
+  /** relationships its items may $expand (assignments included) */
+  expandable: string[];
+}
+
+function collections(): Map<string, CollectionInfo> {
+  const m = new Map<string, CollectionInfo>();
+  const rel: Record<Category, string[]> = {
+    deviceConfigurations: ['assignments'],
+    deviceCompliancePolicies: ['assignments', 'scheduledActionsForRule'],
+    configurationPolicies: ['assignments', 'settings'],
+    groupPolicyConfigurations: ['assignments', 'definitionValues'],
+    managedAppPolicies: [],
+    deviceEnrollmentConfigurations: ['assignments'],
+  };
+  for (const c of CATEGORIES) m.set(CATEGORY_API[c].collection, { category: c, odataType: null, expandable: rel[c] });
+  for (const s of APP_SUBTYPES) m.set(s.collection, { category: 'managedAppPolicies', odataType: s.odataType, expandable: s.expand });
+  return m;
+}
+
+/** `a,b($expand=c),d` → [{name:'a'}, {name:'b', nested:'c'}, {name:'d'}] (top-level commas only). */
+export function parseExpand(raw: string | null): Array<{ name: string; nested: string | null }> {
+  if (!raw) return [];
+  const out: Array<{ name: string; nested: string | null }> = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of raw + ',') {
+    if (ch === ',' && depth === 0) {
+      const t = cur.trim();
+      if (t) {
+        const m = /^([A-Za-z]+)(?:\(\$expand=([^)]*)\))?$/.exec(t);
+        if (!m) throw new HttpError(400, 'BadRequest', `Parsing OData Select and Expand failed: syntax error at '${t}'.`);
+        out.push({ name: m[1], nested: m[2] ?? null });
+      }
+      cur = '';
+      continue;
+    }
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    cur += ch;
+  }
+  return out;
+}
+
+const SETTINGS_PAGE = 25;
 
 export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSim> {
   let latencyMs = opts.latencyMs ?? numberEnv('GRAPH_SIM_LATENCY_MS', 10);
@@ -115,11 +194,17 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
   const pageSize = opts.pageSize ?? 10;
   const tokenLifetime = opts.tokenLifetimeSeconds ?? 3599;
   const dice = seededRandom(opts.faultSeed ?? 20261126);
+  const idDice = seededRandom(7);
   const tenants = new Map<string, SimTenantData>();
   for (const [t, size] of Object.entries(opts.tenants ?? DEFAULT_DATASETS)) tenants.set(t, buildTenantData(t, size));
   const tokens = new Map<string, { tenantId: string; expiresAt: number; delegated: boolean }>();
   const requests: SimRequest[] = [];
   let tokenCounter = 0;
+  const COLLECTIONS = collections();
+  const TEMPLATES: Record<GraphVersion, string[][]> = {
+    'v1.0': GRAPH_PATHS.versions['v1.0'].map((t) => t.split('/')),
+    beta: GRAPH_PATHS.versions.beta.map((t) => t.split('/')),
+  };
 
   const tenantData = (tenantId: string) => {
     const data = tenants.get(tenantId);
@@ -153,7 +238,12 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
     }
   }
 
-  function injectFaults(path: string) {
+  function injectFaults(path: string, category: Category | null, collection: string | null) {
+    const down = category ? faults.unavailable?.find((u) => u.category === category) : undefined;
+    if (down && collection) {
+      if (down.status === 403) throw new HttpError(403, 'Forbidden', 'Application is not authorized to perform this operation. Application must have one of the following scopes: DeviceManagementConfiguration.Read.All, DeviceManagementConfiguration.ReadWrite.All');
+      throw segmentNotFound(collection.split('/').pop()!);
+    }
     for (const id of faults.forbidden ?? []) {
       if (path.split(/[/?]/).includes(id)) throw new HttpError(403, 'Forbidden', `Insufficient privileges to complete the operation on ${id}.`);
     }
@@ -166,31 +256,89 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
     if (faults.error && dice() < faults.error) throw new HttpError(503, 'ServiceUnavailable', 'The service is temporarily unavailable.', retryAfter);
   }
 
-  function page<T extends { id: string }>(items: T[], url: URL, baseUrl: string, render: (x: T) => unknown) {
+  /** Keyset paging over ids (a deletion between pages skips nothing); the nextLink keeps the original query. */
+  function page<T extends { id: string }>(items: T[], url: URL, render: (x: T) => unknown) {
     const top = Math.min(999, Math.max(1, Number(url.searchParams.get('$top')) || pageSize));
     const after = url.searchParams.get('$skiptoken');
     const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : 1));
-    // Keyset paging (after the last id seen), so a deletion between pages skips nothing.
     const start = after ? sorted.findIndex((x) => x.id > Buffer.from(after, 'base64url').toString()) : 0;
     const slice = start < 0 ? [] : sorted.slice(start, start + top);
     const more = start >= 0 && start + top < sorted.length;
-    const next = new URL(url.toString().replace(url.origin, baseUrl.slice(0, baseUrl.indexOf('/graph/'))));
+    const next = new URL(url.toString());
     next.searchParams.set('$skiptoken', Buffer.from(slice[slice.length - 1]?.id ?? '').toString('base64url'));
-    return { '@odata.context': `${baseUrl}/$metadata`, value: slice.map(render), ...(more ? { '@odata.nextLink': next.toString() } : {}) };
+    return { '@odata.context': `${url.origin}/$metadata`, value: slice.map(render), ...(more ? { '@odata.nextLink': next.toString() } : {}) };
   }
 
-  async function handleGraph(req: IncomingMessage, res: ServerResponse, tenantId: string, rest: string, url: URL, body: string, baseUrl: string) {
+  /** Offset paging over a relationship (its order is meaningful). */
+  function offsetPage<T>(items: T[], url: URL, size: number, render: (x: T) => unknown = (x) => x) {
+    const skip = Number(url.searchParams.get('$skiptoken') ? Buffer.from(url.searchParams.get('$skiptoken')!, 'base64url').toString() : 0) || 0;
+    const top = Math.min(999, Math.max(1, Number(url.searchParams.get('$top')) || size));
+    const slice = items.slice(skip, skip + top);
+    const next = new URL(url.toString());
+    next.searchParams.set('$skiptoken', Buffer.from(String(skip + top)).toString('base64url'));
+    return { value: slice.map(render), ...(skip + top < items.length ? { '@odata.nextLink': next.toString() } : {}) };
+  }
+
+  /** The graph-paths.json template a path matches in a version, or Graph's 400 naming the first unknown segment. */
+  function route(version: GraphVersion, segments: string[]): { template: string; ids: string[] } {
+    let deepest = 0;
+    for (const t of TEMPLATES[version]) {
+      let k = 0;
+      while (k < Math.min(t.length, segments.length) && (t[k] === '{id}' || t[k] === segments[k])) k++;
+      if (k === t.length && k === segments.length) return { template: t.join('/'), ids: segments.filter((_, i) => t[i] === '{id}') };
+      deepest = Math.max(deepest, k);
+    }
+    throw segmentNotFound(segments[Math.min(deepest, segments.length - 1)] ?? '');
+  }
+
+  function policyIn(data: SimTenantData, info: CollectionInfo, id: string): SimPolicy {
+    const p = data.policies.get(id);
+    if (!p || p.category !== info.category || (info.odataType && p.content['@odata.type'] !== info.odataType)) {
+      throw new HttpError(404, 'ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+    }
+    return p;
+  }
+
+  /** A policy as GET answers it: its properties, plus the expanded relationships (validated against its type). */
+  function renderPolicy(p: SimPolicy, info: CollectionInfo, url: URL, root: string) {
+    const expand = parseExpand(url.searchParams.get('$expand'));
+    const out: Record<string, unknown> = { ...p.content };
+    // A subtype collection answers without @odata.type (Microsoft's export sample re-adds it).
+    if (info.odataType) delete out['@odata.type'];
+    for (const e of expand) {
+      if (!info.expandable.includes(e.name)) {
+        const type = String(p.content['@odata.type'] ?? `#microsoft.graph.${info.category}`).replace(/^#/, '');
+        throw new HttpError(400, 'BadRequest', `Parsing OData Select and Expand failed: Could not find a property named '${e.name}' on type '${type}'.`);
+      }
+      if (e.name === 'assignments') out.assignments = p.assignments;
+      else if (e.name === 'definitionValues') out.definitionValues = []; // reported of real Graph (microsoft-graph-docs#19655)
+      else if (e.name === 'scheduledActionsForRule') {
+        out.scheduledActionsForRule = (p.relations.scheduledActionsForRule ?? []).map(({ scheduledActionConfigurations, ...rule }) => (e.nested === 'scheduledActionConfigurations' ? { ...rule, scheduledActionConfigurations } : rule));
+      } else if (e.name === 'settings') {
+        const settings = p.relations.settings ?? [];
+        out.settings = settings.slice(0, SETTINGS_PAGE);
+        if (settings.length > SETTINGS_PAGE) {
+          out['settings@odata.nextLink'] = `${root}/beta/${CATEGORY_API.configurationPolicies.collection}/${encodeURIComponent(p.id)}/settings?$skiptoken=${Buffer.from(String(SETTINGS_PAGE)).toString('base64url')}`;
+        }
+      } else out[e.name] = p.relations[e.name] ?? [];
+    }
+    return out;
+  }
+
+  async function handleGraph(req: IncomingMessage, res: ServerResponse, tenantId: string, version: GraphVersion, rest: string, url: URL, body: string, root: string) {
     const data = tenantData(tenantId);
     const segments = rest.split('/').filter(Boolean).map(decodeURIComponent);
-    if (segments[0] === 'groups' && segments.length === 1 && req.method === 'GET') {
+    const method = req.method ?? 'GET';
+    const { template, ids } = route(version, segments);
+    if (template === 'groups' && method === 'GET') {
       const search = url.searchParams.get('$search');
       const filter = url.searchParams.get('$filter');
       authorize(req, tenantId, Boolean(search || filter));
-      injectFaults(rest);
+      injectFaults(rest, null, null);
       let groups = [...data.groups.values()];
       if (search) {
         if (String(req.headers.consistencylevel ?? '').toLowerCase() !== 'eventual') {
-          throw new HttpError(400, 'Request_UnsupportedQuery', "$search requires the header 'ConsistencyLevel: eventual'.");
+          throw new HttpError(400, 'Request_UnsupportedQuery', "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
         }
         const m = /^"displayName:(.*)"$/s.exec(search);
         if (!m) throw new HttpError(400, 'Request_UnsupportedQuery', 'only "displayName:<text>" searches are supported');
@@ -202,38 +350,134 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
         const q = m[1].replace(/''/g, "'").toLowerCase();
         groups = groups.filter((g) => g.displayName.toLowerCase().startsWith(q));
       }
-      return send(res, 200, page(groups, url, baseUrl, (g) => g));
+      return send(res, 200, page(groups, url, (g) => g));
     }
     authorize(req, tenantId, false);
-    // Category paths are two segments: deviceManagement/deviceConfigurations.
-    const category = PATH_TO_CATEGORY.get(segments.slice(0, 2).join('/'));
-    if (!category) throw new HttpError(404, 'ResourceNotFound', `no resource at ${rest.split('?')[0]}`);
-    injectFaults(rest);
-    const [id, sub] = segments.slice(2);
-    const inCategory = [...data.policies.values()].filter((p) => p.category === category);
-    if (!id) {
-      if (req.method !== 'GET') throw new HttpError(405, 'MethodNotAllowed', 'method not allowed');
-      return send(res, 200, page(inCategory, url, baseUrl, (p) => p.content));
+    if (template === 'groups/{id}' && method === 'GET') {
+      injectFaults(rest, null, null);
+      const g = data.groups.get(ids[0]);
+      if (!g) throw new HttpError(404, 'Request_ResourceNotFound', `Resource '${ids[0]}' does not exist or one of its queried reference-property objects are not present.`);
+      return send(res, 200, g);
     }
-    const policy = data.policies.get(id);
-    if (!policy || policy.category !== category) throw new HttpError(404, 'ResourceNotFound', `Resource '${id}' does not exist.`);
-    if (!sub && req.method === 'GET') return send(res, 200, { '@odata.context': `${baseUrl}/$metadata#entity`, ...policy.content });
-    if (!sub && req.method === 'PATCH') {
-      const patch = parseBody(body);
-      const { id: _i, ...writable } = patch;
-      bump(policy, writable);
+    if (template === 'deviceManagement/groupPolicyDefinitions' && method === 'GET') {
+      injectFaults(rest, 'groupPolicyConfigurations', null);
+      return send(res, 200, page([...data.definitions.values()], url, ({ presentations: _p, ...d }) => d));
+    }
+    const collection = segments.slice(0, 2).join('/');
+    const info = COLLECTIONS.get(collection);
+    if (!info) throw noRoute(method, rest);
+    injectFaults(rest, info.category, collection);
+    const tail = template.split('/').slice(2).join('/');
+    if (tail === '' && method === 'GET') {
+      const items = [...data.policies.values()].filter((p) => p.category === info.category && (!info.odataType || p.content['@odata.type'] === info.odataType));
+      return send(res, 200, page(items, url, (p) => p.content));
+    }
+    const policy = policyIn(data, info, ids[0]);
+    if (tail === '{id}' && method === 'GET') return send(res, 200, { '@odata.context': `${root}/${version}/$metadata#entity`, ...renderPolicy(policy, info, url, root) });
+    if (tail === '{id}' && method === 'PATCH') {
+      const { id: _i, ...writable } = parseBody(body);
+      // Relationships are not properties: Graph ignores them in a PATCH of the entity, except the settings catalog's settings.
+      const { settings, assignments: _a, ...props } = writable;
+      if (Array.isArray(settings) && info.category === 'configurationPolicies') policy.relations.settings = settings.map((s: Record<string, unknown>, k: number) => ({ ...s, id: String(k) }));
+      for (const r of ['scheduledActionsForRule', 'definitionValues', 'apps', 'protectedAppLockerFiles', 'exemptAppLockerFiles']) delete props[r];
+      if (info.odataType) props['@odata.type'] = info.odataType;
+      bump(policy, props);
       res.writeHead(204).end();
       return;
     }
-    if (sub === 'assignments' && req.method === 'GET') return send(res, 200, { value: policy.assignments });
-    if (sub === 'assign' && req.method === 'POST') {
+    if (tail === '{id}/assignments' && method === 'GET') return send(res, 200, offsetPage(policy.assignments, url, 100));
+    if (tail === '{id}/assign' && method === 'POST') {
       const assignments = (parseBody(body).assignments ?? []) as Array<{ target: Record<string, unknown> }>;
       policy.assignments = assignments.map((a, k) => ({ id: `${policy.id}_${k}`, target: a.target }));
       bump(policy, {});
       send(res, 200, { value: policy.assignments });
       return;
     }
-    throw new HttpError(405, 'MethodNotAllowed', 'method not allowed');
+    if (tail === '{id}/settings' && method === 'GET') return send(res, 200, offsetPage(policy.relations.settings ?? [], url, SETTINGS_PAGE));
+    if (tail === '{id}/apps' && method === 'GET') return send(res, 200, offsetPage(policy.relations.apps ?? [], url, pageSize));
+    if (tail === '{id}/targetApps' && method === 'POST') {
+      const apps = (parseBody(body).apps ?? []) as Array<{ mobileAppIdentifier: Record<string, unknown> }>;
+      policy.relations.apps = apps.map((a) => ({ id: String((a.mobileAppIdentifier?.bundleId ?? a.mobileAppIdentifier?.packageId ?? guid(idDice))), mobileAppIdentifier: a.mobileAppIdentifier }));
+      bump(policy, {});
+      res.writeHead(204).end();
+      return;
+    }
+    if (tail === '{id}/scheduleActionsForRules' && method === 'POST') {
+      const rules = (parseBody(body).deviceComplianceScheduledActionForRules ?? []) as Array<Record<string, any>>;
+      const blocks = rules.flatMap((r) => r.scheduledActionConfigurations ?? []).filter((c: Record<string, unknown>) => c.actionType === 'block');
+      if (blocks.length !== 1) throw new HttpError(400, 'BadRequest', 'Compliance policy must have one and only one block scheduled action');
+      policy.relations.scheduledActionsForRule = rules.map((r) => ({ ...r, id: guid(idDice), scheduledActionConfigurations: (r.scheduledActionConfigurations ?? []).map((c: Record<string, unknown>) => ({ ...c, id: guid(idDice) })) }));
+      bump(policy, {});
+      res.writeHead(204).end();
+      return;
+    }
+    if (tail === '{id}/definitionValues' && method === 'GET') {
+      const expand = parseExpand(url.searchParams.get('$expand')).map((e) => e.name);
+      for (const e of expand) if (e !== 'definition' && e !== 'presentationValues') throw new HttpError(400, 'BadRequest', `Parsing OData Select and Expand failed: Could not find a property named '${e}' on type 'microsoft.graph.groupPolicyDefinitionValue'.`);
+      return send(res, 200, offsetPage(policy.relations.definitionValues ?? [], url, pageSize, ({ definition, presentationValues, ...v }) => ({
+        ...v, ...(expand.includes('definition') ? { definition } : {}),
+        ...(expand.includes('presentationValues') ? { presentationValues: (presentationValues as Array<Record<string, unknown>>).map(({ presentation: _p, ...pv }) => pv) } : {}),
+      })));
+    }
+    const value = ids[1] ? (policy.relations.definitionValues ?? []).find((v) => v.id === ids[1]) : undefined;
+    if (tail === '{id}/definitionValues/{id}/definition' && method === 'GET') {
+      if (!value) throw new HttpError(404, 'ResourceNotFound', `Resource '${ids[1]}' does not exist.`);
+      return send(res, 200, value.definition);
+    }
+    if (tail === '{id}/definitionValues/{id}/presentationValues' && method === 'GET') {
+      if (!value) throw new HttpError(404, 'ResourceNotFound', `Resource '${ids[1]}' does not exist.`);
+      const expand = parseExpand(url.searchParams.get('$expand')).map((e) => e.name);
+      for (const e of expand) if (e !== 'presentation' && e !== 'definitionValue') throw new HttpError(400, 'BadRequest', `Parsing OData Select and Expand failed: Could not find a property named '${e}' on type 'microsoft.graph.groupPolicyPresentationValue'.`);
+      return send(res, 200, offsetPage((value.presentationValues ?? []) as Array<Record<string, unknown>>, url, pageSize, ({ presentation, ...pv }) => (expand.includes('presentation') ? { ...pv, presentation } : pv)));
+    }
+    if (tail === '{id}/updateDefinitionValues' && method === 'POST') {
+      updateDefinitionValues(data, policy, parseBody(body));
+      bump(policy, {});
+      res.writeHead(204).end();
+      return;
+    }
+    if (tail === '{id}/setPriority' && method === 'POST') {
+      const priority = Number(parseBody(body).priority);
+      if (!Number.isInteger(priority) || priority < 0) throw new HttpError(400, 'BadRequest', 'priority must be a non-negative integer');
+      bump(policy, { priority });
+      res.writeHead(204).end();
+      return;
+    }
+    throw noRoute(method, rest);
+  }
+
+  /** `updateDefinitionValues` {added, updated, deletedIds}: definitions and presentations by `@odata.bind`. */
+  function updateDefinitionValues(data: SimTenantData, policy: SimPolicy, body: Record<string, any>) {
+    const boundId = (bind: unknown, which: 'definition' | 'presentation') => {
+      const m = /groupPolicyDefinitions\('([^']+)'\)(?:\/presentations\('([^']+)'\))?$/.exec(String(bind ?? ''));
+      if (!m || (which === 'presentation' && !m[2])) throw new HttpError(400, 'BadRequest', `Invalid ${which}@odata.bind: ${String(bind)}`);
+      const def = data.definitions.get(m[1]);
+      if (!def) throw new HttpError(404, 'ResourceNotFound', `groupPolicyDefinition '${m[1]}' does not exist.`);
+      return { def, presentation: m[2] ? def.presentations.find((p) => p.id === m[2]) : undefined };
+    };
+    const build = (v: Record<string, any>, id: string) => {
+      const { def } = boundId(v['definition@odata.bind'], 'definition');
+      return {
+        id, enabled: v.enabled !== false, configurationType: 'policy',
+        definition: { id: def.id, displayName: def.displayName, classType: def.classType, categoryPath: def.categoryPath },
+        presentationValues: (v.presentationValues ?? []).map((pv: Record<string, any>) => {
+          const { presentation } = boundId(pv['presentation@odata.bind'], 'presentation');
+          const { 'presentation@odata.bind': _b, ...rest } = pv;
+          if (!presentation) throw new HttpError(400, 'BadRequest', 'unknown presentation');
+          return { ...rest, id: guid(idDice), presentation };
+        }),
+      };
+    };
+    let values = [...(policy.relations.definitionValues ?? [])];
+    const deleted = new Set((body.deletedIds ?? []) as string[]);
+    values = values.filter((v) => !deleted.has(String(v.id)));
+    for (const u of (body.updated ?? []) as Array<Record<string, any>>) {
+      const k = values.findIndex((v) => v.id === u.id);
+      if (k < 0) throw new HttpError(404, 'ResourceNotFound', `definition value '${u.id}' does not exist.`);
+      values[k] = build(u, String(u.id));
+    }
+    for (const a of (body.added ?? []) as Array<Record<string, any>>) values.push(build(a, guid(idDice)));
+    policy.relations.definitionValues = values;
   }
 
   function bump(policy: SimPolicy, patch: Record<string, unknown>) {
@@ -266,7 +510,7 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
     req.on('end', async () => {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
       const body = Buffer.concat(chunks).toString('utf8');
-      const entry: SimRequest = { method: req.method ?? 'GET', tenantId: null, path: url.pathname + url.search, status: 0 };
+      const entry: SimRequest = { method: req.method ?? 'GET', tenantId: null, version: null, path: url.pathname + url.search, status: 0 };
       res.on('finish', () => { entry.status = res.statusCode; });
       try {
         const parts = url.pathname.split('/').filter(Boolean);
@@ -277,22 +521,25 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
           requests.push(entry);
           return handleToken(entry.tenantId, body, res);
         }
-        if (parts[0] === 'graph' && parts[2] === 'v1.0') {
+        if (parts[0] === 'graph' && parts.length >= 3) {
           entry.tenantId = decodeURIComponent(parts[1]);
-          const prefix = `/graph/${parts[1]}/v1.0/`;
+          const root = `${sim.url}/graph/${parts[1]}`;
+          const version = parts[2];
+          if (version !== 'v1.0' && version !== 'beta') throw segmentNotFound(version);
+          entry.version = version;
+          const prefix = `/graph/${parts[1]}/${version}/`;
           entry.path = url.pathname.slice(prefix.length) + url.search;
           requests.push(entry);
-          const baseUrl = `${sim.url}/graph/${parts[1]}/v1.0`;
-          return await handleGraph(req, res, entry.tenantId, url.pathname.slice(prefix.length), url, body, baseUrl);
+          return await handleGraph(req, res, entry.tenantId, version, url.pathname.slice(prefix.length), url, body, root);
         }
         throw new HttpError(404, 'NotFound', `no route for ${url.pathname}`);
       } catch (err) {
-        if (err instanceof HttpError) {
-          res.writeHead(err.status, { 'Content-Type': 'application/json', ...err.headers });
-          res.end(JSON.stringify({ error: { code: err.graphCode, message: err.message } }));
-        } else {
-          send(res, 500, { error: { code: 'InternalServerError', message: (err as Error).message } });
-        }
+        const status = err instanceof HttpError ? err.status : 500;
+        const code = err instanceof HttpError ? err.graphCode : 'InternalServerError';
+        // Graph's error envelope (concepts/errors.md): error { code, message, innerError { date, request-id, client-request-id } }.
+        const clientRequestId = String(req.headers['client-request-id'] ?? randomUUID());
+        res.writeHead(status, { 'Content-Type': 'application/json', 'request-id': randomUUID(), 'client-request-id': clientRequestId, ...(err instanceof HttpError ? err.headers : {}) });
+        res.end(JSON.stringify({ error: { code, message: (err as Error).message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': clientRequestId } } }));
       }
     });
   });

@@ -1,18 +1,29 @@
 /**
- * The Microsoft Graph client the workers use (SPEC §3, §8): client-credentials tokens cached until
+ * The Microsoft Graph client the workers use (SPEC §3, §8; issue 13): every category at its own API
+ * version and with its full content (shared/graph/api-map.ts), client-credentials tokens cached until
  * they expire, `@odata.nextLink` paging, 429/503 retried honouring `Retry-After` with capped
- * exponential backoff and jitter, and every failure mapped to a GraphError with a stable code.
+ * exponential backoff and jitter — but never past the caller's time budget (`withBudget`) — and every
+ * failure mapped to a GraphError with a stable code. Ids are checked as Graph ids before they go into
+ * a URL; the Graph root and the token endpoint must be Microsoft hosts (shared/graph/clouds.ts).
  * Plain `fetch`; locally it simply points at the simulated Graph (§10).
  */
 import type { Category } from '../runs/catalog.js';
-import { CATEGORY_PATHS } from './categories.js';
+import { APP_SUBTYPES, CATEGORY_API, GROUPS_VERSION, appSubtypeOf, fill, type AppSubtype, type GraphVersion } from './api-map.js';
+import { checkGraphRoot, checkTokenUrl, defaultScope, rootOfLegacyBaseUrl } from './clouds.js';
 import { GraphError, codeForStatus } from './errors.js';
+import { GRAPH_POLICY_ID_MESSAGE, isGraphGuid, isGraphPolicyId } from './ids.js';
 import type { SecretResolver } from './secrets.js';
 import { registerSecret } from '../runs/secret-registry.js';
 
-/** A tenant's Graph settings, stored on the tenant item (pk TENANT#t, sk PROFILE, attribute `graph`). */
+/**
+ * A tenant's Graph settings, stored on the tenant item (pk TENANT#t, sk PROFILE, attribute `graph`).
+ * `graphRoot` is the service root (`https://graph.microsoft.com` or a national cloud's); the client
+ * adds the API version per category. Rows of the old shape (`baseUrl: …/v1.0`) are read as their root.
+ */
 export interface GraphSettings {
-  baseUrl: string;
+  graphRoot?: string;
+  /** @deprecated the old versioned base URL; read as its root */
+  baseUrl?: string;
   tokenUrl: string;
   clientId: string;
   secretRef: string;
@@ -41,7 +52,7 @@ export interface PolicyContent {
   id: string;
   category: Category;
   displayName: string;
-  /** the policy object as Graph answers it, minus OData annotations */
+  /** the policy as Graph answers it (expanded relationships included), minus OData annotations and assignments */
   content: Record<string, unknown>;
   assignments: PolicyAssignment[];
 }
@@ -71,13 +82,25 @@ export interface GraphClientOptions {
   maxRetryAfterMs?: number;
   requestTimeoutMs?: number;
   scope?: string;
+  /** ms this client's calls may still take in all (retries and Retry-After included); default unbounded */
+  budgetMs?: () => number;
 }
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const TOKEN_EARLY_REFRESH_MS = 60_000;
+/** a request is not started with less than this much budget left */
+const MIN_REQUEST_MS = 250;
+
+/** The app token, shared by a client and its budgeted views. */
+interface TokenState {
+  token: { value: string; until: number } | null;
+  inFlight: Promise<string> | null;
+}
 
 export class GraphClient {
   private readonly settings: GraphSettings;
+  private readonly root: string;
+  private readonly tokenUrl: string;
   private readonly secrets: SecretResolver;
   private readonly fetchFn: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -89,11 +112,13 @@ export class GraphClient {
   private readonly maxRetryAfterMs: number;
   private readonly requestTimeoutMs: number;
   private readonly scope: string;
-  private token: { value: string; until: number } | null = null;
-  private tokenInFlight: Promise<string> | null = null;
+  private readonly budgetMs: () => number;
+  private tokens: TokenState = { token: null, inFlight: null };
 
-  constructor(opts: GraphClientOptions) {
-    this.settings = { ...opts.settings, baseUrl: opts.settings.baseUrl.replace(/\/+$/, '') };
+  constructor(private readonly opts: GraphClientOptions) {
+    this.settings = opts.settings;
+    this.root = checkGraphRoot(opts.settings.graphRoot ?? rootOfLegacyBaseUrl(opts.settings.baseUrl ?? ''));
+    this.tokenUrl = checkTokenUrl(opts.settings.tokenUrl);
     this.secrets = opts.secrets;
     this.fetchFn = opts.fetch ?? ((...a) => fetch(...a));
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
@@ -104,45 +129,122 @@ export class GraphClient {
     this.maxDelayMs = opts.maxDelayMs ?? 20_000;
     this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
-    this.scope = opts.scope ?? 'https://graph.microsoft.com/.default';
+    this.scope = opts.scope ?? defaultScope(this.root);
+    this.budgetMs = opts.budgetMs ?? (() => Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * The same client (same token cache) whose calls, retries and Retry-After waits all fit in
+   * `budgetMs()`: past it a call fails at once as graph_throttled / graph_unavailable (transient), so
+   * a worker checkpoints and continues later instead of sleeping into its Lambda timeout.
+   */
+  withBudget(budgetMs: () => number): GraphClient {
+    const view = new GraphClient({ ...this.opts, budgetMs });
+    view.tokens = this.tokens;
+    return view;
+  }
+
+  /** The Graph root this client talks to (`https://graph.microsoft.com`, a national cloud's, or the simulator's). */
+  get graphRoot(): string {
+    return this.root;
   }
 
   /** One page of a category's policies; pass the previous page's `nextLink` to go on. */
   async listPolicies(category: Category, nextLink?: string | null): Promise<GraphPage<PolicySummary>> {
-    const page = await this.getPage(nextLink ?? this.url(CATEGORY_PATHS[category]));
+    const api = CATEGORY_API[category];
+    const page = await this.getPage(nextLink ?? this.url(api.version, api.collection));
     return { items: page.items.map((p) => toSummary(category, p)), nextLink: page.nextLink };
   }
 
-  /** A policy's full content and its assignments. */
+  /** A policy's full content (expanded relationships included, see api-map.ts) and its assignments. */
   async getPolicy(category: Category, id: string): Promise<PolicyContent> {
-    const path = `${CATEGORY_PATHS[category]}/${encodeURIComponent(id)}`;
-    const [body, assignments] = await Promise.all([
-      this.request('GET', this.url(path)),
-      this.request('GET', this.url(`${path}/assignments`)),
-    ]);
-    const content = stripAnnotations(body as Record<string, unknown>);
+    checkPolicyId(id);
+    const api = CATEGORY_API[category];
+    const item = fill(`${api.collection}/{id}`, id);
+    let body: Record<string, unknown>;
+    let assignments: unknown[] | undefined;
+    if (api.read === 'appSubtype') {
+      // The base collection names the subtype; the subtype collection holds apps and assignments.
+      const base = (await this.request('GET', this.url(api.version, item))) as Record<string, unknown>;
+      const subtype = requireSubtype(base['@odata.type'], id);
+      body = (await this.request('GET', this.url(api.version, `${fill(`${subtype.collection}/{id}`, id)}?$expand=${subtype.expand.join(',')}`))) as Record<string, unknown>;
+      // The subtype collection may answer without @odata.type (Microsoft's ManagedAppPolicy_Export.ps1 re-adds it).
+      body = { '@odata.type': subtype.odataType, ...body };
+    } else {
+      const query = api.expand.length ? `?$expand=${api.expand.join(',')}` : '';
+      const reads: Array<Promise<unknown>> = [this.request('GET', this.url(api.version, item + query))];
+      if (api.assignmentsPath) reads.push(this.getAll(this.url(api.version, `${item}/assignments`)));
+      if (api.read === 'adminTemplates') reads.push(this.definitionValues(api.version, item));
+      const [main, assigned, values] = await Promise.all(reads);
+      body = main as Record<string, unknown>;
+      if (assigned) assignments = assigned as unknown[];
+      if (api.read === 'settingsCatalog') body = { ...body, settings: await this.expandedAll(body, 'settings') };
+      if (values) body = { ...body, definitionValues: values };
+    }
+    if (!assignments) assignments = Array.isArray(body.assignments) ? body.assignments : [];
+    const { assignments: _a, ...rest } = stripAnnotations(body);
+    const content = rest;
     return {
       id: String(content.id ?? id),
       category,
       displayName: String(content.displayName ?? content.name ?? id),
       content,
-      assignments: ((assignments as { value?: unknown[] })?.value ?? []).map((a) => stripAnnotations(a as Record<string, unknown>) as unknown as PolicyAssignment),
+      assignments: assignments.map((a) => stripAnnotations(a as Record<string, unknown>) as unknown as PolicyAssignment),
     };
   }
 
-  /** Writes a policy back (restore): PATCH its content, then replace its assignments via `/assign`. */
-  async writePolicy(category: Category, id: string, policy: { content: Record<string, unknown>; assignments?: PolicyAssignment[] }): Promise<void> {
-    const path = `${CATEGORY_PATHS[category]}/${encodeURIComponent(id)}`;
+  /**
+   * Writes a policy back (restore) the way its category requires (Microsoft's docs, per category):
+   *   device configurations, enrollment configurations: PATCH the item, POST …/assign
+   *   compliance: PATCH without scheduledActionsForRule, POST …/scheduleActionsForRules, POST …/assign
+   *   settings catalog: PATCH name/description/platforms/technologies/roleScopeTagIds/settings, POST …/assign
+   *   administrative templates: PATCH the item, POST …/updateDefinitionValues {added, updated, deletedIds}, POST …/assign
+   *   app policies: PATCH the subtype item, POST managedAppPolicies/{id}/targetApps {apps}, POST …/assign
+   *     where the subtype collection has one — else a differing assignment set is graph_assign_unsupported.
+   * `current` (what Graph holds now) lets it skip an assignment write that would change nothing.
+   */
+  async writePolicy(category: Category, id: string, policy: { content: Record<string, unknown>; assignments?: PolicyAssignment[] }, current?: PolicyContent): Promise<void> {
+    checkPolicyId(id);
+    const api = CATEGORY_API[category];
+    const v = api.version;
+    const item = fill(`${api.collection}/{id}`, id);
     const { id: _id, createdDateTime: _c, lastModifiedDateTime: _m, version: _v, ...writable } = policy.content;
-    await this.request('PATCH', this.url(path), writable);
-    if (policy.assignments) {
-      await this.request('POST', this.url(`${path}/assign`), { assignments: policy.assignments.map(({ target }) => ({ target })) });
+    let assignPath: string | null = api.assign ? `${item}/assign` : null;
+    if (api.read === 'appSubtype') {
+      const subtype = requireSubtype(writable['@odata.type'], id);
+      const { apps, protectedAppLockerFiles: _p, exemptAppLockerFiles: _e, ...props } = writable;
+      await this.request('PATCH', this.url(v, fill(`${subtype.collection}/{id}`, id)), props);
+      if (Array.isArray(apps)) {
+        await this.request('POST', this.url(v, `${item}/targetApps`), { apps: (apps as Array<Record<string, unknown>>).map((a) => ({ mobileAppIdentifier: a.mobileAppIdentifier })) });
+      }
+      assignPath = subtype.assign ? `${fill(`${subtype.collection}/{id}`, id)}/assign` : null;
+    } else if (category === 'deviceCompliancePolicies') {
+      const { scheduledActionsForRule, ...props } = writable;
+      await this.request('PATCH', this.url(v, item), props);
+      if (Array.isArray(scheduledActionsForRule)) {
+        await this.request('POST', this.url(v, `${item}/scheduleActionsForRules`), { deviceComplianceScheduledActionForRules: scheduledActionsForRule.map(withoutIds) });
+      }
+    } else if (category === 'configurationPolicies') {
+      const { name, description, platforms, technologies, roleScopeTagIds, templateReference, settings } = writable;
+      await this.request('PATCH', this.url(v, item), dropUndefined({ name, description, platforms, technologies, roleScopeTagIds, templateReference, settings: Array.isArray(settings) ? settings.map(withoutIds) : undefined }));
+    } else if (category === 'groupPolicyConfigurations') {
+      const { definitionValues, ...props } = writable;
+      await this.request('PATCH', this.url(v, item), props);
+      if (Array.isArray(definitionValues)) await this.updateDefinitionValues(v, item, definitionValues as Array<Record<string, unknown>>);
+    } else {
+      await this.request('PATCH', this.url(v, item), writable);
     }
+    if (!policy.assignments) return;
+    if (current && sameAssignments(current.assignments, policy.assignments)) return;
+    if (!assignPath) {
+      throw new GraphError('graph_assign_unsupported', `Graph has no assign action for ${String(writable['@odata.type'] ?? category)} policies in its published path tree; assignments of ${id} were not changed`);
+    }
+    await this.request('POST', this.url(v, assignPath), { assignments: policy.assignments.map(({ target }) => ({ target })) });
   }
 
   /** One page of the tenant's directory groups. */
   async listGroups(nextLink?: string | null): Promise<GraphPage<DirectoryGroup>> {
-    const page = await this.getPage(nextLink ?? this.url('groups?$select=id,displayName,mail,description,securityEnabled,mailEnabled'));
+    const page = await this.getPage(nextLink ?? this.url(GROUPS_VERSION, 'groups?$select=id,displayName,mail,description,securityEnabled,mailEnabled'));
     return { items: page.items.map(toGroup), nextLink: page.nextLink };
   }
 
@@ -152,61 +254,167 @@ export class GraphClient {
    */
   async searchGroups(q: string, delegatedToken: string, top = 25): Promise<Array<Pick<DirectoryGroup, 'id' | 'displayName' | 'mail'>>> {
     const search = `"displayName:${q.replace(/["\\]/g, '\\$&')}"`;
-    const url = this.url(`groups?$search=${encodeURIComponent(search)}&$select=id,displayName,mail&$top=${top}`);
+    const url = this.url(GROUPS_VERSION, `groups?$search=${encodeURIComponent(search)}&$select=id,displayName,mail&$top=${top}`);
     const body = (await this.request('GET', url, undefined, { token: delegatedToken, headers: { ConsistencyLevel: 'eventual' } })) as { value?: unknown[] };
-    return (body.value ?? []).map(toGroup).map(({ id, displayName, mail }) => ({ id, displayName, mail }));
+    return (body.value ?? []).map(toGroup).filter((g) => isGraphGuid(g.id)).map(({ id, displayName, mail }) => ({ id, displayName, mail }));
   }
 
-  private url(relative: string): string {
-    return `${this.settings.baseUrl}/${relative}`;
+  private url(version: GraphVersion, relative: string): string {
+    return `${this.root}/${version}/${relative}`;
+  }
+
+  /** An administrative template's values, each with its `definition` and its `presentationValues` (each with its `presentation`). */
+  private async definitionValues(v: GraphVersion, item: string): Promise<Array<Record<string, unknown>>> {
+    const values = (await this.getAll(this.url(v, `${item}/definitionValues?$expand=definition`))) as Array<Record<string, unknown>>;
+    const out: Array<Record<string, unknown>> = [];
+    for (const value of values) {
+      const valueId = String(value.id);
+      if (!isGraphGuid(valueId)) throw new GraphError('graph_error', `Graph answered a definition value id that is not a GUID`);
+      const presentationValues = await this.getAll(this.url(v, `${fill(`${item}/definitionValues/{id}/presentationValues`, valueId)}?$expand=presentation`));
+      out.push({ ...stripAnnotations(value), presentationValues: presentationValues.map((p) => stripAnnotations(p as Record<string, unknown>)) });
+    }
+    return out;
+  }
+
+  /**
+   * Restores administrative-template values through `updateDefinitionValues` (beta doc
+   * intune-grouppolicy-grouppolicyconfiguration-updatedefinitionvalues): values are matched to what
+   * the policy holds now by their definition; values point at definitions and presentations by
+   * `definition@odata.bind` / `presentation@odata.bind`.
+   */
+  private async updateDefinitionValues(v: GraphVersion, item: string, wanted: Array<Record<string, unknown>>): Promise<void> {
+    const current = (await this.definitionValues(v, item)) as Array<Record<string, unknown>>;
+    const defId = (x: Record<string, unknown>) => String((x.definition as Record<string, unknown> | undefined)?.id ?? '');
+    const byDefinition = new Map(current.map((c) => [defId(c), c]));
+    const bind = (path: string) => `${this.root}/${v}/${path}`;
+    const toBody = (x: Record<string, unknown>) => {
+      const definitionId = defId(x);
+      if (!isGraphGuid(definitionId)) throw new GraphError('graph_bad_request', 'a backed-up definition value has no definition id');
+      return {
+        enabled: x.enabled,
+        'definition@odata.bind': bind(`deviceManagement/groupPolicyDefinitions('${definitionId}')`),
+        presentationValues: ((x.presentationValues ?? []) as Array<Record<string, unknown>>).map((pv) => {
+          const { id: _i, presentation, lastModifiedDateTime: _l, createdDateTime: _c, ...rest } = pv;
+          const presentationId = String((presentation as Record<string, unknown> | undefined)?.id ?? '');
+          return { ...rest, ...(isGraphGuid(presentationId) ? { 'presentation@odata.bind': bind(`deviceManagement/groupPolicyDefinitions('${definitionId}')/presentations('${presentationId}')`) } : {}) };
+        }),
+      };
+    };
+    const added: unknown[] = [];
+    const updated: unknown[] = [];
+    const keep = new Set<string>();
+    for (const w of wanted) {
+      const now = byDefinition.get(defId(w));
+      if (now) {
+        keep.add(String(now.id));
+        updated.push({ id: now.id, ...toBody(w) });
+      } else {
+        added.push(toBody(w));
+      }
+    }
+    const deletedIds = current.map((c) => String(c.id)).filter((cid) => !keep.has(cid));
+    await this.request('POST', this.url(v, `${item}/updateDefinitionValues`), { added, updated, deletedIds });
+  }
+
+  /** An expanded collection, following `<name>@odata.nextLink` (settings are paged, reported 25 per page). */
+  private async expandedAll(body: Record<string, unknown>, name: string): Promise<unknown[]> {
+    const items = Array.isArray(body[name]) ? [...(body[name] as unknown[])] : [];
+    let link = (body[`${name}@odata.nextLink`] as string | undefined) ?? null;
+    while (link) {
+      const page = await this.getPage(link);
+      items.push(...page.items);
+      link = page.nextLink;
+    }
+    return items.map((x) => stripAnnotations(x as Record<string, unknown>));
+  }
+
+  /** Every page of a collection. */
+  private async getAll(url: string): Promise<unknown[]> {
+    const items: unknown[] = [];
+    let link: string | null = url;
+    while (link) {
+      const page = await this.getPage(link);
+      items.push(...page.items);
+      link = page.nextLink;
+    }
+    return items;
   }
 
   private async getPage(url: string): Promise<GraphPage<Record<string, unknown>>> {
+    // Our bearer token goes wherever the URL points: only to this tenant's Graph root.
+    if (!url.startsWith(`${this.root}/`)) {
+      let host = 'an unparsable URL';
+      try { host = new URL(url).host; } catch { /* keep */ }
+      throw new GraphError('graph_error', `Graph answered a nextLink to another host (${host})`);
+    }
     const body = (await this.request('GET', url)) as { value?: Record<string, unknown>[]; '@odata.nextLink'?: string };
     const nextLink = body['@odata.nextLink'] ?? null;
-    // Our bearer token goes wherever nextLink points: only follow links back to the same Graph.
-    if (nextLink && new URL(nextLink).origin !== new URL(this.settings.baseUrl).origin) {
-      throw new GraphError('graph_error', `Graph answered a nextLink to another host (${new URL(nextLink).host})`);
+    if (nextLink && !nextLink.startsWith(`${this.root}/`)) {
+      let host = 'an unparsable URL';
+      try { host = new URL(nextLink).host; } catch { /* keep */ }
+      throw new GraphError('graph_error', `Graph answered a nextLink to another host (${host})`);
     }
     return { items: body.value ?? [], nextLink };
   }
 
+  /** Ms left of this client's budget. */
+  private left(): number {
+    return this.budgetMs();
+  }
+
   /** One Graph request with retries; a 401 with our app token refreshes the token once. */
   private async request(method: string, url: string, body?: unknown, opts: { token?: string; headers?: Record<string, string> } = {}): Promise<unknown> {
-    const where = describe(url, this.settings.baseUrl);
+    const where = describe(url, this.root);
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
       const token = opts.token ?? (await this.appToken());
+      // One reading of the budget per attempt: the check and the request's timeout agree.
+      const budget = this.left();
+      if (budget < MIN_REQUEST_MS) throw new GraphError('graph_unavailable', `no time left in this invocation's budget for ${method} ${where}`, null, null, 0);
       let res: Response;
       try {
         res = await this.fetchFn(url, {
           method,
           headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...opts.headers },
           body: body !== undefined ? JSON.stringify(body) : undefined,
-          signal: AbortSignal.timeout(this.requestTimeoutMs),
+          signal: AbortSignal.timeout(Math.min(this.requestTimeoutMs, budget)),
         });
       } catch (err) {
-        if (attempt < this.maxRetries) {
-          await this.sleep(this.backoff(attempt, null));
+        // Cut off by our own budget, not Graph's fault: continue at once in a new invocation.
+        if (this.left() < MIN_REQUEST_MS) throw new GraphError('graph_unavailable', `no time left in this invocation's budget for ${method} ${where}`, null, null, 0);
+        const delay = this.backoff(attempt, null);
+        if (attempt < this.maxRetries && this.fits(delay)) {
+          await this.sleep(delay);
           continue;
         }
-        throw new GraphError('graph_unavailable', `Graph could not be reached for ${where}: ${(err as Error).message}`);
+        throw new GraphError('graph_unavailable', `Graph could not be reached for ${where}: ${(err as Error).message}`, null, null, attempt < this.maxRetries ? delay : null);
       }
       if (res.ok) return res.status === 204 ? null : parseJson(await res.text());
       if (res.status === 401 && !opts.token && !refreshed) {
         refreshed = true;
-        this.token = null;
+        this.tokens.token = null;
         await drain(res);
         continue;
       }
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
-      if (RETRYABLE.has(res.status) && attempt < this.maxRetries && (retryAfterMs ?? 0) <= this.maxRetryAfterMs) {
-        await drain(res);
-        await this.sleep(this.backoff(attempt, retryAfterMs));
-        continue;
+      let deferMs: number | null = null;
+      if (RETRYABLE.has(res.status) && attempt < this.maxRetries) {
+        const delay = this.backoff(attempt, retryAfterMs);
+        if ((retryAfterMs ?? 0) <= this.maxRetryAfterMs && this.fits(delay)) {
+          await drain(res);
+          await this.sleep(delay);
+          continue;
+        }
+        // Longer than this invocation may wait: the caller continues later instead of sleeping.
+        deferMs = delay;
       }
-      throw await toGraphError(res, method, where, retryAfterMs);
+      throw await toGraphError(res, method, where, retryAfterMs, deferMs);
     }
+  }
+
+  /** Whether waiting `delayMs` still leaves time for the request after it. */
+  private fits(delayMs: number): boolean {
+    return delayMs + MIN_REQUEST_MS <= this.left();
   }
 
   /** Retry-After when Graph gave one (plus ≤10 % jitter so callers spread out), else capped exponential with full jitter. */
@@ -218,45 +426,79 @@ export class GraphClient {
 
   /** The app's token, cached until shortly before it expires; concurrent callers share one fetch. */
   private async appToken(): Promise<string> {
-    if (this.token && this.token.until > this.now()) return this.token.value;
-    this.tokenInFlight ??= this.fetchToken().finally(() => { this.tokenInFlight = null; });
-    return this.tokenInFlight;
+    const t = this.tokens;
+    if (t.token && t.token.until > this.now()) return t.token.value;
+    t.inFlight ??= this.fetchToken().finally(() => { t.inFlight = null; });
+    return t.inFlight;
   }
 
   private async fetchToken(): Promise<string> {
     const secret = await this.secrets.resolve(this.settings.secretRef);
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.settings.clientId, client_secret: secret, scope: this.scope });
     for (let attempt = 0; ; attempt++) {
+      if (this.left() < MIN_REQUEST_MS) throw new GraphError('graph_unavailable', "no time left in this invocation's budget for the token endpoint", null, null, 0);
       let res: Response;
       try {
-        res = await this.fetchFn(this.settings.tokenUrl, {
+        res = await this.fetchFn(this.tokenUrl, {
           method: 'POST',
           headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
           body: form.toString(),
-          signal: AbortSignal.timeout(this.requestTimeoutMs),
+          signal: AbortSignal.timeout(Math.max(1, Math.min(this.requestTimeoutMs, this.left()))),
         });
       } catch (err) {
-        if (attempt < this.maxRetries) { await this.sleep(this.backoff(attempt, null)); continue; }
+        const delay = this.backoff(attempt, null);
+        if (attempt < this.maxRetries && this.fits(delay)) { await this.sleep(delay); continue; }
         throw new GraphError('graph_unavailable', `the token endpoint could not be reached: ${(err as Error).message}`);
       }
       if (res.ok) {
         const body = parseJson(await res.text()) as { access_token?: string; expires_in?: number | string };
         if (!body?.access_token) throw new GraphError('graph_auth_failed', 'the token endpoint answered without an access token');
         const lifetimeMs = Number(body.expires_in ?? 3600) * 1000;
-        this.token = { value: registerSecret(body.access_token), until: this.now() + Math.max(0, lifetimeMs - TOKEN_EARLY_REFRESH_MS) };
+        this.tokens.token = { value: registerSecret(body.access_token), until: this.now() + Math.max(0, lifetimeMs - TOKEN_EARLY_REFRESH_MS) };
         return body.access_token;
       }
       const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
       if (RETRYABLE.has(res.status) && attempt < this.maxRetries && (retryAfterMs ?? 0) <= this.maxRetryAfterMs) {
-        await drain(res);
-        await this.sleep(this.backoff(attempt, retryAfterMs));
-        continue;
+        const delay = this.backoff(attempt, retryAfterMs);
+        if (this.fits(delay)) {
+          await drain(res);
+          await this.sleep(delay);
+          continue;
+        }
       }
       const err = await toGraphError(res, 'POST', 'the token endpoint', retryAfterMs);
       // Anything but an outage from the token endpoint means the app cannot sign in.
       throw err.transient ? err : new GraphError('graph_auth_failed', err.message, err.status);
     }
   }
+}
+
+/** Throws graph_bad_request (status 400) unless `id` is a Graph policy id (shared/graph/ids.ts): before any URL is built. */
+export function checkPolicyId(id: string) {
+  if (!isGraphPolicyId(id)) throw new GraphError('graph_bad_request', `policy id ${JSON.stringify(String(id).slice(0, 80))} ${GRAPH_POLICY_ID_MESSAGE}`, 400);
+}
+
+function requireSubtype(odataType: unknown, id: string): AppSubtype {
+  const s = appSubtypeOf(odataType);
+  if (!s) throw new GraphError('graph_bad_request', `app policy ${id} has a type (${String(odataType)}) without a subtype collection (known: ${APP_SUBTYPES.map((x) => x.odataType.split('.').pop()).join(', ')})`);
+  return s;
+}
+
+function withoutIds(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(withoutIds);
+  if (!x || typeof x !== 'object') return x;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) if (k !== 'id') out[k] = withoutIds(v);
+  return out;
+}
+
+function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+function sameAssignments(a: PolicyAssignment[], b: PolicyAssignment[]): boolean {
+  const key = (xs: PolicyAssignment[]) => xs.map((x) => JSON.stringify(x.target, Object.keys(x.target ?? {}).sort())).sort().join('|');
+  return key(a) === key(b);
 }
 
 /** "deviceManagement/deviceConfigurations/…" — the path relative to the base, without the query. */
@@ -273,13 +515,13 @@ export function parseRetryAfter(header: string | null, now: number): number | nu
   return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }
 
-async function toGraphError(res: Response, method: string, where: string, retryAfterMs: number | null): Promise<GraphError> {
+async function toGraphError(res: Response, method: string, where: string, retryAfterMs: number | null, deferMs: number | null = null): Promise<GraphError> {
   const text = await res.text().catch(() => '');
   const body = parseJson(text) as { error?: { code?: string; message?: string } | string; error_description?: string } | null;
   const detail =
     typeof body?.error === 'object' ? [body.error.code, body.error.message].filter(Boolean).join(': ')
     : [body?.error, body?.error_description].filter(Boolean).join(': ') || text.slice(0, 200);
-  return new GraphError(codeForStatus(res.status), `Graph answered ${res.status} to ${method} ${where}${detail ? ` (${detail})` : ''}`, res.status, retryAfterMs);
+  return new GraphError(codeForStatus(res.status), `Graph answered ${res.status} to ${method} ${where}${detail ? ` (${detail})` : ''}`, res.status, retryAfterMs, deferMs);
 }
 
 function parseJson(text: string): unknown {

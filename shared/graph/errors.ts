@@ -12,12 +12,20 @@ export const GRAPH_ERROR_CODES = [
   'graph_bad_request',
   'graph_auth_failed',
   'graph_error',
+  /** a category Graph would not list (400/403/404): one failure of that category, the run goes on */
+  'graph_category_unavailable',
+  /** the path tree has no assign action for this policy type (iOS/Android app protection, WIP) */
+  'graph_assign_unsupported',
 ] as const;
 export type GraphErrorCode = (typeof GRAPH_ERROR_CODES)[number];
 
 export class GraphError extends Error {
   readonly code: GraphErrorCode;
-  constructor(code: GraphErrorCode, message: string, readonly status: number | null = null, readonly retryAfterMs: number | null = null) {
+  /**
+   * @param deferMs set when Graph asked for a wait (Retry-After or backoff) that the caller's time
+   *   budget did not allow: the work should continue in a new invocation after this long (issue 13 §5).
+   */
+  constructor(code: GraphErrorCode, message: string, readonly status: number | null = null, readonly retryAfterMs: number | null = null, readonly deferMs: number | null = null) {
     super(sanitizeText(message));
     this.name = 'GraphError';
     this.code = code;

@@ -129,5 +129,6 @@ export const searchGroupsRoute = defineRoute('GET /tenants/{tenantId}/directory/
     403: problem('Graph refused the group search for your account'),
     428: problem('delegated Graph sign-in required'),
     502: problem('Microsoft Graph could not answer'),
+    503: problem('Microsoft Graph is throttling or unavailable past the search budget; retry after Retry-After seconds'),
   },
 });

@@ -7,7 +7,7 @@ import { GraphError } from '../graph/errors.js';
 import { CATEGORIES, type Category } from '../runs/catalog.js';
 import type { RunFailure } from '../runs/model.js';
 import { type BackupItem } from '../store/backup-store.js';
-import { add, itemFailure, mapConcurrent, type CountDelta, type ExecutionContext } from './executor.js';
+import { add, isDeferral, itemFailure, mapConcurrent, type CountDelta, type ExecutionContext } from './executor.js';
 import { policyContentHash } from './fingerprint.js';
 import { fetchPolicy } from '../graph/find-policy.js';
 import { createHash } from 'node:crypto';
@@ -43,7 +43,9 @@ export async function backUpPolicies(ctx: ExecutionContext, graph: GraphClient, 
   const existing = await store.getItems(run.tenantId, setId, refs.map((r) => r.id));
   const unknown = refs.filter((r) => !r.category && !existing.has(r.id)).map((r) => r.id);
   const heads = unknown.length ? await ctx.stores.policies.getHeads(run.tenantId, unknown) : new Map();
+  let deferred: unknown = null;
   await mapConcurrent(refs, GRAPH_CONCURRENCY, async (ref) => {
+    if (deferred) return;
     add(counts, 'processed');
     const already = existing.get(ref.id);
     if (already) return countStored(counts, already.runId === run.id);
@@ -60,12 +62,16 @@ export async function backUpPolicies(ctx: ExecutionContext, graph: GraphClient, 
       if (stored) ours.push(ref.id);
       countStored(counts, stored);
     } catch (err) {
-      // Throttling the client could not wait out fails the item too: a retry run re-attempts exactly these.
+      // A wait past this invocation's budget: the chunk is redone in a continuation, nothing failed.
+      if (isDeferral(err)) { deferred ??= err; return; }
+      // Throttling the client could not wait out (retries exhausted) fails the item: a retry run re-attempts exactly these.
       add(counts, 'failed');
       failures.push(itemFailure(err, ref.id));
       failedItems.push(`${category ?? 'unknown'}/${ref.id}`);
     }
   });
+  // Deferred before counting: the redone chunk counts what this run stored here (these items included) once.
+  if (deferred) throw deferred;
   // The set's itemCount moves once per chunk, by the items this run put there (a redone chunk's
   // earlier items included), keyed so a redo after a crash never counts twice.
   const chunkKey = `${run.id}:${createHash('sha256').update(refs.map((r) => r.id).sort().join('\n')).digest('base64url').slice(0, 16)}`;

@@ -6,11 +6,10 @@
  * Start check (backup-schedule-retry.definition.ts, 422): the schedule exists; the run exists, is a run_now run of THAT schedule, and
  * ended failed or partially_succeeded.
  */
-import { GraphError } from '../graph/errors.js';
 import type { Category } from '../runs/catalog.js';
 import type { RunFailure } from '../runs/model.js';
 import { backUpPolicies, backupStore, parseFailedItem, type PolicyRef } from './backup-policies.js';
-import { add, addTally, itemFailure, type ChunkResult, type OperationExecutor, type Tally } from './executor.js';
+import { add, addTally, categoryUnavailable, type ChunkResult, type OperationExecutor, type Tally } from './executor.js';
 import { backupScheduleRetryStart } from './backup-schedule-retry.definition.js';
 import { defineModule } from './module.js';
 
@@ -44,8 +43,9 @@ const executor: OperationExecutor<RetryCursor, 'backup_schedule.retry'> = {
       try {
         refs.push(...(await listCategory(graph, category)));
       } catch (err) {
-        if (!(err instanceof GraphError) || (err.code !== 'graph_forbidden' && err.code !== 'graph_not_found')) throw err;
-        unlisted.push(itemFailure(err, category));
+        const failure = categoryUnavailable(err, category);
+        if (!failure) throw err;
+        unlisted.push(failure);
       }
     }
     const result = await backUpPolicies(ctx, graph, backupSetId, refs);

@@ -9,13 +9,12 @@
  * At start (backup-schedule-run.definition.ts, same transaction as the run): the new, `in_progress` backup set and the schedule's history
  * entry; the run's context is `{ scheduleId, backupSetId }`.
  */
-import { GraphError } from '../graph/errors.js';
 import { CATEGORIES, type Category } from '../runs/catalog.js';
 import { outcomeFromCounts } from '../runs/lifecycle.js';
 import type { Run } from '../runs/model.js';
 import { BackupStore } from '../store/backup-store.js';
 import { backUpPolicies, backupStore } from './backup-policies.js';
-import { add, addTally, itemFailure, type ChunkResult, type CountDelta, type OperationExecutor, type Tally } from './executor.js';
+import { add, addTally, categoryUnavailable, type ChunkResult, type CountDelta, type OperationExecutor, type Tally } from './executor.js';
 import { backupScheduleRunNowStart } from './backup-schedule-run.definition.js';
 import { defineModule } from './module.js';
 
@@ -55,10 +54,11 @@ const executor: OperationExecutor<ScheduleRunCursor, 'backup_schedule.run_now'> 
         page = await graph.listPolicies(category, cursor.nextLink);
       } catch (err) {
         // A category the app may not read fails as one item; the others still get backed up.
-        if (!(err instanceof GraphError) || (err.code !== 'graph_forbidden' && err.code !== 'graph_not_found')) throw err;
+        const failure = categoryUnavailable(err, category);
+        if (!failure) throw err;
         await schedules.addFailedItems(run.tenantId, scheduleId, run.id, [`${category}/*`]);
         const counts: CountDelta = { total: 1, processed: 1, failed: 1 };
-        return { cursor: { ...nextCategory, tally: addTally(cursor.tally, counts) }, done: false, counts, failures: [itemFailure(err, category)] };
+        return { cursor: { ...nextCategory, tally: addTally(cursor.tally, counts) }, done: false, counts, failures: [failure] };
       }
       const result = await backUpPolicies(ctx, graph, backupSetId, page.items.map((p) => ({ id: p.id, category })));
       await schedules.addFailedItems(run.tenantId, scheduleId, run.id, result.failedItems);

@@ -55,6 +55,26 @@ export function itemFailure(err: unknown, itemId: string): RunFailure {
   return { code: 'item_error', message: sanitizeText(`${itemId}: ${(err as Error)?.message ?? String(err)}`), itemId };
 }
 
+/**
+ * Per-category isolation (issue 13 §4): a category that Graph will not list — 400 (a segment this
+ * tenant or API version does not have), 403 (not licensed or not consented), 404 — becomes one
+ * failure of that category with the stable code `graph_category_unavailable`, and the run goes on
+ * with the other categories (outcome partially_succeeded). Anything else (throttling, outages) is
+ * not the category's fault: null, the caller rethrows.
+ */
+export function categoryUnavailable(err: unknown, category: string): RunFailure | null {
+  if (!(err instanceof GraphError) || !['graph_bad_request', 'graph_forbidden', 'graph_not_found'].includes(err.code)) return null;
+  return { code: 'graph_category_unavailable', message: sanitizeText(`${category}: Graph would not list this category (${err.message})`), itemId: category };
+}
+
+/**
+ * Graph asked for a wait longer than this invocation's budget (issue 13 §5): not an item failure —
+ * the chunk stops and the worker continues the run later (the redone chunk answers as before).
+ */
+export function isDeferral(err: unknown): err is GraphError {
+  return err instanceof GraphError && err.transient && err.deferMs !== null;
+}
+
 export { mapConcurrent } from '../concurrency.js';
 
 export const add = (delta: CountDelta, key: string, n = 1) => {

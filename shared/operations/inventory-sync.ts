@@ -7,9 +7,8 @@
  * which stays right across resumes and next to a concurrent sync of the same category.
  */
 import { CATEGORIES, type Category } from '../runs/catalog.js';
-import { GraphError } from '../graph/errors.js';
 import type { InventoryChange, InventoryItem, StoreKey } from '../store/inventory-store.js';
-import { add, itemFailure, type ChunkResult, type CountDelta, type OperationExecutor } from './executor.js';
+import { add, categoryUnavailable, type ChunkResult, type CountDelta, type OperationExecutor } from './executor.js';
 import { sha256 } from './fingerprint.js';
 import { inventorySyncStart } from './inventory-sync.definition.js';
 import { defineModule } from './module.js';
@@ -64,12 +63,11 @@ const executor: OperationExecutor<InventoryCursor, 'inventory.sync'> = {
       try {
         page = await graph.listPolicies(category, cursor.nextLink);
       } catch (err) {
-        // A category we may not read is an item failure; skip its sweep, or we would mark all of it deleted.
-        if (err instanceof GraphError && (err.code === 'graph_forbidden' || err.code === 'graph_not_found')) {
-          add(counts, 'total'); add(counts, 'processed'); add(counts, 'failed');
-          return { ...nextCategory(), failures: [itemFailure(err, category)] };
-        }
-        throw err;
+        // A category we may not read is one failure; skip its sweep, or we would mark all of it deleted.
+        const failure = categoryUnavailable(err, category);
+        if (!failure) throw err;
+        add(counts, 'total'); add(counts, 'processed'); add(counts, 'failed');
+        return { ...nextCategory(), failures: [failure] };
       }
       const now = ctx.now().toISOString();
       const stored = await stores.inventory.getMany(run.tenantId, category, page.items.map((p) => p.id));

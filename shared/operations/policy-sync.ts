@@ -9,7 +9,7 @@ import { CATEGORIES, type Category } from '../runs/catalog.js';
 import type { RunFailure } from '../runs/model.js';
 import type { PolicyHead } from '../store/policy-store.js';
 import { TransactionConflictError, VersionConflictError } from '../store/errors.js';
-import { add, itemFailure, mapConcurrent, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
+import { add, categoryUnavailable, isDeferral, itemFailure, mapConcurrent, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor } from './executor.js';
 import { policyContentHash } from './fingerprint.js';
 import { fetchPolicy } from '../graph/find-policy.js';
 import { policySyncStart } from './policy-sync.definition.js';
@@ -44,9 +44,10 @@ const executor: OperationExecutor<PolicyCursor, 'policy.sync'> = {
     try {
       page = await graph.listPolicies(category, cursor.nextLink);
     } catch (err) {
-      if (!(err instanceof GraphError) || (err.code !== 'graph_forbidden' && err.code !== 'graph_not_found')) throw err;
+      const failure = categoryUnavailable(err, category);
+      if (!failure) throw err;
       const counts: CountDelta = { total: 1, processed: 1, failed: 1 };
-      return { cursor: { mode: 'all', category: cursor.category + 1, nextLink: null }, done: cursor.category + 1 >= CATEGORIES.length, counts, failures: [itemFailure(err, category)] };
+      return { cursor: { mode: 'all', category: cursor.category + 1, nextLink: null }, done: cursor.category + 1 >= CATEGORIES.length, counts, failures: [failure] };
     }
     const result = await syncPolicies(ctx, graph, page.items.map((p) => ({ id: p.id, category })), true);
     if (page.nextLink) return { cursor: { mode: 'all', category: cursor.category, nextLink: page.nextLink }, done: false, ...result };
@@ -59,7 +60,9 @@ async function syncPolicies(ctx: ExecutionContext, graph: GraphClient, wanted: W
   const counts: CountDelta = { total: wanted.length };
   const failures: RunFailure[] = [];
   const heads = await stores.policies.getHeads(run.tenantId, wanted.map((w) => w.id));
+  let deferred: unknown = null;
   await mapConcurrent(wanted, GRAPH_CONCURRENCY, async (w) => {
+    if (deferred) return;
     add(counts, 'processed');
     try {
       const head = heads.get(w.id) ?? null;
@@ -68,12 +71,14 @@ async function syncPolicies(ctx: ExecutionContext, graph: GraphClient, wanted: W
       add(counts, change);
       add(counts, 'succeeded');
     } catch (err) {
+      if (isDeferral(err)) { deferred ??= err; return; }
       // Listed, then gone before we fetched it: nothing to version, nothing failed.
       if (listed && err instanceof GraphError && err.code === 'graph_not_found') return add(counts, 'skipped');
       add(counts, 'failed');
       failures.push(itemFailure(err, w.id));
     }
   });
+  if (deferred) throw deferred;
   return { counts, failures };
 }
 

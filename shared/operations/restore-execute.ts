@@ -6,14 +6,14 @@
  *
  * Worker: per item, read what Graph holds now and diff it with the backup (group ids translated by
  * `groupMapping`); `dryRun` stops there; otherwise a differing item is written back through the Graph
- * client (PATCH + assign). An item whose result is already recorded is not redone after a crash.
+ * client the way its category requires (shared/graph/client.ts writePolicy). An item whose result is already recorded is not redone after a crash.
  */
 import type { PolicyAssignment } from '../graph/client.js';
 import type { Category } from '../runs/catalog.js';
 import { type BackupItem } from '../store/backup-store.js';
 
 import { type RestoreItemResult, type RestoreItemStatus, type RestoreRecord } from '../store/restore-store.js';
-import { add, itemFailure, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor, type Tally } from './executor.js';
+import { add, isDeferral, itemFailure, type ChunkResult, type CountDelta, type ExecutionContext, type OperationExecutor, type Tally } from './executor.js';
 import { policyDiff } from './json-diff.js';
 import { restoreExecuteStart } from './restore-execute.definition.js';
 import { defineModule } from './module.js';
@@ -86,9 +86,11 @@ async function restoreItem(ctx: ExecutionContext, record: RestoreRecord, itemId:
     const paths = policyDiff(current, wanted);
     if (paths.length === 0) return { ...base, status: 'unchanged', changedPaths: [], at, error: null };
     if (record.dryRun) return { ...base, status: 'would_change', changedPaths: paths, at, error: null };
-    await graph.writePolicy(backup.category as Category, backup.policyId, wanted);
+    await graph.writePolicy(backup.category as Category, backup.policyId, wanted, current);
     return { ...base, status: 'restored', changedPaths: paths, at, error: null };
   } catch (err) {
+    // A wait past this invocation's budget: nothing is recorded, the chunk is redone in a continuation.
+    if (isDeferral(err)) throw err;
     const f = itemFailure(err, itemId);
     return { ...base, status: 'failed', at, error: { code: f.code, message: f.message } };
   }

@@ -6,7 +6,8 @@
  *             ▲                   │  cancelRequested → complete as cancelled
  *             └───────────────────┘  attempt changed  → lease lost, stop writing
  *   time short → checkpoint with the lease released + continuation message
- *   transient Graph error → checkpoint, lease released, message fails → redelivery resumes
+ *   Graph wait beyond the budget → checkpoint, lease released, delayed continuation (the message succeeds)
+ *   transient Graph error after all retries → checkpoint, lease released, message fails → redelivery resumes
  *   other error → complete as failed;   all chunks done → complete (outcome from counts)
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -29,6 +30,15 @@ export interface WorkerSettings {
   checkpointEveryMs: number;
   /** continue in a new invocation when less than this much Lambda time is left */
   reserveMs: number;
+  /**
+   * Graph calls of a chunk get the invocation's remaining time minus this (issue 13 §5): retries and
+   * Retry-After waits never run into the Lambda timeout, and the checkpoint + continuation still fit.
+   */
+  graphReserveMs: number;
+  /** the longest delay of a continuation that waits out Graph's Retry-After (SQS DelaySeconds is at most 900) */
+  maxDeferSeconds: number;
+  /** deferred continuations a run may take before a transient error fails its message as before */
+  maxDeferrals: number;
 }
 
 export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
@@ -36,6 +46,10 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   checkpointEveryItems: 100,
   checkpointEveryMs: 2_000,
   reserveMs: 20_000,
+  graphReserveMs: 10_000,
+  // SendMessage DelaySeconds: "Valid values: 0 to 900" (Amazon SQS API Reference, SendMessage).
+  maxDeferSeconds: 900,
+  maxDeferrals: 500,
 };
 
 export interface WorkerDeps {
@@ -119,7 +133,8 @@ class RunDriver {
     let graph: ReturnType<WorkerDeps['graphFor']> | undefined;
     this.ctx = {
       run: current,
-      graph: () => (graph ??= deps.graphFor(current.tenantId)),
+      // Every Graph call of this invocation takes its retry and Retry-After budget from the time left.
+      graph: () => (graph ??= deps.graphFor(current.tenantId).then((c) => c.withBudget(() => this.remainingMs() - this.settings.graphReserveMs))),
       stores: deps.stores,
       now: clock,
       log,
@@ -190,18 +205,27 @@ class RunDriver {
     return next.outcome === 'cancelled' ? 'cancelled' : 'completed';
   }
 
-  /** Out of Lambda time: save where we are, release the lease so the continuation can take over at once. */
-  private async continueLater(): Promise<WorkResult> {
+  /**
+   * Out of Lambda time, or Graph asked for a longer wait than this invocation has: save where we are,
+   * release the lease and continue in a new message (delayed by Graph's wait). This message succeeds,
+   * so a throttled run never counts receives toward the DLQ and never holds up other messages.
+   */
+  private async continueLater(waitMs = 0, cause?: GraphError): Promise<WorkResult> {
     const result = await this.checkpoint(0);
     if (result) return result;
     const continuation = (this.message.continuation ?? 0) + 1;
+    const delaySeconds = Math.min(this.settings.maxDeferSeconds, Math.ceil(waitMs / 1000));
     // If this send fails the message fails too; its redelivery takes over the released lease.
-    await this.deps.queue.send({ runId: this.current.id, tenantId: this.current.tenantId, type: this.current.type, continuation });
-    this.log.info('remaining time short; continuation enqueued', { continuation, counts: this.counts });
+    await this.deps.queue.send({ runId: this.current.id, tenantId: this.current.tenantId, type: this.current.type, continuation }, delaySeconds > 0 ? { delaySeconds } : undefined);
+    if (cause) this.log.warn('Graph asked for a longer wait than this invocation has; delayed continuation enqueued', { continuation, delaySeconds, error: cause });
+    else this.log.info('remaining time short; continuation enqueued', { continuation, counts: this.counts });
     return 'continued';
   }
 
   private async stopOnError(err: unknown): Promise<WorkResult> {
+    if (err instanceof GraphError && err.transient && err.deferMs !== null && (this.message.continuation ?? 0) < this.settings.maxDeferrals) {
+      return this.continueLater(err.deferMs, err);
+    }
     if (err instanceof GraphError && err.transient) {
       // Keep the progress, release the lease, and let SQS redeliver (after maxReceiveCount: DLQ → failed).
       const result = await this.checkpoint(0);

@@ -19,7 +19,8 @@ export interface UserProfile {
 export interface TenantProfile {
   id: string;
   name: string;
-  graph?: { baseUrl: string; tokenUrl: string; clientId: string; secretRef: string };
+  /** Graph settings (shared/graph/client.ts GraphSettings): `graphRoot`; rows of the old shape carry `baseUrl` (…/v1.0) instead */
+  graph?: { graphRoot?: string; baseUrl?: string; tokenUrl: string; clientId: string; secretRef: string };
 }
 
 const tenantFrom = (i: Record<string, any>): TenantProfile => ({ id: i.tenantId, name: i.name, graph: i.graph });

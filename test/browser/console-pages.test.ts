@@ -6,54 +6,32 @@
  * Restores (dry run first, mapping from the cached directory with its helper text). Each start answers
  * with a "View run" link that leads to the run. A screenshot of every page lands in test-results/.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.js';
+import { type BrowserContext, type Page } from 'playwright-core';
+import { type LocalRuntime } from '../../infra/local/runtime.js';
 import type { GraphSim } from '../../infra/local/graph-sim.js';
-import { consoleFallback } from '../../console/serve.js';
-import { uniqueName } from '../support/services.js';
+import { runInBrowser, SCREENSHOTS, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
 import { NIGHTLY } from '../../infra/local/seed-backup-schedules.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = path.resolve('test-results');
-const runInBrowser = existsSync(CHROMIUM) || Boolean(process.env.CI);
 const RUN_LINK = /^\/console\/tenants\/contoso\/runs\/[0-9A-Z]{26}$/;
 
 describe.skipIf(!runInBrowser)('console domain pages (browser)', () => {
   let runtime: LocalRuntime;
   let sim: GraphSim;
   let context: BrowserContext;
-  let profileDir: string;
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
 
+  let harness: ConsoleHarness | undefined;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; install it with apt-get install -y chromium`);
-    runtime = await startLocalRuntime({
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      sqsEndpoint: inject('sqsEndpoint'),
-      tableName: uniqueName('pages'),
-      queuePrefix: `${uniqueName('pages')}-`,
-      port: 0,
-      fallback: await consoleFallback(),
-    });
-    if (!runtime.graphSim) throw new Error('the local runtime started no simulated Graph');
-    sim = runtime.graphSim;
-    sim.setLatency(5);
-    profileDir = await mkdtemp(path.join(tmpdir(), 'console-pages-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 900 } });
-    await mkdir(SCREENSHOTS, { recursive: true });
+    harness = await startConsoleHarness('pages');
+    ({ runtime, context } = harness);
+    sim = harness.sim;
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await runtime?.stop();
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+    await harness?.stop();
   });
 
   async function signIn(userId: string): Promise<Page> {

@@ -4,52 +4,31 @@
  * the surface filter and a filter combination that needs the server-side fill, and the Fleet page
  * ("All my tenants"). Screenshots land in test-results/.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.js';
-import { consoleFallback } from '../../console/serve.js';
-import { uniqueName } from '../support/services.js';
+import { type LocalRuntime } from '../../infra/local/runtime.js';
+import { runInBrowser, SCREENSHOTS, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
 import { makeDocumentClient, makeDynamoClient } from '../../shared/store/clients.js';
 import { toRunItem } from '../../shared/store/run-store.js';
 import { emptyCounts, type Run, type RunOutcome, type RunStatus, type Surface } from '../../shared/runs/model.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = path.resolve('test-results');
-const runInBrowser = existsSync(CHROMIUM) || Boolean(process.env.CI);
 
 describe.skipIf(!runInBrowser)('console: run timeline, lists that never lie, fleet (browser)', () => {
   let runtime: LocalRuntime;
   let context: BrowserContext;
-  let profileDir: string;
   const pageErrors: string[] = [];
 
+  let harness: ConsoleHarness | undefined;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; install it with apt-get install -y chromium`);
-    runtime = await startLocalRuntime({
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      sqsEndpoint: inject('sqsEndpoint'),
-      tableName: uniqueName('runsfleet'),
-      queuePrefix: `${uniqueName('runsfleet')}-`,
-      port: 0,
-      fallback: await consoleFallback(),
-    });
-    runtime.graphSim?.setLatency(5);
-    profileDir = await mkdtemp(path.join(tmpdir(), 'console-runs-fleet-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 900 } });
-    await mkdir(SCREENSHOTS, { recursive: true });
+    harness = await startConsoleHarness('runsfleet');
+    ({ runtime, context } = harness);
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await runtime?.stop();
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+    await harness?.stop();
   });
 
   async function signIn(userId: string): Promise<Page> {

@@ -3,53 +3,31 @@
  * real local runtime in-process: real handlers, DynamoDB Local, fauxqs, the worker, the notifier and
  * the simulated Graph. Skips only when Chromium is absent outside CI; in CI a missing Chromium fails.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.js';
+import { type BrowserContext, type Page } from 'playwright-core';
+import { type LocalRuntime } from '../../infra/local/runtime.js';
 import type { GraphSim } from '../../infra/local/graph-sim.js';
-import { consoleFallback } from '../../console/serve.js';
-import { uniqueName } from '../support/services.js';
+import { runInBrowser, SCREENSHOTS, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = path.resolve('test-results');
-const runInBrowser = existsSync(CHROMIUM) || Boolean(process.env.CI);
 
 describe.skipIf(!runInBrowser)('monitoring console (browser)', () => {
   let runtime: LocalRuntime;
   let sim: GraphSim;
   let context: BrowserContext;
-  let profileDir: string;
   const cspViolations: string[] = [];
 
+  let harness: ConsoleHarness | undefined;
   beforeAll(async () => {
-    // In CI a missing browser is an error, not a skip.
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; install it with apt-get install -y chromium`);
-    runtime = await startLocalRuntime({
-      dynamoEndpoint: inject('dynamoEndpoint'),
-      sqsEndpoint: inject('sqsEndpoint'),
-      tableName: uniqueName('console'),
-      queuePrefix: `${uniqueName('console')}-`,
-      port: 0,
-      fallback: await consoleFallback(),
-    });
-    // The runtime's own simulated Graph (the seeded tenants point at it); tests slow it down at will.
-    if (!runtime.graphSim) throw new Error('the local runtime started no simulated Graph');
-    sim = runtime.graphSim;
-    sim.setLatency(5);
-    profileDir = await mkdtemp(path.join(tmpdir(), 'console-test-chromium-'));
-    context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 900 } });
-    await mkdir(SCREENSHOTS, { recursive: true });
+    harness = await startConsoleHarness('console');
+    ({ runtime, context } = harness);
+    sim = harness.sim;
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await runtime?.stop();
-    if (profileDir) await rm(profileDir, { recursive: true, force: true });
+    await harness?.stop();
   });
 
   /** A fresh tab per user: sessionStorage (where the token lives) is per tab. */

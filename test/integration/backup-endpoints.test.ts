@@ -247,6 +247,23 @@ describe('RBAC group search (delegated Graph)', () => {
     const refused = await call('GET', SEARCH, contoso, { user: 'alice', query: { q: 'Sales' }, headers: { 'x-graph-delegated-token': 'sim-delegated.contoso.expired' } });
     expect(refused.status).toBe(428);
   });
+
+  it('Graph throttling past the search budget answers 503 problem+json with Retry-After at once', async () => {
+    const token = sim.delegatedToken('contoso');
+    const seen = sim.requests.length;
+    sim.throttleNext(5, 30);
+    try {
+      const res = await call('GET', SEARCH, contoso, { user: 'alice', query: { q: 'Sales' }, headers: { 'x-graph-delegated-token': token } });
+      expect(res.status).toBe(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(Number(res.headers['Retry-After'] ?? res.headers['retry-after'])).toBeGreaterThanOrEqual(30);
+      expect(res.body).toMatchObject({ status: 503, title: 'Service Unavailable' });
+      // Graph was asked once: the 30 s wait was not slept inside the request.
+      expect(sim.requests.slice(seen).filter((r) => r.status === 429)).toHaveLength(1);
+    } finally {
+      sim.throttleNext(0);
+    }
+  });
 });
 
 describe('OpenAPI', () => {

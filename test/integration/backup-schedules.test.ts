@@ -142,7 +142,7 @@ describe('backup_schedule.retry', () => {
     const done = (await env.store.getRun('contoso', retry.id))!;
     expect(done).toMatchObject({ outcome: 'succeeded', context: { backupSetId: setId, retryOfRunId: run.id } });
     expect(done.summaryCounts).toMatchObject({ total: 2, created: 2, failed: 0, skipped: 0 });
-    const touched = new Set(env.sim.requests.slice(seen).filter((r) => r.path.startsWith('deviceManagement/')).map((r) => r.path.split('/')[2]));
+    const touched = new Set(env.sim.requests.slice(seen).filter((r) => r.path.startsWith('deviceManagement/')).map((r) => r.path.split('?')[0].split('/')[2]));
     expect([...touched].sort()).toEqual([...forbidden].sort());
     expect((await sets.getSet('contoso', setId))!.itemCount).toBe(ids.length);
     expect((await schedules.getScheduleRun('contoso', 'retry', retry.id))!).toMatchObject({ type: 'backup_schedule.retry', status: 'succeeded', retryOfRunId: run.id });

@@ -158,8 +158,8 @@ describe('policy.sync', () => {
   it('executes with exactly the validated input: composite Graph ids reach Graph as given (issue 15, item 3)', async () => {
     const guid = '5b2f7c1d-3e4a-4b6c-9d8e-0f1a2b3c4d5e';
     const ids = [`T_${guid}`, `${guid}_DefaultWindows10EnrollmentCompletionPageConfiguration`];
-    env.sim.putPolicy('fabrikam', { id: ids[0], category: 'managedAppPolicies', content: { '@odata.type': '#microsoft.graph.iosManagedAppProtection', displayName: 'iOS APP' }, assignments: [] });
-    env.sim.putPolicy('fabrikam', { id: ids[1], category: 'deviceEnrollmentConfigurations', content: { '@odata.type': '#microsoft.graph.windows10EnrollmentCompletionPageConfiguration', displayName: 'ESP' }, assignments: [] });
+    env.sim.putPolicy('fabrikam', { id: ids[0], category: 'managedAppPolicies', content: { '@odata.type': '#microsoft.graph.iosManagedAppProtection', displayName: 'iOS APP' }, assignments: [], relations: {} });
+    env.sim.putPolicy('fabrikam', { id: ids[1], category: 'deviceEnrollmentConfigurations', content: { '@odata.type': '#microsoft.graph.windows10EnrollmentCompletionPageConfiguration', displayName: 'ESP' }, assignments: [], relations: {} });
     try {
       // The input the API would accept: parsed by the type's own schema.
       const input = CATALOG['policy.sync'].schema.parse({ policyIds: ids });

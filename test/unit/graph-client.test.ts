@@ -194,3 +194,41 @@ describe('the simulated Graph', () => {
     expect(sleeps).toEqual([2100]);
   });
 });
+
+describe('time budgets', () => {
+  it('a Retry-After beyond the budget fails at once as transient, with the wait to defer, and sleeps nothing', async () => {
+    const { f } = scriptedFetch([() => new Response('{}', { status: 429, headers: { 'Retry-After': '30' } })]);
+    const { c, sleeps } = client({ fetch: f });
+    const err = await c.withBudget(() => 10_000).listGroups().catch((e) => e);
+    expect(err).toMatchObject({ code: 'graph_throttled', retryAfterMs: 30_000 });
+    expect(err.transient).toBe(true);
+    expect(err.deferMs).toBe(31_500); // 30 s + 5 % jitter at random() = 0.5
+    expect(sleeps).toEqual([]);
+  });
+
+  it('waits inside the budget, and defers once it is spent', async () => {
+    let left = 5_000;
+    const { f } = scriptedFetch([
+      () => new Response('{}', { status: 429, headers: { 'Retry-After': '2' } }),
+      () => new Response('{}', { status: 429, headers: { 'Retry-After': '2' } }),
+      () => new Response('{}', { status: 429, headers: { 'Retry-After': '2' } }),
+    ]);
+    const { c, sleeps } = client({ fetch: f, sleep: async (ms) => { sleeps.push(ms); left -= ms; } });
+    const err = await c.withBudget(() => left).listGroups().catch((e) => e);
+    expect(sleeps).toEqual([2100, 2100]);
+    expect(err.deferMs).toBe(2100);
+  });
+
+  it('retries exhausted within the budget are not a deferral (redelivery handles them)', async () => {
+    const { f } = scriptedFetch(Array.from({ length: 3 }, () => () => new Response('{}', { status: 503 })));
+    const err = await client({ fetch: f, maxRetries: 2, baseDelayMs: 1 }).c.withBudget(() => 60_000).listGroups().catch((e) => e);
+    expect(err).toMatchObject({ code: 'graph_unavailable', deferMs: null });
+  });
+
+  it('a budgeted view shares the token cache', async () => {
+    const { c } = client();
+    await c.listGroups();
+    await c.withBudget(() => 60_000).listGroups();
+    expect(tokenRequests()).toBe(1);
+  });
+});

@@ -54,7 +54,7 @@ describe('the secret registry', () => {
     const token = 'opaque app token from the endpoint';
     const fetchFn = (async (url: string | URL | Request) =>
       String(url).includes('/oauth2/') ? Response.json({ access_token: token, expires_in: 3600 }) : Response.json({ value: [] })) as typeof fetch;
-    const c = new GraphClient({ settings: { clientId: 'c', secretRef: 'local:app', tokenUrl: 'http://graph.test/oauth2/token', baseUrl: 'http://graph.test/graph' }, secrets: resolver, fetch: fetchFn, sleep: async () => undefined });
+    const c = new GraphClient({ settings: { clientId: 'c', secretRef: 'local:app', tokenUrl: 'https://login.microsoftonline.com/contoso.example/oauth2/v2.0/token', graphRoot: 'https://graph.microsoft.com' }, secrets: resolver, fetch: fetchFn, sleep: async () => undefined });
     expect(sanitizeText(`${clientSecret} / ${token}`)).toBe(`${clientSecret} / ${token}`);
     await c.listGroups();
     expect(sanitizeText(`${clientSecret} / ${token}`)).toBe('[REDACTED] / [REDACTED]');

@@ -1,0 +1,55 @@
+/**
+ * The console's browser tests share one harness: the real local runtime in-process (with its
+ * simulated Graph) and Debian's Chromium driven by playwright-core, with the flags this machine needs.
+ */
+import { inject } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.js';
+import type { GraphSim } from '../../infra/local/graph-sim.js';
+import { consoleFallback } from '../../console/serve.js';
+import { uniqueName } from './services.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const SCREENSHOTS = path.resolve('test-results');
+/** In CI a missing browser is an error (beforeAll throws), not a skip. */
+export const runInBrowser = existsSync(CHROMIUM) || Boolean(process.env.CI);
+
+export interface ConsoleHarness {
+  runtime: LocalRuntime;
+  sim: GraphSim;
+  context: BrowserContext;
+  stop(): Promise<void>;
+}
+
+/** Starts a local runtime on its own table and queues, and a Chromium profile of its own. */
+export async function startConsoleHarness(name: string): Promise<ConsoleHarness> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; install it with apt-get install -y chromium`);
+  const runtime = await startLocalRuntime({
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    sqsEndpoint: inject('sqsEndpoint'),
+    tableName: uniqueName(name),
+    queuePrefix: `${uniqueName(name)}-`,
+    port: 0,
+    fallback: await consoleFallback(),
+  });
+  // The runtime's own simulated Graph (the seeded tenants point at it); tests slow it down at will.
+  if (!runtime.graphSim) throw new Error('the local runtime started no simulated Graph');
+  const sim = runtime.graphSim;
+  sim.setLatency(5);
+  const profileDir = await mkdtemp(path.join(tmpdir(), `console-${name}-chromium-`));
+  const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1280, height: 900 } });
+  await mkdir(SCREENSHOTS, { recursive: true });
+  return {
+    runtime, sim, context,
+    stop: async () => {
+      await context.close().catch(() => undefined);
+      await runtime.stop();
+      await rm(profileDir, { recursive: true, force: true });
+    },
+  };
+}
