@@ -109,11 +109,13 @@ describe('the transition log and GET /tenants/{t}/runs/{id}/timeline', () => {
 describe('a filtered runs page is filled on the server', () => {
   it('60 policy syncs where only every 10th came from the console: a page of 5 is full, and the next holds the rest', async () => {
     const tenant = 'contoso';
+    const roomy = new RunStore(api.doc, api.runtime.tableName, () => new Date(), () => 1_000);
     const made: Array<{ id: string; surface: string }> = [];
     for (let i = 0; i < 60; i++) {
       const surface = i % 10 === 0 ? 'console' : 'api';
       const run = service.newRun({ tenantId: tenant, type: 'policy.sync', input: {}, initiator: alice, surface: surface as 'api' }, new Date(Date.now() - (60 - i) * 1000));
-      await store.createRun({ ...run, identityHash: `fill-${i}` });
+      // 60 active runs: past the default quota of 50, so this store is given room for them
+      await roomy.createRun({ ...run, identityHash: `fill-${i}` });
       made.push({ id: run.id, surface });
     }
     const matching = made.filter((r) => r.surface === 'console').map((r) => r.id).reverse();
