@@ -102,7 +102,7 @@ describe.skipIf(!runInBrowser)('console: run timeline, lists that never lie, fle
 
     // backup_set.add_policies knows its total at start (the policies asked for): progress against it
     const set = await api<{ id: string }>('alice', 'POST', '/tenants/contoso/backup-sets', { name: 'Timeline test set' });
-    const add = await api<{ run: { id: string; context: Record<string, unknown> } }>('alice', 'POST', '/tenants/contoso/runs', { type: 'backup_set.add_policies', input: { backupSetId: set.id, policyIds: ['no-such-policy-1', 'no-such-policy-2'] } });
+    const add = await api<{ run: { id: string; context: Record<string, unknown> } }>('alice', 'POST', '/tenants/contoso/runs', { type: 'backup_set.add_policies', input: { backupSetId: set.id, policyIds: ['00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000a2'] } });
     expect(add.run.context.expectedTotal).toBe(2);
     await waitForCompletion('contoso', add.run.id);
     await page.goto(`${runtime.url}/console/tenants/contoso/runs/${add.run.id}`);
