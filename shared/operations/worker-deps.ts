@@ -7,6 +7,7 @@ import { CATALOG } from './catalog.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { GraphClientOptions } from '../graph/client.js';
 import { RoutingSecretResolver, type SecretResolver } from '../graph/secrets.js';
+import { msalAppTokens } from '../graph/msal-tokens.js';
 import { graphClientsFor } from '../graph/tenant-clients.js';
 import { makeLogger } from '../observability/logger.js';
 import { SqsWorkQueue } from '../queue/sqs-work-queue.js';
@@ -41,7 +42,7 @@ export function makeWorkerDeps(opts: {
     service: new RunService({ catalog: CATALOG, store, queue: opts.queue, clock }),
     queue: opts.queue,
     executors: EXECUTORS,
-    graphFor: graphClientsFor(async (t) => (await directory.getTenant(t))?.graph, opts.secrets ?? new RoutingSecretResolver(), opts.graphOptions),
+    graphFor: graphClientsFor(async (t) => (await directory.getTenant(t))?.graph, opts.secrets ?? new RoutingSecretResolver(), { appTokens: msalAppTokens, ...opts.graphOptions }),
     stores,
     logger: makeLogger('operation-runs-worker'),
     clock,
@@ -58,6 +59,7 @@ export function workerDeps(): AllWorkerDeps {
     doc: sharedDocumentClient(),
     table: settings().tableName,
     queue: new SqsWorkQueue(sharedSqsClient(), settings().workQueueUrl ?? ''),
+    graphOptions: { batching: settings().graph.batching },
   }));
 }
 
