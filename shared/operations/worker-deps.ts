@@ -7,7 +7,6 @@ import { CATALOG } from './catalog.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { GraphClientOptions } from '../graph/client.js';
 import { RoutingSecretResolver, type SecretResolver } from '../graph/secrets.js';
-import { msalAppTokens } from '../graph/msal-tokens.js';
 import { graphClientsFor } from '../graph/tenant-clients.js';
 import { makeLogger } from '../observability/logger.js';
 import { SqsWorkQueue } from '../queue/sqs-work-queue.js';
@@ -42,7 +41,7 @@ export function makeWorkerDeps(opts: {
     service: new RunService({ catalog: CATALOG, store, queue: opts.queue, clock }),
     queue: opts.queue,
     executors: EXECUTORS,
-    graphFor: graphClientsFor(async (t) => (await directory.getTenant(t))?.graph, opts.secrets ?? new RoutingSecretResolver(), { appTokens: msalAppTokens, ...opts.graphOptions }),
+    graphFor: graphClientsFor(async (t) => (await directory.getTenant(t))?.graph, opts.secrets ?? new RoutingSecretResolver(), opts.graphOptions),
     stores,
     logger: makeLogger('operation-runs-worker'),
     clock,
@@ -53,13 +52,17 @@ export function makeWorkerDeps(opts: {
 let cached: AllWorkerDeps | undefined;
 let override: AllWorkerDeps | undefined;
 
-export function workerDeps(): AllWorkerDeps {
+/**
+ * The container's deps, built on first use. Only the run worker calls Graph as the app: its entry
+ * passes the MSAL token source (`appTokens`), so MSAL is bundled there and nowhere else.
+ */
+export function workerDeps(graphOptions: Omit<GraphClientOptions, 'settings' | 'secrets'> = {}): AllWorkerDeps {
   if (override) return override;
   return (cached ??= makeWorkerDeps({
     doc: sharedDocumentClient(),
     table: settings().tableName,
     queue: new SqsWorkQueue(sharedSqsClient(), settings().workQueueUrl ?? ''),
-    graphOptions: { batching: settings().graph.batching },
+    graphOptions: { batching: settings().graph.batching, ...graphOptions },
   }));
 }
 

@@ -12,6 +12,7 @@ import { createTableInput } from '../../shared/store/table.js';
 import { startGraphSim } from '../../infra/local/graph-sim.js';
 import { DirectoryStore } from '../../shared/store/directory-store.js';
 import { makeWorkerDeps } from '../../shared/operations/worker-deps.js';
+import { msalAppTokens } from '../../shared/graph/msal-tokens.js';
 import { processWorkMessage } from '../../shared/operations/worker.js';
 import { fmt } from './harness.js';
 
@@ -26,7 +27,7 @@ export async function graphBench(svc: { dynamoEndpoint: string }, policies = Num
     const sim = await startGraphSim({ port: 0, latencyMs, tenantLimit: null, tenants: { bigco: { policies, groups: 5 } } });
     try {
       await new DirectoryStore(doc, table).putTenant({ id: 'bigco', name: 'Big Co', graph: sim.settingsFor('bigco') });
-      const deps = makeWorkerDeps({ doc, table, queue: { send: async () => undefined }, graphOptions: { batching } });
+      const deps = makeWorkerDeps({ doc, table, queue: { send: async () => undefined }, graphOptions: { appTokens: msalAppTokens, batching } });
       deps.logger.setLogLevel('ERROR');
       const { run } = await deps.service.startRun({ tenantId: 'bigco', type: 'policy.sync', input: {}, initiator: { userId: 'bench', name: 'Bench' }, surface: 'api' });
       sim.requests.length = 0;
