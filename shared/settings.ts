@@ -72,6 +72,7 @@ const envSchema = z.object({
   LOG_LEVEL: logLevel,
   POWERTOOLS_METRICS_NAMESPACE: text.default(METRICS_NAMESPACE),
   METRICS_DISABLED: z.enum(['0', '1', 'false', 'true']).optional(),
+  GRAPH_BATCHING: z.enum(['0', '1', 'false', 'true']).optional(),
   SCHEDULE_QUEUE_URL: url,
   MAX_ACTIVE_RUNS_PER_TENANT: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT),
   MAX_SCHEDULES_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_MAX_SCHEDULES_PER_TENANT),
@@ -111,6 +112,10 @@ export interface Settings {
     maxSchedulesPerTenant: number;
     /** SCHEDULE_MIN_INTERVAL_MINUTES: shortest gap between two fire times of one schedule (default 15) */
     scheduleMinIntervalMinutes: number;
+  };
+  graph: {
+    /** GRAPH_BATCHING=0 reads policies one request each instead of through Graph's $batch (default on; the bench's "before") */
+    batching: boolean;
   };
   worker: {
     /** the worker's Lambda timeout (from the wiring) */
@@ -165,6 +170,7 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
       maxSchedulesPerTenant: e.MAX_SCHEDULES_PER_TENANT,
       scheduleMinIntervalMinutes: e.SCHEDULE_MIN_INTERVAL_MINUTES,
     },
+    graph: { batching: e.GRAPH_BATCHING !== '0' && e.GRAPH_BATCHING !== 'false' },
     worker: { timeoutSeconds: WORKER_TIMEOUT_SECONDS, leaseMs: WORKER_LEASE_MS },
     observability: {
       serviceName: e.POWERTOOLS_SERVICE_NAME,

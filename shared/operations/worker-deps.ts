@@ -52,12 +52,17 @@ export function makeWorkerDeps(opts: {
 let cached: AllWorkerDeps | undefined;
 let override: AllWorkerDeps | undefined;
 
-export function workerDeps(): AllWorkerDeps {
+/**
+ * The container's deps, built on first use. Only the run worker calls Graph as the app: its entry
+ * passes the MSAL token source (`appTokens`), so MSAL is bundled there and nowhere else.
+ */
+export function workerDeps(graphOptions: Omit<GraphClientOptions, 'settings' | 'secrets'> = {}): AllWorkerDeps {
   if (override) return override;
   return (cached ??= makeWorkerDeps({
     doc: sharedDocumentClient(),
     table: settings().tableName,
     queue: new SqsWorkQueue(sharedSqsClient(), settings().workQueueUrl ?? ''),
+    graphOptions: { batching: settings().graph.batching, ...graphOptions },
   }));
 }
 

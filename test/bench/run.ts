@@ -7,6 +7,7 @@ import { startBenchServices } from './harness.js';
 import { startBench } from './start-bench.js';
 import { listBench } from './list-bench.js';
 import { workerBench } from './worker-bench.js';
+import { graphBench } from './graph-bench.js';
 import { idempotencyBench } from './idempotency-bench.js';
 import { bundleBench } from './bundle-bench.js';
 import { sanitizeBench } from './sanitize-bench.js';
@@ -26,6 +27,7 @@ try {
   if (wanted('start')) await startBench(svc, Number(process.env.BENCH_STARTS ?? 200));
   if (wanted('idempotency')) await idempotencyBench(svc);
   if (wanted('worker')) await workerBench(svc);
+  if (wanted('graph')) await graphBench(svc);
   if (wanted('bundles')) await bundleBench();
   if (wanted('list')) await listBench(svc);
   if (wanted('sanitize')) await sanitizeBench();

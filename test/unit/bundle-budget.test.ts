@@ -15,6 +15,14 @@ const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../.
 // merges after the first cut (quota counter, cursor key from Secrets Manager, schedule rules) brought
 // the largest bundle (backup-tick) to ~510 KiB.
 const CEILING_KIB = 525;
+/**
+ * Issue 13 §9: MSAL (@azure/msal-node + msal-common + jsonwebtoken, which it signs certificate
+ * assertions with) adds ~221 KiB minified, and only the run worker — the one function that calls
+ * Graph as the app — may carry it. Its bundle gets that allowance on top of the ceiling; every other
+ * bundle keeps the ceiling and must not contain MSAL (BENCHMARKS.md).
+ */
+const MSAL_ALLOWANCE_KIB = 230;
+const MSAL = /node_modules\/(@azure\/msal-(node|common)|jsonwebtoken)\//;
 
 interface Bundle { entry: string; sendWork: boolean; readOnly: boolean; kib: number; inputs: string[] }
 let bundles: Bundle[] = [];
@@ -49,8 +57,13 @@ describe('deployed bundles (issue 18)', () => {
     expect(bundles.length).toBeGreaterThan(20);
   });
 
-  it(`each bundle is at most ${CEILING_KIB} KiB`, () => {
-    expect(bundles.filter((b) => b.kib > CEILING_KIB).map((b) => `${b.entry} ${b.kib.toFixed(1)} KiB`)).toEqual([]);
+  it(`each bundle is at most ${CEILING_KIB} KiB (the run worker: plus ${MSAL_ALLOWANCE_KIB} KiB for MSAL)`, () => {
+    const msal = new Set(having(MSAL));
+    expect(bundles.filter((b) => b.kib > CEILING_KIB + (msal.has(b.entry) ? MSAL_ALLOWANCE_KIB : 0)).map((b) => `${b.entry} ${b.kib.toFixed(1)} KiB`)).toEqual([]);
+  });
+
+  it('MSAL is bundled by the run worker only (API routes, group search included, never carry it)', () => {
+    expect(having(MSAL)).toEqual(['functions/workers/run-worker.ts']);
   });
 
   it("zod comes in without its locales (import * as z, not import { z })", () => {
