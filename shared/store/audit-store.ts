@@ -13,14 +13,9 @@ import { INDEXES, keys, tenantPk } from './keys.js';
 import { TableClient, type Item, type Page } from './table-client.js';
 import { tableName } from './table.js';
 
-export const AUDIT_ACTIONS = [
-  'tenant.created', 'credential.rotated',
-  'member.added', 'member.role_changed', 'member.removed',
-  'invitation.sent', 'invitation.accepted', 'invitation.revoked',
-  'schedule.created', 'schedule.changed', 'schedule.deleted',
-  'restore.started', 'run.cancelled',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+import { AUDIT_ACTIONS, type AuditAction } from './audit-actions.js';
+
+export { AUDIT_ACTIONS, type AuditAction };
 
 export interface AuditActor {
   userId: string;
