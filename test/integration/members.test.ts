@@ -9,6 +9,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { startTestRuntime, type TestApi } from '../support/api.js';
 import { keys } from '../../shared/store/keys.js';
 import { MemberStore } from '../../shared/store/member-store.js';
+import { BackupStore } from '../../shared/store/backup-store.js';
 import { publishStreamBatch } from '../../shared/events/stream-publisher.js';
 import { startStreamRelay, type StreamRelay } from '../../infra/local/stream-relay.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
@@ -218,7 +219,7 @@ describe('invitations', () => {
 });
 
 describe('the audit trail', () => {
-  it('schedules, a cancelled run: recorded once each, sanitized, newest first, paged, filtered, published', async () => {
+  it('schedules, a cancelled run, a restore start: recorded once each, sanitized, newest first, paged, filtered, published', async () => {
     const created = await api.call('POST', '/tenants/contoso/backup-schedules', { user: 'alice', body: { name: 'Audit me password=FAKE-hunter2-x', cron: '0 4 * * *', keepLast: 3 } });
     expect(created.status).toBe(201);
     const id = created.json.id;
@@ -236,6 +237,22 @@ describe('the audit trail', () => {
     const cancelled = (await auditOf('action=run.cancelled&actor=dave')).filter((e) => e.target.id === run.json.run.id);
     expect(cancelled).toHaveLength(1);
     expect(cancelled[0].actor).toEqual({ userId: 'dave', name: 'Dave Ops' });
+
+    // a restore start is recorded once; a deduplicated second start records nothing
+    const set = await api.call('POST', '/tenants/contoso/backup-sets', { user: 'alice', body: { name: 'Audit restore source' } });
+    expect(set.status).toBe(201);
+    const policyId = '00000000-0000-4000-a000-0000000000aa';
+    await new BackupStore(api.doc, api.runtime.tableName).putItem({
+      id: policyId, tenantId: 'contoso', backupSetId: set.json.id, policyId, category: 'deviceConfigurations', displayName: 'Audit policy',
+      content: { displayName: 'Audit policy' }, assignments: [], contentHash: 'h', capturedAt: new Date().toISOString(), runId: 'seed',
+    });
+    const restoreBody = { type: 'restore.execute', input: { backupSetId: set.json.id, dryRun: true } };
+    const starts = [await api.call('POST', '/tenants/contoso/runs', { user: 'alice', body: restoreBody }), await api.call('POST', '/tenants/contoso/runs', { user: 'alice', body: restoreBody })];
+    expect(starts.map((r) => r.status)).toEqual([202, 200]);
+    const restores = (await auditOf('action=restore.started')).filter((e) => e.target.id === starts[0].json.run.id);
+    expect(restores).toHaveLength(1);
+    expect(restores[0]).toMatchObject({ actor: { userId: 'alice' }, target: { type: 'run' }, after: { input: { backupSetId: set.json.id, dryRun: true } } });
+    expect(await auditOf('action=restore.started')).toHaveLength(1);
 
     // newest first across pages, no entry twice
     const all = await auditOf('limit=100');
