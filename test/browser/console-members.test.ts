@@ -158,6 +158,20 @@ describe.skipIf(!runInBrowser)('console Members and Audit pages (browser)', () =
     await page.getByRole('button', { name: 'Load more' }).click();
     await expect.poll(() => page.locator('[data-testid=audit-row]').count()).toBe(36);
     expect(await page.getByTestId('audit-status').textContent()).toBe('Showing 36 entries.');
+
+    // every control has an accessible name, and at 1024 px nothing scrolls sideways (the nav grew by two pages)
+    for (const name of ['Members', 'Audit']) {
+      await nav(page, name);
+      await page.waitForLoadState('networkidle');
+      const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('main input, main select, main textarea, main button')).filter((el) => {
+        const e = el as HTMLInputElement;
+        return !((e.labels && e.labels.length > 0) || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || (e.tagName === 'BUTTON' && e.textContent!.trim()));
+      }).map((e) => e.outerHTML));
+      expect(unlabelled, name).toEqual([]);
+      await page.setViewportSize({ width: 1024, height: 800 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), name).toBeLessThanOrEqual(1024);
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
     await page.close();
 
     // below owner: the page says why
