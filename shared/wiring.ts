@@ -19,7 +19,7 @@ export interface FunctionAccess {
 }
 
 export interface RouteDef {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway style path, e.g. /tenants/{tenantId}/runs/{runId} */
   path: string;
   /** the Lambda entry file, relative to the project root; it exports `handler` */
@@ -40,7 +40,8 @@ const start: FunctionAccess = { table: 'readwrite', sendWork: true };
 export const routes: RouteDef[] = [
   { method: 'GET', path: '/health', entry: 'functions/api/health.ts', auth: false, access: { table: 'none' } },
   { method: 'GET', path: '/openapi.json', entry: 'functions/api/openapi.ts', auth: false, access: { table: 'none' } },
-  { method: 'GET', path: '/me', entry: 'functions/api/get-me.ts', auth: true, access: read },
+  // GET /me writes: it is where a sign-in turns the caller's pending invitations into memberships (issue 19).
+  { method: 'GET', path: '/me', entry: 'functions/api/get-me.ts', auth: true, access: write },
   { method: 'GET', path: '/operation-types', entry: 'functions/api/list-operation-types.ts', auth: true, access: { table: 'none' } },
   { method: 'POST', path: '/tenants/{tenantId}/runs', entry: 'functions/api/start-run.ts', auth: true, access: start },
   { method: 'GET', path: '/tenants/{tenantId}/runs', entry: 'functions/api/list-runs.ts', auth: true, access: read },
@@ -64,6 +65,13 @@ export const routes: RouteDef[] = [
   { method: 'PATCH', path: '/tenants/{tenantId}/backup-schedules/{scheduleId}', entry: 'functions/api/update-backup-schedule.ts', auth: true, access: write },
   { method: 'DELETE', path: '/tenants/{tenantId}/backup-schedules/{scheduleId}', entry: 'functions/api/delete-backup-schedule.ts', auth: true, access: write },
   { method: 'GET', path: '/tenants/{tenantId}/restores/{restoreId}', entry: 'functions/api/get-restore.ts', auth: true, access: read },
+  { method: 'GET', path: '/tenants/{tenantId}/members', entry: 'functions/api/list-members.ts', auth: true, access: read },
+  { method: 'PUT', path: '/tenants/{tenantId}/members/{userId}', entry: 'functions/api/put-member.ts', auth: true, access: write },
+  { method: 'DELETE', path: '/tenants/{tenantId}/members/{userId}', entry: 'functions/api/delete-member.ts', auth: true, access: write },
+  { method: 'GET', path: '/tenants/{tenantId}/invitations', entry: 'functions/api/list-invitations.ts', auth: true, access: read },
+  { method: 'POST', path: '/tenants/{tenantId}/invitations', entry: 'functions/api/create-invitation.ts', auth: true, access: write },
+  { method: 'DELETE', path: '/tenants/{tenantId}/invitations/{invitationId}', entry: 'functions/api/delete-invitation.ts', auth: true, access: write },
+  { method: 'GET', path: '/tenants/{tenantId}/audit', entry: 'functions/api/list-audit.ts', auth: true, access: read },
   { method: 'GET', path: '/tenants/{tenantId}/directory/group-search', entry: 'functions/api/search-directory-groups.ts', auth: true, access: { table: 'read' } },
   // Local only (§10): never deployed.
   { method: 'POST', path: '/dev/login', entry: 'infra/local/dev-login.ts', auth: false, access: read, localOnly: true },
@@ -110,6 +118,8 @@ export const queues = {
 /** The bus the stack creates; functions read the deployed name from settings().eventBusName. */
 export const EVENT_BUS_NAME = 'operation-runs';
 export const EVENT_SOURCE = 'operation-runs';
+/** The audit trail's event (issue 19): one per audit entry, detail = the sanitized entry. */
+export const AUDIT_DETAIL_TYPE = 'Audit Entry Recorded';
 export const DETAIL_TYPES = {
   queued: 'OperationRun Queued',
   started: 'OperationRun Started',

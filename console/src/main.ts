@@ -18,6 +18,8 @@ import { driftView } from './views/pages/drift.js';
 import { backupSetDetailView, backupSetsView } from './views/pages/backup-sets.js';
 import { scheduleDetailView, schedulesView } from './views/pages/schedules.js';
 import { restoreDetailView, restoresView } from './views/pages/restores.js';
+import { membersView } from './views/pages/members.js';
+import { auditView } from './views/pages/audit.js';
 import { completeOidcSignIn } from './oidc.js';
 import { problemAlert } from './problem-view.js';
 import type { View } from './router.js';
@@ -74,6 +76,8 @@ async function main() {
   route('/console/tenants/:tenantId/backup-schedules/:scheduleId', signedIn(scheduleDetailView));
   route('/console/tenants/:tenantId/restores', signedIn(restoresView));
   route('/console/tenants/:tenantId/restores/:restoreId', signedIn(restoreDetailView));
+  route('/console/tenants/:tenantId/members', signedIn(membersView));
+  route('/console/tenants/:tenantId/audit', signedIn(auditView));
   route('/console/tenants/:tenantId/:kind/:id', signedIn(recordView));
   route('.*', () => { mount(page('Not found'), h('h1', {}, 'Page not found')); });
   startRouter();

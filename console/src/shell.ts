@@ -78,6 +78,7 @@ export async function renderHeader(tenantId: string | null = currentTenant): Pro
 export const TENANT_PAGES: Array<[string, string]> = [
   ['runs', 'Runs'], ['inventory', 'Inventory'], ['policies', 'Policies'], ['groups', 'Groups'], ['drift', 'Drift'],
   ['backup-sets', 'Backup sets'], ['backup-schedules', 'Backup schedules'], ['restores', 'Restores'],
+  ['members', 'Members'], ['audit', 'Audit'],
 ];
 
 function renderTenantNav(tenantId: string | null): void {

@@ -63,7 +63,7 @@ export const userRoute = <S extends Schemas = {}>(s: S = {} as S) => Pipeline.st
 export const tenantRoute = <S extends Schemas = {}>(role: Role, s: S = {} as S) =>
   Pipeline.start(s).use(authenticate).use(limitBodySize).use(tenantMembership).use(parseInput(s)).use(requireRole(role));
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** A documented response of the handler itself (2XX, 3XX, and the 4XX/5XX only it answers). */
 export interface ResponseDoc {

@@ -39,7 +39,12 @@ export interface BaseRequest {
 export interface User {
   id: string;
   name: string;
+  /** the token's `email` claim, else `preferred_username` when it is an address; lower-cased (invitations) */
+  email?: string;
 }
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}$/;
+const emailClaim = (v: unknown): string | undefined => (typeof v === 'string' && EMAIL.test(v) ? v.toLowerCase() : undefined);
 
 /** One concern: reads the request built so far (`In`), adds `Add` to it or throws its problem. */
 export interface Middleware<In, Add> {
@@ -55,7 +60,8 @@ function identity(event: ApiEvent): User | null {
   const sub = claims?.sub;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200) return null;
   const name = typeof claims?.name === 'string' && claims.name ? claims.name : sub;
-  return { id: sub, name };
+  const email = emailClaim(claims?.email) ?? emailClaim(claims?.preferred_username);
+  return email ? { id: sub, name, email } : { id: sub, name };
 }
 
 /** 401: the caller is the token's subject. */

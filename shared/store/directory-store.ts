@@ -33,8 +33,9 @@ export class DirectoryStore {
   }
 
   async getMembership(userId: string, tenantId: string): Promise<Membership | null> {
-    // Eventually consistent: memberships change rarely and are read on every request.
-    return this.t.get(keys.membership(userId, tenantId), { consistent: false, map: (i): Membership => ({ tenantId: i.tenantId, tenantName: i.tenantName, role: i.role }) });
+    // Strongly consistent (issue 19): a role change or removal takes effect on the very next request.
+    // Nothing caches it past the request; the read costs 1 RCU instead of 0.5.
+    return this.t.get(keys.membership(userId, tenantId), { consistent: true, map: (i): Membership => ({ tenantId: i.tenantId, tenantName: i.tenantName, role: i.role }) });
   }
 
   async listMemberships(userId: string): Promise<Membership[]> {

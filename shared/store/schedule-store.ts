@@ -14,10 +14,11 @@ import type { Category } from '../runs/catalog.js';
 import type { CompanionPut } from '../runs/ports.js';
 import { INDEXES, keys, tenantPk } from './keys.js';
 import type { DomainRunStatus } from './run-rows.js';
-import { TableClient, type Item, type Page } from './table-client.js';
+import { TableClient, versionCondition, type Item, type Page } from './table-client.js';
+import { companionItem } from './run-store.js';
 import { tableName } from './table.js';
 import { settings } from '../settings.js';
-import { ScheduleQuotaExceededError } from './errors.js';
+import { ScheduleQuotaExceededError, VersionConflictError } from './errors.js';
 
 export interface ScheduleSkip {
   at: string;
@@ -120,10 +121,11 @@ export class ScheduleStore {
    * The tenant's schedule counter is incremented in the same transaction, on condition that it is
    * below MAX_SCHEDULES_PER_TENANT (else ScheduleQuotaExceededError): exact under concurrent creates.
    */
-  async create(s: BackupSchedule): Promise<boolean> {
+  async create(s: BackupSchedule, companions: CompanionPut[] = []): Promise<boolean> {
     const limit = this.maxSchedules();
     try {
       await this.t.transact([
+        ...companions.map(companionItem),
         { name: 'backupSchedule', op: { Put: { Item: scheduleItem(s), ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new ScheduleExists() },
         {
           name: 'scheduleCount',
@@ -165,15 +167,27 @@ export class ScheduleStore {
     return { items, nextCursor };
   }
 
-  /** Replaces `prev` with `next` if nobody wrote it since (`version`, else VersionConflictError); the tick's claims bump it too. */
-  async save(prev: BackupSchedule, next: BackupSchedule): Promise<void> {
-    await this.t.putVersioned(scheduleItem({ ...next, version: prev.version + 1 }), { entity: 'schedule', id: prev.id, expected: prev.version });
+  /**
+   * Replaces `prev` with `next` if nobody wrote it since (`version`, else VersionConflictError); the
+   * tick's claims bump it too. With companions (an edit's audit entry), one transaction.
+   */
+  async save(prev: BackupSchedule, next: BackupSchedule, companions: CompanionPut[] = []): Promise<void> {
+    const item = scheduleItem({ ...next, version: prev.version + 1 });
+    const v = { entity: 'schedule', id: prev.id, expected: prev.version };
+    if (companions.length === 0) return this.t.putVersioned(item, v);
+    await this.t.transact([
+      { name: 'backupSchedule', op: { Put: { Item: item, ...versionCondition(v.expected) } }, onConditionFailed: () => new VersionConflictError(v.entity, v.id, v.expected) },
+      ...companions.map(companionItem),
+    ]);
   }
 
   /** Deletes a schedule and gives its slot back, in one transaction; false when it did not exist. */
-  async delete(tenantId: string, scheduleId: string): Promise<boolean> {
+  async delete(tenantId: string, scheduleId: string, companions: (s: BackupSchedule) => CompanionPut[] = () => []): Promise<boolean> {
+    const current = await this.get(tenantId, scheduleId);
+    if (!current) return false;
     try {
       await this.t.transact([
+        ...companions(current).map(companionItem),
         { name: 'backupSchedule', op: { Delete: { Key: keys.schedule(tenantId, scheduleId), ConditionExpression: 'attribute_exists(pk)' } }, onConditionFailed: () => new ScheduleExists() },
         {
           name: 'scheduleCount',

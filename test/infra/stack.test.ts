@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
-import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/store/keys.js';
+import { INDEXES, STREAM_EVENT_PREFIXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/store/keys.js';
 import { createTableInput } from '../../shared/store/table.js';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
 import { queues, REAPER_TIMEOUT_SECONDS, routes, rules, schedules, streamPublisher, TICK_TIMEOUT_SECONDS, WORKER_MAX_CONCURRENCY } from '../../shared/wiring.js';
@@ -411,6 +411,10 @@ describe('events and schedules', () => {
     expect(mapping.Properties.MaximumRetryAttempts).toBeGreaterThan(0);
     expect(resources[mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
     expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    // Only run items and audit entries (issue 19) invoke the publisher: one filter per sort-key prefix.
+    const patterns = mapping.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern));
+    expect(patterns).toEqual(STREAM_EVENT_PREFIXES.map((prefix) => ({ dynamodb: { Keys: { [TABLE_KEYS.sortKey]: { S: [{ prefix }] } } } })));
+    expect(STREAM_EVENT_PREFIXES).toEqual(['RUN#', 'AUDIT#']);
   });
 
   it('names the bus after the stack and hands that name to every function, and routes each wiring rule pattern on it to its function', () => {

@@ -24,6 +24,9 @@ const validRequest: Record<string, { query?: string; body?: unknown; headers?: R
   'POST /tenants/{tenantId}/backup-schedules': { body: { name: 'Matrix', cron: '0 3 * * *', keepLast: 3 } },
   'PATCH /tenants/{tenantId}/backup-schedules/{scheduleId}': { body: { enabled: false } },
   'GET /tenants/{tenantId}/directory/group-search': { query: 'q=fin', headers: { 'x-graph-delegated-token': 'FAKE-delegated-token' } },
+  'PUT /tenants/{tenantId}/members/{userId}': { body: { role: 'readonly' } },
+  'POST /tenants/{tenantId}/invitations': { body: { email: 'matrix@example.com', role: 'readonly' } },
+  'GET /tenants/{tenantId}/audit': { query: 'action=member.added' },
 };
 
 const concrete = (path: string, tenant: string) => path.replace('{tenantId}', tenant).replace(/\{\w+\}/g, 'matrix-id');
@@ -36,11 +39,18 @@ const aboveReadonly: Array<[string, string]> = [
   ['PATCH /tenants/{tenantId}/backup-schedules/{scheduleId}', 'manager'],
   ['DELETE /tenants/{tenantId}/backup-schedules/{scheduleId}', 'manager'],
   ['GET /tenants/{tenantId}/directory/group-search', 'manager'],
+  ['GET /tenants/{tenantId}/members', 'owner'],
+  ['PUT /tenants/{tenantId}/members/{userId}', 'owner'],
+  ['DELETE /tenants/{tenantId}/members/{userId}', 'owner'],
+  ['GET /tenants/{tenantId}/invitations', 'owner'],
+  ['POST /tenants/{tenantId}/invitations', 'owner'],
+  ['DELETE /tenants/{tenantId}/invitations/{invitationId}', 'owner'],
+  ['GET /tenants/{tenantId}/audit', 'owner'],
 ];
 
 describe('tenant isolation on every tenant route', () => {
   it('the matrix covers every tenant route of the wiring', () => {
-    expect(tenantRoutes.length).toBeGreaterThanOrEqual(19);
+    expect(tenantRoutes.length).toBeGreaterThanOrEqual(26);
   });
 
   it.each(tenantRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s: a non-member gets 404 and nothing is written', async (key, r) => {
@@ -74,6 +84,18 @@ describe('roles on every route above readonly', () => {
       const res = await api.call(r.method, `${concrete(r.path, 'contoso')}${req.query ? `?${req.query}` : ''}`, { user: 'dave', body: req.body, headers: req.headers });
       expect(res.status, `${key} needs ${role}`).toBe(403);
     }
+  });
+
+  it('a manager (dave in fabrikam) may not do what needs an owner, and writes nothing', async () => {
+    const before = await api.snapshot();
+    for (const [key] of aboveReadonly.filter(([, role]) => role === 'owner')) {
+      const r = tenantRoutes.find((x) => `${x.method} ${x.path}` === key)!;
+      const req = validRequest[key] ?? {};
+      const res = await api.call(r.method, `${concrete(r.path, 'fabrikam')}${req.query ? `?${req.query}` : ''}`, { user: 'dave', body: req.body, headers: req.headers });
+      expect(res.status, `${key} needs owner`).toBe(403);
+      expect(res.json.detail).toMatch(/role/);
+    }
+    expect(await api.snapshot()).toBe(before);
   });
 
   it('every other tenant route is open to readonly members', async () => {
