@@ -47,7 +47,7 @@ export class Api extends Construct {
       corsPreflight: props.corsOrigins.length
         ? {
             allowOrigins: props.corsOrigins,
-            allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+            allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
             allowHeaders: ['authorization', 'content-type', 'if-none-match', 'x-graph-delegated-token'],
             exposeHeaders: ['etag', 'location'],
             maxAge: Duration.hours(1),

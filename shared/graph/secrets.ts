@@ -6,6 +6,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { traced } from '../observability/tracer.js';
 import { registerSecret } from '../runs/secret-registry.js';
+import { LOCAL_SECRET_PREFIX, localSecretBook } from './local-secret-book.js';
+
+export { LOCAL_SECRET_PREFIX } from './local-secret-book.js';
 
 export interface SecretResolver {
   resolve(secretRef: string): Promise<string>;
@@ -18,17 +21,32 @@ export class SecretNotFoundError extends Error {
   }
 }
 
-export const LOCAL_SECRET_PREFIX = 'local:';
 /** The simulated Graph's one accepted client secret: deliberately not secret-looking. */
 export const LOCAL_SIM_SECRET = 'local-sim-secret';
 
-/** `local:<name>` → a fixed map (default: every name resolves to the sim's fake secret). */
+/**
+ * A stored secret string as the client secret: the agreed JSON `{ "clientSecret": … }` gives its
+ * member; a plain string is the secret itself; any other JSON (a certificate) is passed on as it is.
+ */
+export function storedSecretValue(stored: string): string {
+  try {
+    const parsed = JSON.parse(stored);
+    if (parsed && typeof parsed.clientSecret === 'string') return parsed.clientSecret;
+  } catch { /* plain string */ }
+  return stored;
+}
+
+/**
+ * `local:<name>` → a fixed map, then the local secret book (credentials given through the API:
+ * local-secret-book.ts), then the fallback (default: the sim's fake secret, the seed's `local:graph-sim`).
+ */
 export class LocalSecretResolver implements SecretResolver {
   constructor(private readonly secrets: Record<string, string> = {}, private readonly fallback: string | null = LOCAL_SIM_SECRET) {}
 
   async resolve(secretRef: string): Promise<string> {
     const name = secretRef.startsWith(LOCAL_SECRET_PREFIX) ? secretRef.slice(LOCAL_SECRET_PREFIX.length) : secretRef;
-    const value = this.secrets[name] ?? this.fallback;
+    const stored = localSecretBook().get(name);
+    const value = this.secrets[name] ?? (stored === undefined ? undefined : storedSecretValue(stored)) ?? this.fallback;
     if (value == null) throw new SecretNotFoundError(secretRef);
     return registerSecret(value);
   }
@@ -45,11 +63,7 @@ export class SecretsManagerSecretResolver implements SecretResolver {
     const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretRef }));
     if (!out.SecretString) throw new SecretNotFoundError(secretRef);
     // A JSON secret may hold { clientSecret }; a plain string is the secret itself.
-    let value = out.SecretString;
-    try {
-      const parsed = JSON.parse(value);
-      if (parsed && typeof parsed.clientSecret === 'string') value = parsed.clientSecret;
-    } catch { /* plain string */ }
+    const value = storedSecretValue(out.SecretString);
     this.cache.set(secretRef, { value: registerSecret(value), until: Date.now() + this.ttlMs });
     return value;
   }
