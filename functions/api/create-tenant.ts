@@ -5,7 +5,7 @@ import { problems } from '../../shared/http/problem.js';
 import { createTenantRoute } from '../../shared/http/tenant-schemas.js';
 import { credentialSecretName, graphSettingsFor, startConnectionCheck, tenantView } from '../../shared/http/tenants.js';
 import { sqsWorkQueue } from '../../shared/http/work-queue.js';
-import { credentialSecretString, credentialSummary } from '../../shared/graph/credentials.js';
+import { credentialSecretString, credentialSummary } from '../../shared/tenants/credentials.js';
 import { secretWriter } from '../../shared/graph/secret-store.js';
 import { TenantExistsError, type TenantProfile } from '../../shared/store/directory-store.js';
 

@@ -5,7 +5,7 @@ import { problems } from '../../shared/http/problem.js';
 import { rotateCredentialRoute } from '../../shared/http/tenant-schemas.js';
 import { credentialSecretName, startConnectionCheck } from '../../shared/http/tenants.js';
 import { sqsWorkQueue } from '../../shared/http/work-queue.js';
-import { credentialSecretString, credentialSummary } from '../../shared/graph/credentials.js';
+import { credentialSecretString, credentialSummary } from '../../shared/tenants/credentials.js';
 import { secretWriter } from '../../shared/graph/secret-store.js';
 
 useWorkQueue(sqsWorkQueue);

@@ -3,8 +3,8 @@
  * declarations of POST/GET /tenants (platform admins) and PUT /tenants/{t}/graph-credential (owner).
  */
 import * as z from 'zod';
-import { CLOUD_NAMES } from '../graph/clouds.js';
-import { graphCredentialSchema } from '../graph/credentials.js';
+import { CLOUD_NAMES } from '../tenants/clouds.js';
+import { graphCredentialSchema } from '../tenants/credentials.js';
 import { textField } from '../operations/module.js';
 import { cursorParam, defineRoute, limitParam, platformAdminRoute, tenantRoute } from './api.js';
 import { problemSchema, runSchema } from './schemas.js';

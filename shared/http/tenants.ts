@@ -3,7 +3,7 @@
  * secret's reference), where a new tenant's Graph settings point, the credential's secret name, and
  * starting a connection check through the one start flow (plan → RunService.startRun).
  */
-import { cloudEndpoints, type CloudName } from '../graph/clouds.js';
+import { cloudEndpoints, type CloudName } from '../tenants/clouds.js';
 import type { GraphSettings } from '../graph/client.js';
 import { planStart } from '../operations/catalog.js';
 import { toApiRun, viewUrlOf } from '../runs/model.js';

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { LocalRuntime } from '../../infra/local/runtime.js';
 import type { GraphSim } from '../../infra/local/graph-sim.js';
-import { runInBrowser, SCREENSHOTS, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
+import { runInBrowser, SCREENSHOTS, signInAs, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
 
 describe.skipIf(!runInBrowser)('console: Tenants (browser)', () => {
   let harness: ConsoleHarness | undefined;
@@ -28,16 +28,7 @@ describe.skipIf(!runInBrowser)('console: Tenants (browser)', () => {
     await harness?.stop();
   });
 
-  async function signIn(userId: string): Promise<Page> {
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${runtime.url}/console`);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await page.getByLabel('User', { exact: true }).selectOption(userId);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: /^Runs — / }).waitFor();
-    return page;
-  }
+  const signIn = (userId: string) => signInAs(harness!, userId, pageErrors);
 
   /** Fills and sends the create form; the simulated directory accepts exactly this app id + secret. */
   async function createThroughForm(page: Page, tenantId: string, name: string, secret: string, clientId = randomUUID()) {
