@@ -16,6 +16,8 @@ import type { FunctionResources } from './constructs/operation-function.js';
 import { Schedules } from './constructs/schedules.js';
 import { Workers } from './constructs/workers.js';
 
+const START_RUN_PATH = '/tenants/{tenantId}/runs';
+
 export interface OperationRunsStackProps extends StackProps {
   jwtIssuer: string;
   jwtAudience: string[];
@@ -34,6 +36,8 @@ export interface OperationRunsStackProps extends StackProps {
   workerMaxConcurrency?: number;
   /** absolute project root: wiring entries are relative to it, and esbuild runs in it */
   projectRoot: string;
+  /** issue 19: the platform admins' user ids (CDK context `platformAdmins`), given to the API functions */
+  platformAdmins?: string[];
 }
 
 export class OperationRunsStack extends Stack {
@@ -57,6 +61,8 @@ export class OperationRunsStack extends Stack {
       bus: this.messaging.bus,
       graphSecret: this.data.graphSecret,
       cursorSecret: this.data.cursorSecret,
+      // Tenants' Graph credentials (issue 19): one secret each, under this stack's prefix.
+      graphSecretPrefix: `operation-runs/graph/${this.stackName}/`,
       environment: {
         TABLE_NAME: this.data.table.tableName,
         WORK_QUEUE_URL: this.messaging.workQueue.queueUrl,
@@ -91,12 +97,14 @@ export class OperationRunsStack extends Stack {
       throttle: props.apiThrottle,
       logRetention: props.logRetention,
       corsOrigins: props.consoleOrigins ?? [],
+      platformAdmins: props.platformAdmins ?? [],
     });
 
-    // The start route is the one deployed route that enqueues work (§1.1); its p99 is SC-002's target.
-    const enqueuing = deployedRoutes().filter((r) => r.access.sendWork);
-    if (enqueuing.length !== 1) throw new Error(`expected exactly one deployed route with sendWork (the start route), found ${enqueuing.length}`);
-    const startRun = this.api.routeFunctions[`${enqueuing[0].method} ${enqueuing[0].path}`];
+    // The start route's p99 is SC-002's target (§1.1). Creating a tenant and rotating its credential
+    // enqueue work too (their connection check), but they are rare administrative calls.
+    const startRoute = deployedRoutes().find((r) => r.method === 'POST' && r.path === START_RUN_PATH);
+    if (!startRoute?.access.sendWork) throw new Error(`expected the deployed start route POST ${START_RUN_PATH} with sendWork`);
+    const startRun = this.api.routeFunctions[`${startRoute.method} ${startRoute.path}`];
 
     this.observability = new Observability(this, 'Observability', {
       workQueue: this.messaging.workQueue,

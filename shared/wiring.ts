@@ -14,6 +14,8 @@ export interface FunctionAccess {
   sendWork?: boolean;
   /** may call Microsoft Graph (reads the Graph secrets) */
   graph?: boolean;
+  /** may create and replace tenants' Graph credentials in Secrets Manager (under GRAPH_SECRET_PREFIX) */
+  writeGraphSecrets?: boolean;
   /** may publish to the event bus */
   publishEvents?: boolean;
 }
@@ -36,6 +38,8 @@ export interface RouteDef {
 const read: FunctionAccess = { table: 'read' };
 const write: FunctionAccess = { table: 'readwrite' };
 const start: FunctionAccess = { table: 'readwrite', sendWork: true };
+/** creates or rotates a tenant's Graph credential, then starts its connection check */
+const connect: FunctionAccess = { table: 'readwrite', sendWork: true, writeGraphSecrets: true };
 
 export const routes: RouteDef[] = [
   { method: 'GET', path: '/health', entry: 'functions/api/health.ts', auth: false, access: { table: 'none' } },
@@ -73,6 +77,10 @@ export const routes: RouteDef[] = [
   { method: 'DELETE', path: '/tenants/{tenantId}/invitations/{invitationId}', entry: 'functions/api/delete-invitation.ts', auth: true, access: write },
   { method: 'GET', path: '/tenants/{tenantId}/audit', entry: 'functions/api/list-audit.ts', auth: true, access: read },
   { method: 'GET', path: '/tenants/{tenantId}/directory/group-search', entry: 'functions/api/search-directory-groups.ts', auth: true, access: { table: 'read' } },
+  // Tenants and their Graph connection (issue 19).
+  { method: 'POST', path: '/tenants', entry: 'functions/api/create-tenant.ts', auth: true, access: connect },
+  { method: 'GET', path: '/tenants', entry: 'functions/api/list-tenants.ts', auth: true, access: read },
+  { method: 'PUT', path: '/tenants/{tenantId}/graph-credential', entry: 'functions/api/rotate-graph-credential.ts', auth: true, access: connect },
   // Local only (§10): never deployed.
   { method: 'POST', path: '/dev/login', entry: 'infra/local/dev-login.ts', auth: false, access: read, localOnly: true },
   { method: 'POST', path: '/dev/schedules/tick', entry: 'infra/local/dev-tick.ts', auth: false, access: start, localOnly: true },

@@ -11,6 +11,7 @@ import { runsListView } from './views/runs-list.js';
 import { runDetailView } from './views/run-detail.js';
 import { recordView } from './views/record.js';
 import { fleetView } from './views/fleet.js';
+import { tenantsView } from './views/tenants.js';
 import { inventoryView } from './views/pages/inventory.js';
 import { policiesView, policyDetailView } from './views/pages/policies.js';
 import { groupsView } from './views/pages/groups.js';
@@ -63,6 +64,7 @@ async function main() {
   route('/console/callback', callback);
   route('/console', signedIn(home));
   route('/console/fleet', signedIn(fleetView));
+  route('/console/tenants', signedIn(tenantsView));
   route('/console/tenants/:tenantId/runs', signedIn(runsListView));
   route('/console/tenants/:tenantId/runs/:runId', signedIn(runDetailView));
   route('/console/tenants/:tenantId/inventory', signedIn(inventoryView));

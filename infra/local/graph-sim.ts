@@ -20,7 +20,15 @@
  *        GET   …/beta/deviceAppManagement/iosManagedAppProtections/{id}?$expand=apps,assignments
  *        PATCH …/{collection}/{id}   POST …/{id}/assign   POST …/{id}/updateDefinitionValues   …
  *        GET   …/v1.0/groups[?$search="displayName:x" (ConsistencyLevel: eventual) | $filter=startswith(displayName,'x')]
- *   /_sim/…                                                  test controls (faults, mutate, delete, delegated token)
+ *   GET  /graph/{tenantId}/v1.0/organization                 the tenant's organization (GRAPH_PATHS_SUPPLEMENT)
+ *   /_sim/…                                                  test controls (faults, mutate, delete, delegated token, credentials)
+ *
+ * Tenants (issue 19): a tenant id the simulator has not heard of gets a deterministic small dataset
+ * (NEW_TENANT_SIZE, seeded by its id) on first use, so a tenant created through the API can be
+ * connected at once. Credentials: a tenant accepts the client secret `local-sim-secret` with any client
+ * id — until credentials are registered for it (`acceptCredential`, POST /_sim/{tenant}/credentials
+ * { clientId, secret }); from then on it accepts exactly those (a wrong or unknown secret → 401
+ * invalid_client, as Entra ID answers).
  *
  * A tenant's Graph root (tenant config `graph.graphRoot`) is `{sim}/graph/{tenantId}`.
  *
@@ -41,6 +49,16 @@ import { DEFAULT_DATASETS, buildTenantData, guid, seededRandom, type DatasetSize
 
 /** graph-paths.json: the path templates per API version ({id} = one key segment). */
 export const GRAPH_PATHS: { source: string; versions: Record<GraphVersion, string[]> } = JSON.parse(readFileSync(new URL('./graph-paths.json', import.meta.url), 'utf8'));
+
+/**
+ * Paths outside the Intune path trees of graph-paths.json that the product reads, per version:
+ * `organization` (v1.0, "List organization", the connection check of issue 19). The simulator serves
+ * them and test/unit/graph-contract.test.ts accepts them next to the trees.
+ */
+export const GRAPH_PATHS_SUPPLEMENT: Record<GraphVersion, string[]> = { 'v1.0': ['organization'], beta: [] };
+
+/** The dataset a tenant id the simulator has not heard of gets on first use (deterministic, seeded by the id). */
+export const NEW_TENANT_SIZE: DatasetSize = { policies: 12, groups: 6 };
 
 export interface SimFaults {
   /** probability that a Graph request answers 429 */
@@ -103,6 +121,8 @@ export interface GraphSim {
   /** answers 429 to the next `n` Graph requests (deterministic throttling for tests) */
   throttleNext(n: number, retryAfterSeconds?: number): void;
   addTenant(tenantId: string, size: DatasetSize): void;
+  /** from now on the tenant's token endpoint accepts this client id + secret (and only registered ones) */
+  acceptCredential(tenantId: string, clientId: string, secret: string): void;
   policies(tenantId: string): SimPolicy[];
   groups(tenantId: string): Array<{ id: string; displayName: string }>;
   mutatePolicy(tenantId: string, policyId: string, patch?: Record<string, unknown>): void;
@@ -272,13 +292,17 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
   let tokenCounter = 0;
   const COLLECTIONS = collections();
   const TEMPLATES: Record<GraphVersion, string[][]> = {
-    'v1.0': GRAPH_PATHS.versions['v1.0'].map((t) => t.split('/')),
-    beta: GRAPH_PATHS.versions.beta.map((t) => t.split('/')),
+    'v1.0': [...GRAPH_PATHS.versions['v1.0'], ...GRAPH_PATHS_SUPPLEMENT['v1.0']].map((t) => t.split('/')),
+    beta: [...GRAPH_PATHS.versions.beta, ...GRAPH_PATHS_SUPPLEMENT.beta].map((t) => t.split('/')),
   };
 
+  const credentials = new Map<string, Array<{ clientId: string; secret: string }>>();
   const tenantData = (tenantId: string) => {
-    const data = tenants.get(tenantId);
-    if (!data) throw new HttpError(404, 'Request_ResourceNotFound', `tenant ${tenantId} is not known to the simulated Graph`);
+    let data = tenants.get(tenantId);
+    if (!data) {
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(tenantId)) throw new HttpError(404, 'Request_ResourceNotFound', `tenant ${tenantId} is not known to the simulated Graph`);
+      tenants.set(tenantId, (data = buildTenantData(tenantId, NEW_TENANT_SIZE)));
+    }
     return data;
   };
 
@@ -295,15 +319,21 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
     const form = new URLSearchParams(body);
     tenantData(tenantId);
     if (form.get('grant_type') !== 'client_credentials') throw tokenError(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
-    const clientId = form.get('client_id');
-    if (clientId !== simClientId(tenantId)) throw tokenError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`);
+    const clientId = form.get('client_id') ?? '';
+    // A tenant with registered credentials (acceptCredential / registerCertificate) knows exactly those
+    // apps; one without (the seed, or a tenant just created through the API) accepts any client id with
+    // the fake secret `local-sim-secret` or a certificate registered for it.
+    const registered = credentials.get(tenantId);
+    if (registered && !registered.some((c) => c.clientId === clientId) && !certificates.has(tenantId)) {
+      throw tokenError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`);
+    }
     const secret = form.get('client_secret');
     const assertion = form.get('client_assertion');
     if (secret && assertion) throw tokenError(400, 'invalid_request', 'AADSTS90023: Only one client credential may be presented.');
     if (assertion) {
       if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') throw tokenError(400, 'invalid_request', 'AADSTS50027: Invalid client_assertion_type.');
       await verifyAssertion(tenantId, clientId, assertion, [`https://login.microsoftonline.com/${tenantId}/oauth2/v2.0/token`, selfUrl]);
-    } else if (secret !== SIM_CLIENT_SECRET) {
+    } else if (!(registered ? registered.some((c) => c.clientId === clientId && c.secret === secret) : secret === SIM_CLIENT_SECRET)) {
       throw tokenError(401, 'invalid_client', `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
     }
     send(res, 200, { token_type: 'Bearer', expires_in: tokenLifetime, ext_expires_in: tokenLifetime, access_token: issueToken(tenantId, false) });
@@ -464,6 +494,10 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
       return send(res, 200, page(groups, url, (g) => g));
     }
     authorize(req, tenantId, false);
+    if (template === 'organization' && method === 'GET') {
+      injectFaults(rest, null, null);
+      return send(res, 200, { '@odata.context': `${root}/v1.0/$metadata#organization`, value: [{ id: guid(seededRandom(tenantId.length * 7919 + 1)), displayName: `${tenantId} (simulated)` }] });
+    }
     if (template === 'groups/{id}' && method === 'GET') {
       injectFaults(rest, null, null);
       const g = data.groups.get(ids[0]);
@@ -602,6 +636,14 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
       return send(res, 200, faults);
     }
     const [tenantId, what, id] = segments;
+    if (what === 'credentials' && req.method === 'POST') {
+      const { clientId, secret, certificatePem } = parseBody(body);
+      if (typeof clientId !== 'string' || (typeof secret !== 'string') === (typeof certificatePem !== 'string')) throw new HttpError(400, 'BadRequest', 'body: { clientId, secret } or { clientId, certificatePem }');
+      if (typeof certificatePem === 'string') sim.registerCertificate(tenantId, certificatePem);
+      else sim.acceptCredential(tenantId, clientId, secret as string);
+      res.writeHead(204).end();
+      return;
+    }
     if (what === 'delegated-token' && req.method === 'POST') return send(res, 200, { access_token: sim.delegatedToken(tenantId) });
     if (what === 'policies' && id && req.method === 'POST') {
       sim.mutatePolicy(tenantId, id, parseBody(body));
@@ -715,6 +757,7 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
     setLatency: (ms) => { latencyMs = ms; },
     throttleNext: (n, retryAfterSeconds = 0) => { throttleBudget = n; throttleBudgetRetryAfter = retryAfterSeconds; },
     addTenant: (tenantId, size) => { tenants.set(tenantId, buildTenantData(tenantId, size)); },
+    acceptCredential: (tenantId, clientId, secret) => { credentials.set(tenantId, [...(credentials.get(tenantId) ?? []), { clientId, secret }]); },
     policies: (tenantId) => [...tenantData(tenantId).policies.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
     groups: (tenantId) => [...tenantData(tenantId).groups.values()].map(({ id, displayName }) => ({ id, displayName })),
     mutatePolicy: (tenantId, policyId, patch = { description: `changed at ${new Date().toISOString()}` }) => {

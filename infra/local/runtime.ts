@@ -94,8 +94,13 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
   try {
     // DynamoDB Local
     let dynamoEndpoint = opts.dynamoEndpoint;
+    // Tenants' Graph credentials (issue 19) live as long as the table that references them: in a file
+    // next to DynamoDB Local's data, or in memory when the data is (LOCAL_IN_MEMORY=1, or a table of
+    // an external DynamoDB Local — the tests').
+    let secretsFile = '';
     if (!dynamoEndpoint) {
       const stateDir = path.resolve(ROOT, opts.stateDir ?? '.local');
+      if (!opts.inMemory) secretsFile = path.join(stateDir, 'secrets.json');
       const dynamo: DynamoLocal = await startDynamoLocal({
         port: opts.dynamoPort,
         dataDir: opts.inMemory ? undefined : path.join(stateDir, 'dynamodb'),
@@ -127,6 +132,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       METRICS_DISABLED: process.env.METRICS_DISABLED ?? '1',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_TRACE_ENABLED: 'false',
+      // Issue 19: the platform admins are named at deploy time; locally, alice (SPEC §5).
+      PLATFORM_ADMINS: process.env.PLATFORM_ADMINS || 'alice',
+      LOCAL_SECRETS_FILE: secretsFile,
     });
     const sqs = makeSqsClient(sqsEndpoint);
     const prefix = opts.queuePrefix ?? '';
@@ -160,6 +168,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       const sim = await startGraphSim({ port: opts.graphSimPort ?? 0 });
       graphSim = sim;
       stops.push(() => sim.stop());
+      // Tenants created through the API point at the simulated Graph (shared/http/tenants.ts).
+      process.env.GRAPH_SIM_URL = sim.url;
+      resetSettings();
+      stops.push(() => { delete process.env.GRAPH_SIM_URL; resetSettings(); });
       seedHooks.unshift(async (ctx) => {
         const dir = new DirectoryStore(ctx.doc, ctx.table);
         for (const t of SEED_TENANTS) await dir.putTenant({ ...t, graph: seedGraphSettings(sim.url, t.id) });

@@ -8,7 +8,7 @@
  * Plain `fetch`; locally it simply points at the simulated Graph (§10).
  */
 import type { Category } from '../runs/catalog.js';
-import { APP_SUBTYPES, CATEGORY_API, GROUPS_VERSION, appSubtypeOf, fill, type AppSubtype, type GraphVersion } from './api-map.js';
+import { APP_SUBTYPES, CATEGORY_API, GROUPS_VERSION, ORGANIZATION, appSubtypeOf, fill, type AppSubtype, type GraphVersion } from './api-map.js';
 import type { AppTokenSource, AppTokenSourceFactory, TokenIo } from './app-tokens.js';
 import { checkGraphRoot, checkTokenUrl, defaultScope, rootOfLegacyBaseUrl } from './clouds.js';
 import { GraphError, codeForStatus } from './errors.js';
@@ -275,6 +275,13 @@ export class GraphClient {
   }
 
   /** One page of the tenant's directory groups. */
+  /** The tenant's organization (issue 19, the connection check): its id and display name. */
+  async getOrganization(): Promise<{ id: string; displayName: string } | null> {
+    const page = await this.getPage(this.url(ORGANIZATION.version, `${ORGANIZATION.path}?$select=id,displayName`));
+    const org = page.items[0];
+    return org ? { id: String(org.id ?? ''), displayName: String(org.displayName ?? '') } : null;
+  }
+
   async listGroups(nextLink?: string | null): Promise<GraphPage<DirectoryGroup>> {
     const page = await this.getPage(nextLink ?? this.url(GROUPS_VERSION, 'groups?$select=id,displayName,mail,description,securityEnabled,mailEnabled'));
     return { items: page.items.map(toGroup), nextLink: page.nextLink };

@@ -12,6 +12,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { traced } from '../observability/tracer.js';
 import { registerSecret } from '../runs/secret-registry.js';
+import { LOCAL_SECRET_PREFIX, localSecretBook } from './local-secret-book.js';
+
+export { LOCAL_SECRET_PREFIX } from './local-secret-book.js';
 
 export type GraphCredential =
   | { kind: 'secret'; clientSecret: string }
@@ -70,17 +73,20 @@ export class SecretNotFoundError extends Error {
   }
 }
 
-export const LOCAL_SECRET_PREFIX = 'local:';
 /** The simulated Graph's one accepted client secret: deliberately not secret-looking. */
 export const LOCAL_SIM_SECRET = 'local-sim-secret';
 
-/** `local:<name>` → a fixed map (default: every name resolves to the sim's fake secret). */
+/**
+ * `local:<name>` → a fixed map, then the local secret book (credentials given through the API:
+ * local-secret-book.ts), then the fallback (default: the sim's fake secret, the seed's `local:graph-sim`).
+ */
 export class LocalSecretResolver implements SecretResolver {
   constructor(private readonly secrets: Record<string, string> = {}, private readonly fallback: string | null = LOCAL_SIM_SECRET) {}
 
   async resolve(secretRef: string): Promise<GraphCredential> {
     const name = secretRef.startsWith(LOCAL_SECRET_PREFIX) ? secretRef.slice(LOCAL_SECRET_PREFIX.length) : secretRef;
-    const value = this.secrets[name] ?? this.fallback;
+    const stored = localSecretBook().get(name);
+    const value = this.secrets[name] ?? stored ?? this.fallback;
     if (value == null) throw new SecretNotFoundError(secretRef);
     return parseCredential(secretRef, value);
   }

@@ -16,6 +16,7 @@ import type { Membership } from '../store/directory-store.js';
 import { logger } from '../observability/logger.js';
 import { HttpProblem, VALIDATION_TITLE, problemResponse, problems, titleOf, toProblem, zodErrors } from './problem.js';
 import type { ApiDeps } from './deps.js';
+import { settings } from '../settings.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -115,6 +116,20 @@ export const tenantMembership: Middleware<
     const membership = tenantId === undefined ? null : await deps.directory.getMembership(user.id, tenantId);
     if (tenantId === undefined || !membership) throw problems.notFound('The tenant');
     return { tenantId, membership, requireRole: (minimum, action) => assertRole(membership, minimum, action) };
+  },
+};
+
+/**
+ * 403 unless the caller is a platform admin (issue 19: PLATFORM_ADMINS, named at deploy time). It
+ * sits where tenantMembership sits on tenant routes — after the token and the size, before the body
+ * is parsed — so a non-admin learns nothing about these routes' inputs.
+ */
+export const platformAdmin: Middleware<{ user: User }, object> = {
+  name: 'platformAdmin',
+  problems: [doc(403, 'the caller is not a platform admin')],
+  run: ({ user }) => {
+    if (!settings().platformAdmins.includes(user.id)) throw problems.forbidden('Only platform admins may do this; they are named at deploy time (platformAdmins).');
+    return {};
   },
 };
 

@@ -19,6 +19,8 @@
  * | a tenant's active-run count (quota, exact)       | table  pk=TENANT#t            sk=QUOTA#ACTIVERUNS  (count)           |
  * | a tenant's schedule count (quota, exact)         | table  pk=TENANT#t            sk=QUOTA#SCHEDULES   (count)           |
  * | a tenant                                         | table  pk=TENANT#t            sk=PROFILE                             |
+ * | every tenant (GET /tenants, platform admins)     | GSI byLookup     TENANTS / <tenantId> (the profile itself, sparse)   |
+ * | a tenant's connection checks (one per run)       | table  pk=TENANT#t            sk=CONNCHECK#<runId>                   |
  * | a user                                           | table  pk=USER#u              sk=PROFILE                             |
  * | a user's memberships (GET /me, authorization)    | table  pk=USER#u              sk begins_with MEMBER#                 |
  * | a tenant's members (GET /tenants/t/members)      | table  pk=TENANT#t            sk begins_with MEMBER#<userId> — the other side of USER#u/MEMBER#t, written in the same transaction (member-store.ts) |
@@ -121,6 +123,11 @@ export const userPk = (userId: string) => `USER#${userId}`;
 
 export const keys = {
   tenant: (tenantId: string) => ({ pk: tenantPk(tenantId), sk: 'PROFILE' }),
+  /** byLookup attributes of a tenant profile: every tenant in one partition, by id (GET /tenants) */
+  tenantLookup: (tenantId: string) => ({ lookupPk: 'TENANTS', lookupSk: tenantId }),
+  tenantsLookupPk: 'TENANTS',
+  /** a connection check's row (graph.connection_check): the per-category result of one run */
+  connectionCheck: (tenantId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `CONNCHECK#${runId}` }),
   user: (userId: string) => ({ pk: userPk(userId), sk: 'PROFILE' }),
   membership: (userId: string, tenantId: string) => ({ pk: userPk(userId), sk: `MEMBER#${tenantId}` }),
   membershipPrefix: 'MEMBER#',

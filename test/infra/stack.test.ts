@@ -19,7 +19,7 @@ import { leaseMsFor, parseSettings, WORKER_LEASE_MS } from '../../shared/setting
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
-const CONTEXT = { jwtIssuer: 'https://issuer.example.com/tenant/v2.0', jwtAudience: 'api://operation-runs,client-id-123', alarmEmail: 'ops@example.com', consoleOrigins: 'https://console.example.com', jwtScopes: 'api://operation-runs/Runs.ReadWrite' };
+const CONTEXT = { jwtIssuer: 'https://issuer.example.com/tenant/v2.0', jwtAudience: 'api://operation-runs,client-id-123', alarmEmail: 'ops@example.com', consoleOrigins: 'https://console.example.com', jwtScopes: 'api://operation-runs/Runs.ReadWrite', platformAdmins: 'admin-sub-1, admin-sub-2' };
 
 let synth: SynthResult;
 let template: Template;
@@ -233,6 +233,37 @@ describe('functions', () => {
       const readsKey = statementsOf(f.entry).some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && refersTo(s.Resource, keyId));
       expect(readsKey, f.entry).toBe(f.access.table !== 'none');
     }
+  });
+});
+
+describe('tenants and their Graph credentials (issue 19)', () => {
+  const apiEntries = new Set(deployedRoutes().map((r) => r.entry));
+
+  it('gives every API function the platform admins from the deploy context, and no other function', () => {
+    for (const f of deployedFunctions()) {
+      const vars = functionOf(f.entry)[1].Properties.Environment.Variables;
+      if (!apiEntries.has(f.entry)) {
+        expect(vars.PLATFORM_ADMINS, f.entry).toBeUndefined();
+        continue;
+      }
+      expect(vars.PLATFORM_ADMINS, f.entry).toBe('admin-sub-1,admin-sub-2');
+      expect(parseSettings({ CURSOR_SECRET: 'x', PLATFORM_ADMINS: vars.PLATFORM_ADMINS }).platformAdmins).toEqual(['admin-sub-1', 'admin-sub-2']);
+    }
+  });
+
+  it('lets only the tenant routes create and replace secrets, only under the stack\'s prefix; Graph readers may read them there', () => {
+    const prefixOf = (resource: unknown) => JSON.stringify(resource).match(/secret:(operation-runs\/graph\/[^"*]+\/)\*/)?.[1];
+    for (const f of deployedFunctions()) {
+      const statements = statementsOf(f.entry);
+      const writes = statements.filter((s) => [s.Action].flat().some((a) => a === 'secretsmanager:CreateSecret' || a === 'secretsmanager:PutSecretValue'));
+      expect(writes.length > 0, f.entry).toBe(Boolean(f.access.writeGraphSecrets));
+      for (const w of writes) expect(prefixOf(w.Resource), f.entry).toBe(`operation-runs/graph/${synth.stack.stackName}/`);
+      const vars = functionOf(f.entry)[1].Properties.Environment.Variables;
+      expect(vars.GRAPH_SECRET_PREFIX, f.entry).toBe(f.access.writeGraphSecrets ? `operation-runs/graph/${synth.stack.stackName}/` : undefined);
+      const readsTenantSecrets = statements.some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && prefixOf(s.Resource));
+      expect(readsTenantSecrets, f.entry).toBe(Boolean(f.access.graph));
+    }
+    expect(deployedRoutes().filter((r) => r.access.writeGraphSecrets).map((r) => `${r.method} ${r.path}`).sort()).toEqual(['POST /tenants', 'PUT /tenants/{tenantId}/graph-credential']);
   });
 });
 

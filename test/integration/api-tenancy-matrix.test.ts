@@ -27,6 +27,7 @@ const validRequest: Record<string, { query?: string; body?: unknown; headers?: R
   'PUT /tenants/{tenantId}/members/{userId}': { body: { role: 'readonly' } },
   'POST /tenants/{tenantId}/invitations': { body: { email: 'matrix@example.com', role: 'readonly' } },
   'GET /tenants/{tenantId}/audit': { query: 'action=member.added' },
+  'PUT /tenants/{tenantId}/graph-credential': { body: { credential: { type: 'secret', secret: 'FAKE-matrix-client-secret' } } },
 };
 
 const concrete = (path: string, tenant: string) => path.replace('{tenantId}', tenant).replace(/\{\w+\}/g, 'matrix-id');
@@ -46,6 +47,7 @@ const aboveReadonly: Array<[string, string]> = [
   ['POST /tenants/{tenantId}/invitations', 'owner'],
   ['DELETE /tenants/{tenantId}/invitations/{invitationId}', 'owner'],
   ['GET /tenants/{tenantId}/audit', 'owner'],
+  ['PUT /tenants/{tenantId}/graph-credential', 'owner'],
 ];
 
 describe('tenant isolation on every tenant route', () => {
@@ -78,7 +80,7 @@ describe('roles on every route above readonly', () => {
   });
 
   it('an operator may not do what needs a manager', async () => {
-    for (const [key, role] of aboveReadonly.filter(([, role]) => role === 'manager')) {
+    for (const [key, role] of aboveReadonly.filter(([, role]) => role === 'manager' || role === 'owner')) {
       const r = tenantRoutes.find((x) => `${x.method} ${x.path}` === key)!;
       const req = validRequest[key] ?? {};
       const res = await api.call(r.method, `${concrete(r.path, 'contoso')}${req.query ? `?${req.query}` : ''}`, { user: 'dave', body: req.body, headers: req.headers });
@@ -105,5 +107,25 @@ describe('roles on every route above readonly', () => {
       expect([200, 404], `${r.method} ${r.path} → ${res.status}`).toContain(res.status);
       if (res.status === 404) expect(res.json.detail).not.toMatch(/tenant/i);
     }
+  });
+});
+
+describe('platform routes (issue 19): only platform admins', () => {
+  const platformRoutes = routes.filter((r) => r.path === '/tenants' && !r.localOnly);
+  const body = { tenantId: 'matrix-new', name: 'Matrix', graph: { cloud: 'global', directoryTenantId: '00000000-0000-4000-8000-000000000001', clientId: '00000000-0000-4000-8000-000000000002', credential: { type: 'secret', secret: 'FAKE-matrix-client-secret' } } };
+
+  it('covers POST and GET /tenants', () => {
+    expect(platformRoutes.map((r) => r.method).sort()).toEqual(['GET', 'POST']);
+  });
+
+  it.each(platformRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s: a signed-in non-admin gets 403 (even an owner), no token 401, and nothing is written', async (_key, r) => {
+    const before = await api.snapshot();
+    for (const user of ['bob', 'carol', 'dave', 'mallory']) {
+      const res = await api.call(r.method, r.path, { user, body: r.method === 'GET' ? undefined : body });
+      expect(res.status, user).toBe(403);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect((await api.call(r.method, r.path, { body: r.method === 'GET' ? undefined : body })).status).toBe(401);
+    expect(await api.snapshot()).toBe(before);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRAPH_PATHS, startGraphSim, type GraphSim } from '../../infra/local/graph-sim.js';
+import { GRAPH_PATHS, GRAPH_PATHS_SUPPLEMENT, startGraphSim, type GraphSim } from '../../infra/local/graph-sim.js';
 import { APP_SUBTYPES, CATEGORY_API, templatesUsed, type GraphVersion } from '../../shared/graph/api-map.js';
 import { GraphClient } from '../../shared/graph/client.js';
 import { GraphError } from '../../shared/graph/errors.js';
@@ -17,7 +17,11 @@ import { msalAppTokens } from '../../shared/graph/msal-tokens.js';
 import { CATEGORIES } from '../../shared/runs/catalog.js';
 
 const SHARED = new URL('../../../shared/graph-paths.json', import.meta.url);
-const TREE: Record<GraphVersion, Set<string>> = { 'v1.0': new Set(GRAPH_PATHS.versions['v1.0']), beta: new Set(GRAPH_PATHS.versions.beta) };
+// The trees, plus the few documented paths outside them the product reads (the organization).
+const TREE: Record<GraphVersion, Set<string>> = {
+  'v1.0': new Set([...GRAPH_PATHS.versions['v1.0'], ...GRAPH_PATHS_SUPPLEMENT['v1.0']]),
+  beta: new Set([...GRAPH_PATHS.versions.beta, ...GRAPH_PATHS_SUPPLEMENT.beta]),
+};
 
 let sim: GraphSim;
 beforeAll(async () => { sim = await startGraphSim({ port: 0, latencyMs: 0, pageSize: 7, tenants: { bigco: { policies: 150, groups: 30 } } }); });
@@ -82,6 +86,7 @@ describe('the Graph contract', () => {
       } while (link);
     }
     await c.listGroups();
+    expect(await c.getOrganization()).toMatchObject({ displayName: expect.stringContaining('bigco') });
     await c.searchGroups('sales', sim.delegatedToken('bigco'));
 
     const graphCalls = sent.filter((s) => !s.url.includes('/oauth2/'));
@@ -95,7 +100,7 @@ describe('the Graph contract', () => {
       'beta GET deviceManagement/groupPolicyConfigurations/{id}/definitionValues', 'beta GET deviceManagement/groupPolicyConfigurations/{id}/definitionValues/{id}/presentationValues',
       'beta POST deviceManagement/groupPolicyConfigurations/{id}/updateDefinitionValues', 'v1.0 POST deviceManagement/deviceCompliancePolicies/{id}/scheduleActionsForRules',
       'beta GET deviceAppManagement/managedAppPolicies', 'beta POST deviceAppManagement/managedAppPolicies/{id}/targetApps', 'beta POST deviceAppManagement/targetedManagedAppConfigurations/{id}/assign',
-      'v1.0 POST deviceManagement/deviceEnrollmentConfigurations/{id}/assign', 'v1.0 PATCH deviceManagement/deviceConfigurations/{id}', 'v1.0 GET groups',
+      'v1.0 POST deviceManagement/deviceEnrollmentConfigurations/{id}/assign', 'v1.0 PATCH deviceManagement/deviceConfigurations/{id}', 'v1.0 GET groups', 'v1.0 GET organization',
     ]) expect(used, t).toContain(t);
     // Every subtype the simulator generates was read from its own collection.
     for (const s of APP_SUBTYPES.filter((x) => seenTypes.has(x.odataType))) expect(used).toContain(`beta GET ${s.collection}/{id}`);

@@ -22,6 +22,7 @@ import { MAX_PROJECTED_ITEMS } from '../../shared/operations/module.js';
 const EXPECTED: OperationType[] = [
   'inventory.sync', 'policy.sync', 'directory_groups.sync', 'drift.generate',
   'backup_set.add_policies', 'backup_schedule.run_now', 'backup_schedule.retry', 'restore.execute',
+  'graph.connection_check',
 ];
 
 describe('the operation modules list', () => {
@@ -113,12 +114,16 @@ describe('every module declares its domain rows and a projection (issue 14)', ()
       for (const c of done) {
         expect(isCompanionUpdate(c)).toBe(true);
         if (!isCompanionUpdate(c)) continue;
-        expect(c.Update.ConditionExpression).toBe('attribute_exists(pk)');
-        expect(c.Update.ExpressionAttributeValues?.[':at']).toBe('2026-01-01T00:00:09.000Z');
+        // Never resurrects a deleted row; a row may add its own guard (the tenant profile: which check is newest, which credential was tested).
+        expect(c.Update.ConditionExpression).toMatch(/^attribute_exists\(pk\)( AND .+)?$/);
+        const values = c.Update.ExpressionAttributeValues ?? {};
+        expect(values[':at'] ?? (values[':lc'] as { completedAt?: string } | undefined)?.completedAt).toBe('2026-01-01T00:00:09.000Z');
         expect(m.records.rows.map((r) => r.kind)).toContain(c.name);
       }
       // The run row's status is the run's outcome (a backup set maps it to its own words).
-      expect(done.filter((c) => isCompanionUpdate(c) && c.name !== 'backupSet').map(statusOf)).toEqual([outcome]);
+      expect(done.filter((c) => isCompanionUpdate(c) && c.name !== 'backupSet' && c.name !== 'tenant').map(statusOf)).toEqual([outcome]);
+      const tenant = done.find((c) => isCompanionUpdate(c) && c.name === 'tenant');
+      if (tenant && isCompanionUpdate(tenant)) expect(tenant.Update.ExpressionAttributeValues?.[':lc']).toMatchObject({ status: outcome });
       const set = done.find((c) => isCompanionUpdate(c) && c.name === 'backupSet');
       if (set) expect(statusOf(set)).toBe({ succeeded: 'complete', partially_succeeded: 'complete', failed: 'failed', cancelled: 'cancelled' }[outcome]);
     }

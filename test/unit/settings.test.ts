@@ -32,6 +32,10 @@ describe('parseSettings', () => {
       cursorSecretArn: ARN,
       localRuntime: false,
       scheduleQueueUrl: undefined,
+      platformAdmins: [],
+      graphSecretPrefix: 'operation-runs/graph/',
+      localSecretsFile: undefined,
+      graphSimUrl: undefined,
       quotas: { maxActiveRunsPerTenant: 50, maxSchedulesPerTenant: 20, scheduleMinIntervalMinutes: 15 },
       graph: { batching: true },
       worker: { timeoutSeconds: 120, leaseMs: 120_000 },
@@ -57,6 +61,8 @@ describe('parseSettings', () => {
       MAX_ACTIVE_RUNS_PER_TENANT: '7',
       MAX_SCHEDULES_PER_TENANT: '3',
       SCHEDULE_MIN_INTERVAL_MINUTES: '60',
+      PLATFORM_ADMINS: ' alice, bob ,,alice',
+      GRAPH_SECRET_PREFIX: 'operation-runs/graph/Prod/',
     });
     expect(s).toMatchObject({
       scheduleQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/schedules',
@@ -70,6 +76,8 @@ describe('parseSettings', () => {
       runRetentionDays: 7,
       cursorSecret: 'fake-cursor-key',
       observability: { serviceName: 'svc', logLevel: 'WARN', metricsNamespace: 'Ns', metricsEnabled: false },
+      platformAdmins: ['alice', 'bob'],
+      graphSecretPrefix: 'operation-runs/graph/Prod/',
     });
   });
 
