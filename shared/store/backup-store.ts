@@ -58,6 +58,13 @@ const itemFrom = (o: Record<string, any>): BackupItem => ({
   content: JSON.parse(o.contentJson), assignments: JSON.parse(o.assignmentsJson), contentHash: o.contentHash, capturedAt: o.capturedAt, runId: o.runId,
 });
 
+/** An item as a set's page lists it: no content (GET …/items/{policyId} answers that). */
+export type BackupItemSummary = Omit<BackupItem, 'content' | 'tenantId' | 'backupSetId'>;
+const summaryFrom = (o: Record<string, any>): BackupItemSummary => ({
+  id: o.id, policyId: o.policyId, category: o.category, displayName: o.displayName,
+  assignments: JSON.parse(o.assignmentsJson), contentHash: o.contentHash, capturedAt: o.capturedAt, runId: o.runId,
+});
+
 export function backupSetItem(set: BackupSet): Record<string, unknown> {
   return {
     ...keys.backupSet(set.tenantId, set.id),
@@ -138,6 +145,33 @@ export class BackupStore {
   async getItems(tenantId: string, setId: string, policyIds: string[]): Promise<Map<string, BackupItem>> {
     const found = await this.t.batchGet(policyIds.map((id) => keys.backupItem(tenantId, setId, id)));
     return new Map(found.map((o) => [o.policyId as string, itemFrom(o)]));
+  }
+
+  /** Which of `policyIds` are in the set (keys only: a start check reads no content). */
+  async hasItems(tenantId: string, setId: string, policyIds: string[]): Promise<Set<string>> {
+    const found = await this.t.batchGet(policyIds.map((id) => keys.backupItem(tenantId, setId, id)), { projection: ['policyId'] });
+    return new Set(found.map((o) => o.policyId as string));
+  }
+
+  /** One item with its content, or null. */
+  async getItem(tenantId: string, setId: string, policyId: string): Promise<BackupItem | null> {
+    return this.t.get(keys.backupItem(tenantId, setId, policyId), { kind: 'backupItem', consistent: true, map: itemFrom });
+  }
+
+  /**
+   * One page of a set's item summaries for the API (signed cursor): everything but the content, which
+   * alone can take most of an item's 400 KB — a page of 100 summaries stays far below Lambda's 6 MB
+   * response payload. One item's content: getItem.
+   */
+  async pageOfSummaries(tenantId: string, setId: string, limit: number, cursor?: string): Promise<Page<BackupItemSummary>> {
+    const { items, nextCursor } = await this.t.queryPage({
+      key: { pk: tenantPk(tenantId), sk: { beginsWith: keys.backupItemPrefix(setId) } },
+      limit,
+      consistent: true,
+      cursor: { scope: `backup-items:${tenantId}:${setId}`, value: cursor },
+      map: summaryFrom,
+    });
+    return { items, nextCursor };
   }
 
   /** One page of a set's items in key order (drift walks the baseline this way). */
