@@ -65,6 +65,12 @@ const summaryFrom = (o: Record<string, any>): BackupItemSummary => ({
   assignments: JSON.parse(o.assignmentsJson), contentHash: o.contentHash, capturedAt: o.capturedAt, runId: o.runId,
 });
 
+/** An item as stored: content and assignments as JSON text (like policy versions). */
+export function backupItemRow(item: BackupItem): Record<string, unknown> {
+  const { content, assignments, ...meta } = item;
+  return { ...keys.backupItem(item.tenantId, item.backupSetId, item.policyId), kind: 'backupItem', ...meta, contentJson: JSON.stringify(content), assignmentsJson: JSON.stringify(assignments) };
+}
+
 export function backupSetItem(set: BackupSet): Record<string, unknown> {
   return {
     ...keys.backupSet(set.tenantId, set.id),
@@ -199,14 +205,13 @@ export class BackupStore {
    * policy is already in the set (a concurrent add, or this chunk's first attempt before a crash).
    */
   async addItem(item: BackupItem): Promise<boolean> {
-    const { content, assignments, ...meta } = item;
     try {
       await this.t.transact([
         {
           name: 'backupItem',
           op: {
             Put: {
-              Item: { ...keys.backupItem(item.tenantId, item.backupSetId, item.policyId), kind: 'backupItem', ...meta, contentJson: JSON.stringify(content), assignmentsJson: JSON.stringify(assignments) },
+              Item: backupItemRow(item),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -237,8 +242,7 @@ export class BackupStore {
    * The set's itemCount follows once per chunk (countChunk).
    */
   async putItem(item: BackupItem): Promise<boolean> {
-    const { content, assignments, ...meta } = item;
-    return this.t.putIfAbsent({ ...keys.backupItem(item.tenantId, item.backupSetId, item.policyId), kind: 'backupItem', ...meta, contentJson: JSON.stringify(content), assignmentsJson: JSON.stringify(assignments) });
+    return this.t.putIfAbsent(backupItemRow(item));
   }
 
   /**
