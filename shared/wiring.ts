@@ -63,6 +63,7 @@ export const routes: RouteDef[] = [
   { method: 'GET', path: '/tenants/{tenantId}/backup-sets', entry: 'functions/api/list-backup-sets.ts', auth: true, access: read },
   { method: 'POST', path: '/tenants/{tenantId}/backup-sets', entry: 'functions/api/create-backup-set.ts', auth: true, access: write },
   { method: 'GET', path: '/tenants/{tenantId}/backup-sets/{backupSetId}', entry: 'functions/api/get-backup-set.ts', auth: true, access: read },
+  { method: 'GET', path: '/tenants/{tenantId}/backup-sets/{backupSetId}/items/{policyId}', entry: 'functions/api/get-backup-item.ts', auth: true, access: read },
   { method: 'GET', path: '/tenants/{tenantId}/backup-schedules', entry: 'functions/api/list-backup-schedules.ts', auth: true, access: read },
   { method: 'POST', path: '/tenants/{tenantId}/backup-schedules', entry: 'functions/api/create-backup-schedule.ts', auth: true, access: write },
   { method: 'GET', path: '/tenants/{tenantId}/backup-schedules/{scheduleId}', entry: 'functions/api/get-backup-schedule.ts', auth: true, access: read },

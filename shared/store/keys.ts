@@ -52,6 +52,8 @@
  * | enabled schedules due by now, across tenants     | GSI byLookup     SCHEDULE_DUE / <nextRunAt>#<tenant>#<id> (sparse)   |
  * | a schedule's run history, newest first           | table  pk=TENANT#t            sk begins_with SCHEDRUN#<scheduleId># (desc) |
  * | a restore record                                 | table  pk=TENANT#t            sk=RESTORE#<restoreId>                 |
+ * | a restore's item results, in item order          | table  pk=TENANT#t            sk begins_with RESTOREITEM#<restoreId># |
+ * | a schedule run's failed items                    | table  pk=TENANT#t            sk begins_with SCHEDRUNFAIL#<scheduleId>#<runId># |
  * | drift findings of a baseline / of a tenant       | table  pk=TENANT#t            sk begins_with DRIFT#<baselineSetId># / DRIFT# |
  * | a sync run row; a domain's sync history (desc)   | table  pk=TENANT#t            sk=SYNCRUN#<domain>#<runId> / begins_with SYNCRUN#<domain># |
  * | a drift report row (one per drift run)           | table  pk=TENANT#t            sk=DRIFTREPORT#<runId>                 |
@@ -194,6 +196,10 @@ export const keys = {
   scheduleRun: (tenantId: string, scheduleId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `SCHEDRUN#${scheduleId}#${runId}` }),
   scheduleRunPrefix: (scheduleId: string) => `SCHEDRUN#${scheduleId}#`,
   restore: (tenantId: string, restoreId: string) => ({ pk: tenantPk(tenantId), sk: `RESTORE#${restoreId}` }),
+  restoreItem: (tenantId: string, restoreId: string, itemId: string) => ({ pk: tenantPk(tenantId), sk: `RESTOREITEM#${restoreId}#${itemId}` }),
+  restoreItemPrefix: (restoreId: string) => `RESTOREITEM#${restoreId}#`,
+  scheduleRunFailed: (tenantId: string, scheduleId: string, runId: string, entry: string) => ({ pk: tenantPk(tenantId), sk: `SCHEDRUNFAIL#${scheduleId}#${runId}#${entry}` }),
+  scheduleRunFailedPrefix: (scheduleId: string, runId: string) => `SCHEDRUNFAIL#${scheduleId}#${runId}#`,
   syncRun: (tenantId: string, domain: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `SYNCRUN#${domain}#${runId}` }),
   syncRunPrefix: (domain: string) => `SYNCRUN#${domain}#`,
   driftReport: (tenantId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `DRIFTREPORT#${runId}` }),
