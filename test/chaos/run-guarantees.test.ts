@@ -12,7 +12,8 @@
  *
  *   CHAOS_SCENARIOS=2000   more scenarios (default 500)
  *   CHAOS_SEED=1234        the base seed (printed on failure); CHAOS_ONLY=17 replays scenario 17 alone
- *   CHAOS_CONCURRENCY=10   scenarios in flight at once (each has its own tenant on the shared table)
+ *   CHAOS_CONCURRENCY=10   scenarios in flight at once (each has its own tenant on the shared table and its own simulated Graph)
+ *   CHAOS_PROFILE=1        prints each scenario's setup / rounds / settle times
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
