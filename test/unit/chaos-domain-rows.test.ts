@@ -3,21 +3,11 @@
  * type's rows from the module declarations alone, and flags a row finished apart from its run.
  */
 import { describe, expect, it } from 'vitest';
-import { DOMAIN_ROWS, OPERATION_TYPES, type OperationType } from '../../shared/operations/catalog.js';
-import type { Run } from '../../shared/runs/model.js';
+import { DOMAIN_ROWS, OPERATION_TYPES } from '../../shared/operations/catalog.js';
+import { sampleRun } from '../support/sample-run.js';
 import { domainRowsOf, rowVerdict } from '../chaos/support/domain-rows.js';
 
-function run(type: OperationType, status: Run['status'], outcome: Run['outcome'] = 'pending'): Run {
-  return {
-    id: '01JABCDEFGHJKMNPQRSTVWXYZ0', tenantId: 'contoso', type, label: type, status, outcome,
-    input: { backupSetId: 'set-1', scheduleId: 'sch-1', policyIds: ['p'] }, identityHash: 'h', initiator: { userId: 'alice', name: 'Alice' }, surface: 'api',
-    summaryCounts: { total: 0, processed: 0, succeeded: 0, failed: 0, skipped: 0 }, failures: [], failureCount: 0,
-    context: { restoreId: 'rst-1', scheduleId: 'sch-1', backupSetId: 'set-1', baselineBackupSetId: 'set-0', retryOfRunId: 'r0' },
-    attempt: 1, cancelRequested: false, createdAt: '2026-01-01T00:00:00.000Z', startedAt: null,
-    completedAt: status === 'completed' ? '2026-01-01T00:00:09.000Z' : null, durationMs: null, queueWaitMs: null,
-    expiresAt: '2026-04-01T00:00:00.000Z', leaseExpiresAt: null, checkpoint: null, version: 1,
-  };
-}
+const run = sampleRun;
 
 describe('the chaos domain-row invariant', () => {
   it.each(OPERATION_TYPES)('%s: every declared row is found from the module, even for a queued run', (type) => {
