@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { build } from 'esbuild';
 import * as z from 'zod';
+import { sampleRun } from '../support/sample-run.js';
 import { CATALOG, DOMAIN_ROWS, OPERATION_STARTS, OPERATION_TYPES, inputSchemas, isOperationType, operationTypeList, planStart, type OperationType } from '../../shared/operations/catalog.js';
 import { EXECUTORS, OPERATION_MODULES } from '../../shared/operations/index.js';
 import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
@@ -14,7 +15,6 @@ import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { handler as listOperationTypes } from '../../functions/api/list-operation-types.js';
 import { ROLES } from '../../shared/runs/model.js';
 import type { Stores } from '../../shared/store/stores.js';
-import type { Run } from '../../shared/runs/model.js';
 import { isCompanionUpdate, type CompanionWrite } from '../../shared/runs/ports.js';
 import { MAX_PROJECTED_ITEMS } from '../../shared/operations/module.js';
 
@@ -82,18 +82,6 @@ describe('the operation modules list', () => {
     }]);
   });
 });
-
-function sampleRun(type: OperationType, status: Run['status'], outcome: Run['outcome'] = 'pending'): Run {
-  return {
-    id: '01JABCDEFGHJKMNPQRSTVWXYZ0', tenantId: 'contoso', type, label: type, status, outcome,
-    input: { backupSetId: 'set-1', scheduleId: 'sch-1', policyIds: ['p'] }, identityHash: 'h', initiator: { userId: 'alice', name: 'Alice' }, surface: 'api',
-    summaryCounts: { total: 3, processed: 3, succeeded: 2, failed: 1, skipped: 0 }, failures: [], failureCount: 1,
-    context: { restoreId: 'rst-1', scheduleId: 'sch-1', backupSetId: 'set-1', baselineBackupSetId: 'set-0', retryOfRunId: 'r0' },
-    attempt: 1, cancelRequested: false, createdAt: '2026-01-01T00:00:00.000Z', startedAt: status === 'queued' ? null : '2026-01-01T00:00:01.000Z',
-    completedAt: status === 'completed' ? '2026-01-01T00:00:09.000Z' : null, durationMs: null, queueWaitMs: null,
-    expiresAt: '2026-04-01T00:00:00.000Z', leaseExpiresAt: null, checkpoint: null, version: 3,
-  };
-}
 
 describe('every module declares its domain rows and a projection (issue 14)', () => {
   const statusOf = (c: CompanionWrite) => (isCompanionUpdate(c) ? c.Update.ExpressionAttributeValues?.[':s'] : undefined);
