@@ -21,6 +21,8 @@ import type { DeployedFunction } from './deployed-functions.js';
 export interface FunctionResources {
   table: ITable;
   workQueue: IQueue;
+  /** the schedule queue the tick sends due schedules to (issue 16) */
+  scheduleQueue: IQueue;
   bus: IEventBus;
   graphSecret: ISecret;
   /** the cursor signing key; read by every function that pages through the table */
@@ -82,6 +84,7 @@ export class OperationFunction extends Construct {
         ...r.environment,
         ...(bundlingOptions.RUNTIME_NODE_OPTIONS ? { NODE_OPTIONS: bundlingOptions.RUNTIME_NODE_OPTIONS } : {}),
         ...(def.access.graph ? { GRAPH_SECRET_ARN: r.graphSecret.secretArn } : {}),
+        ...(def.access.sendSchedules ? { SCHEDULE_QUEUE_URL: r.scheduleQueue.queueUrl } : {}),
       },
       bundling: {
         forceDockerBundling: false,
@@ -117,6 +120,7 @@ function grantAccess(fn: NodejsFunction, access: FunctionAccess, r: FunctionReso
   if (access.table === 'read') r.table.grantReadData(fn);
   if (access.table === 'readwrite') r.table.grantReadWriteData(fn);
   if (access.sendWork) r.workQueue.grantSendMessages(fn);
+  if (access.sendSchedules) r.scheduleQueue.grantSendMessages(fn);
   if (access.publishEvents) r.bus.grantPutEventsTo(fn);
   if (access.graph) r.graphSecret.grantRead(fn);
   // Every function that reads the table may page through it (lists, the reaper, drift): it signs cursors.
