@@ -10,6 +10,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { parseScheduleMessage } from '../queue/sqs-schedule-queue.js';
 import { startDueSchedule, type StartOutcome, type TickDeps } from './backup-tick.js';
 
+export const SCHEDULE_MESSAGE_HANDLED = 'schedule message handled';
+
 export interface ScheduleStartDeps extends TickDeps {
   logger: Logger;
 }
@@ -24,8 +26,10 @@ async function startOne(record: SQSRecord, deps: ScheduleStartDeps): Promise<Sta
   // The next fire time is computed from now, and always lies after the due time being claimed.
   const now = new Date(Math.max(deps.clock().getTime(), Date.parse(message.scheduledFor)));
   const outcome = await startDueSchedule(deps, message, now);
-  if ('started' in outcome) deps.logger.info('scheduled run started', { ...message, runId: outcome.started });
-  else if ('skipped' in outcome) deps.logger.info('scheduled run skipped', { ...message, ...outcome.skipped });
+  // One line per message: `not_due` and `already_claimed` are the duplicates the claim turned away.
+  if ('started' in outcome) deps.logger.info(SCHEDULE_MESSAGE_HANDLED, { ...message, outcome: 'started', runId: outcome.started });
+  else if ('skipped' in outcome) deps.logger.info(SCHEDULE_MESSAGE_HANDLED, { ...message, outcome: 'skipped', reason: outcome.skipped.reason, runId: outcome.skipped.runId });
+  else deps.logger.info(SCHEDULE_MESSAGE_HANDLED, { ...message, outcome: 'not_due' });
   return outcome;
 }
 
