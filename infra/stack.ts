@@ -6,6 +6,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability/metric-names.js';
+import { DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT } from '../shared/settings.js';
 import { Api } from './constructs/api.js';
 import { Data } from './constructs/data.js';
 import { deployedRoutes } from './constructs/deployed-functions.js';
@@ -34,6 +35,8 @@ export interface OperationRunsStackProps extends StackProps {
   dataRemovalPolicy?: RemovalPolicy;
   /** the worker event source's maximum concurrency (default: wiring WORKER_MAX_CONCURRENCY) */
   workerMaxConcurrency?: number;
+  /** MAX_ACTIVE_RUNS_PER_TENANT of every function (default: the settings' default, 50) */
+  maxActiveRunsPerTenant?: number;
   /** absolute project root: wiring entries are relative to it, and esbuild runs in it */
   projectRoot: string;
   /** issue 19: the platform admins' user ids (CDK context `platformAdmins`), given to the API functions */
@@ -58,6 +61,7 @@ export class OperationRunsStack extends Stack {
     const resources: FunctionResources = {
       table: this.data.table,
       workQueue: this.messaging.workQueue,
+      scheduleQueue: this.messaging.scheduleQueue,
       bus: this.messaging.bus,
       graphSecret: this.data.graphSecret,
       cursorSecret: this.data.cursorSecret,
@@ -68,6 +72,8 @@ export class OperationRunsStack extends Stack {
         WORK_QUEUE_URL: this.messaging.workQueue.queueUrl,
         EVENT_BUS_NAME: this.messaging.bus.eventBusName,
         RUN_RETENTION_DAYS: String(props.runRetentionDays),
+        // The quota every start checks (issue 16); CDK context maxActiveRunsPerTenant (infra/app.ts).
+        MAX_ACTIVE_RUNS_PER_TENANT: String(props.maxActiveRunsPerTenant ?? DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -88,7 +94,7 @@ export class OperationRunsStack extends Stack {
       ruleTargetFailures: this.messaging.ruleTargetFailures,
       ruleTargetDlq: this.messaging.ruleTargetDlq,
     });
-    this.schedules = new Schedules(this, 'Schedules', { resources });
+    this.schedules = new Schedules(this, 'Schedules', { resources, scheduleQueue: this.messaging.scheduleQueue });
     this.api = new Api(this, 'Api', {
       resources,
       jwtIssuer: props.jwtIssuer,
@@ -109,6 +115,7 @@ export class OperationRunsStack extends Stack {
     this.observability = new Observability(this, 'Observability', {
       workQueue: this.messaging.workQueue,
       workDlq: this.messaging.workDlq,
+      scheduleDlq: this.messaging.scheduleDlq,
       streamFailures: this.messaging.streamFailures,
       ruleTargetFailures: this.messaging.ruleTargetFailures,
       ruleTargetDlq: this.messaging.ruleTargetDlq,
@@ -124,6 +131,7 @@ export class OperationRunsStack extends Stack {
         this.events.publisher,
         ...this.events.ruleTargets,
         ...Object.values(this.schedules.functions),
+        this.schedules.starter,
       ],
       alarmEmail: props.alarmEmail,
     });

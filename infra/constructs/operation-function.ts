@@ -21,6 +21,8 @@ import type { DeployedFunction } from './deployed-functions.js';
 export interface FunctionResources {
   table: ITable;
   workQueue: IQueue;
+  /** the schedule queue the tick sends due schedules to (issue 16) */
+  scheduleQueue: IQueue;
   bus: IEventBus;
   graphSecret: ISecret;
   /** the cursor signing key; read by every function that pages through the table */
@@ -87,6 +89,7 @@ export class OperationFunction extends Construct {
         ...(bundlingOptions.RUNTIME_NODE_OPTIONS ? { NODE_OPTIONS: bundlingOptions.RUNTIME_NODE_OPTIONS } : {}),
         ...(def.access.graph ? { GRAPH_SECRET_ARN: r.graphSecret.secretArn } : {}),
         ...(def.access.writeGraphSecrets ? { GRAPH_SECRET_PREFIX: r.graphSecretPrefix } : {}),
+        ...(def.access.sendSchedules ? { SCHEDULE_QUEUE_URL: r.scheduleQueue.queueUrl } : {}),
         ...(props.environment ?? {}),
       },
       bundling: {
@@ -123,6 +126,7 @@ function grantAccess(fn: NodejsFunction, access: FunctionAccess, r: FunctionReso
   if (access.table === 'read') r.table.grantReadData(fn);
   if (access.table === 'readwrite') r.table.grantReadWriteData(fn);
   if (access.sendWork) r.workQueue.grantSendMessages(fn);
+  if (access.sendSchedules) r.scheduleQueue.grantSendMessages(fn);
   if (access.publishEvents) r.bus.grantPutEventsTo(fn);
   if (access.graph) r.graphSecret.grantRead(fn);
   // Issue 19: tenants' Graph credentials, one secret each under GRAPH_SECRET_PREFIX. The worker reads

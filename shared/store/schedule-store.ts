@@ -89,7 +89,8 @@ const scheduleRunFrom = (o: Record<string, any>): ScheduleRun => ({
   createdAt: o.createdAt, completedAt: o.completedAt ?? null,
 });
 
-function scheduleItem(s: BackupSchedule): Record<string, unknown> {
+/** A schedule's stored item (with its due-index key); fixtures batch-write many with it. */
+export function scheduleItem(s: BackupSchedule): Record<string, unknown> {
   return {
     ...keys.schedule(s.tenantId, s.id),
     kind: 'backupSchedule',

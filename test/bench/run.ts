@@ -2,6 +2,7 @@
  * `npm run bench`: prints the §11 figures measured here, on DynamoDB Local and fauxqs. Not a test —
  * figures and ratios to read, copied into BENCHMARKS.md. `BENCH_ONLY=start,list,…` runs a subset.
  */
+import './bench-env.js'; // first: the environment the settings read
 import os from 'node:os';
 import { startBenchServices } from './harness.js';
 import { startBench } from './start-bench.js';

@@ -41,8 +41,9 @@ beforeAll(async () => {
     const inputs = Object.entries(Object.values(meta.outputs)[0].inputs).filter(([, i]) => i.bytesInOutput > 0).map(([p]) => p);
     return {
       entry: f.entry,
-      sendWork: f.access.sendWork === true,
-      readOnly: f.access.table !== 'readwrite' && !f.access.sendWork,
+      // the work queue or the schedule queue (the tick): both need the SQS client
+      sendWork: f.access.sendWork === true || f.access.sendSchedules === true,
+      readOnly: f.access.table !== 'readwrite' && !f.access.sendWork && !f.access.sendSchedules,
       kib: out.outputFiles[0].contents.byteLength / 1024,
       inputs,
     };
@@ -80,7 +81,7 @@ describe('deployed bundles (issue 18)', () => {
     expect(having(/@aws-sdk\/credential-provider-env\//).length).toBe(bundles.length); // fromEnv stays
   });
 
-  it('read-only functions do not bundle the SQS client; functions that send work do', () => {
+  it('read-only functions do not bundle the SQS client; functions that send to a queue do', () => {
     const sqs = new Set(having(/@aws-sdk\/client-sqs\//));
     expect(bundles.filter((b) => b.readOnly && sqs.has(b.entry)).map((b) => b.entry)).toEqual([]);
     expect(bundles.filter((b) => b.sendWork && !sqs.has(b.entry)).map((b) => b.entry)).toEqual([]);

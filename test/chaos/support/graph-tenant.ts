@@ -77,7 +77,7 @@ export async function setUpTenant(d: Rng, seed: number, doc: DynamoDBDocumentCli
 }
 
 /**
- * One start of any of the eight types, with a small identity space per type (so starts dedupe) and
+ * One start of any operation type, with a small identity space per type (so starts dedupe) and
  * references into the fixture. A retry names a run_now run of this scenario (422 unless it ended
  * failed or partially succeeded — the start plan decides, as in production).
  */
@@ -89,6 +89,7 @@ export function pickStart(d: Rng, t: ChaosTenant, runNowRuns: string[]): { type:
     case 'policy.sync':
       return { type, input: d.chance(0.5) ? {} : { policyIds: sample(d, t.policyIds, 1, 3) } };
     case 'directory_groups.sync':
+    case 'graph.connection_check':
       return { type, input: {} };
     case 'drift.generate':
       return { type, input: d.chance(0.5) ? {} : { baselineBackupSetId: t.sourceSetId } };
