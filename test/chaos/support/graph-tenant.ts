@@ -9,6 +9,7 @@
 import { ulid } from 'ulid';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseFaults, startGraphSim, type GraphSim, type SimFaults } from '../../../infra/local/graph-sim.js';
+import { msalAppTokens } from '../../../shared/graph/msal-tokens.js';
 import { GraphClient, type GraphSettings } from '../../../shared/graph/client.js';
 import { LocalSecretResolver } from '../../../shared/graph/secrets.js';
 import { CATEGORIES } from '../../../shared/runs/catalog.js';
@@ -54,7 +55,7 @@ export async function setUpTenant(d: Rng, seed: number, doc: DynamoDBDocumentCli
     const stores = makeStores({ doc, table });
     const policyIds = sim.policies(tenantId).map((p) => p.id);
     // The restore source: a few policies as the real Graph client reads them (what a backup stores).
-    const client = new GraphClient({ settings: graph, secrets: new LocalSecretResolver(), sleep: async () => undefined });
+    const client = new GraphClient({ settings: graph, secrets: new LocalSecretResolver(), appTokens: msalAppTokens, sleep: async () => undefined });
     const now = new Date().toISOString();
     const sourceSetId = ulid();
     const scheduleId = ulid();

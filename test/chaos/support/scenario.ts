@@ -17,6 +17,7 @@ import { EXECUTORS, type ExecutorRegistry } from '../../../shared/operations/ind
 import { inputSchemas, planStart, OPERATION_TYPES } from '../../../shared/operations/catalog.js';
 import { LocalSecretResolver } from '../../../shared/graph/secrets.js';
 import { graphClientsFor } from '../../../shared/graph/tenant-clients.js';
+import { msalAppTokens } from '../../../shared/graph/msal-tokens.js';
 import { makeStores } from '../../../shared/store/stores.js';
 import { reapLostRuns, REAPER_GRACE_MS } from '../../../shared/operations/reaper.js';
 import { processWorkBatch } from '../../../shared/operations/work-batch.js';
@@ -216,7 +217,7 @@ export async function runScenario(index: number, seed: number, env: ScenarioEnv,
     // A cold container: its own Graph client (token fetched on first use); waits pass simulated time.
     const graphDice = d.fork(3);
     const graphFor = graphClientsFor(async () => tenant.graph, new LocalSecretResolver(), {
-      sleep: async (ms) => advance(ms), now: () => clock().getTime(), random: graphDice.next, fetch: graphFetch(dead),
+      appTokens: msalAppTokens, sleep: async (ms) => advance(ms), now: () => clock().getTime(), random: graphDice.next, fetch: graphFetch(dead),
     });
     const deps: WorkerDeps = {
       service, queue, executors, logger: env.logger, clock, graphFor,
