@@ -35,7 +35,7 @@ export const handler = apiHandler(createTenantRoute, async ({ body, user, deps }
   // commit in one transaction.
   const audit = auditPut({
     tenantId: tenant.id, actor: actorOf(user), action: 'tenant.created', target: { type: 'tenant', id: tenant.id, label: tenant.name },
-    after: { name: tenant.name, ...connection, credential: tenant.graphCredential },
+    after: { name: tenant.name, ...connection, graphCredential: tenant.graphCredential },
   }, now);
   await deps.stores.members.addIfAbsent({ tenantId: tenant.id, tenantName: tenant.name, user, role: 'owner', now, audit, others: [directory.newTenant(tenant)] }).catch((err: unknown) => {
     throw err instanceof TenantExistsError ? exists(body.tenantId) : err;

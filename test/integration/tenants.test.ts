@@ -117,9 +117,12 @@ describe('POST /tenants (platform admins)', () => {
     expect(Object.values((await profile(body.tenantId)).lastConnectionCheck.categories)).toEqual(Array(7).fill('not_checked'));
   });
 
-  it('accepts a certificate credential (stored with its SHA-256 thumbprint) and answers only its thumbprint', async () => {
+  it('accepts a certificate credential (stored with its SHA-256 thumbprint), answers only its thumbprint, and its check signs in with it', async () => {
     const { certificatePem, privateKeyPem } = selfSignedCertificate();
     const body = tenantBody(newTenantId('certco'), { credential: { type: 'certificate', certificatePem, privateKeyPem } });
+    // The app registration knows the certificate (as uploading it in Entra ID does): MSAL signs a client
+    // assertion with the key, and the simulated token endpoint verifies it against this certificate.
+    sim.registerCertificate(body.tenantId, certificatePem);
     const res = await api.call('POST', '/tenants', { user: 'alice', body });
     expect(res.status, res.text).toBe(201);
     expect(res.json.tenant.graph.credential).toMatchObject({ type: 'certificate', thumbprintSha256: expect.stringMatching(/^[0-9A-F]{64}$/) });
@@ -127,7 +130,9 @@ describe('POST /tenants (platform admins)', () => {
     expect(await api.snapshot()).not.toContain('PRIVATE KEY');
     const stored = JSON.parse(localSecretBook().get((await profile(body.tenantId)).graph.secretRef.slice('local:'.length))!);
     expect(stored).toEqual({ certificatePem, privateKeyPem, thumbprintSha256: res.json.tenant.graph.credential.thumbprintSha256 });
-    await completedRun(body.tenantId, res.json.connectionCheck.run.id);
+    const check = await completedRun(body.tenantId, res.json.connectionCheck.run.id);
+    expect(check, JSON.stringify(check.failures)).toMatchObject({ outcome: 'succeeded', failureCount: 0 });
+    expect(JSON.stringify(check)).not.toContain('PRIVATE KEY');
   });
 
   it('409 for an existing tenant id, 400 for bad bodies, 403 for non-admins, 401 without a token — and none of them writes', async () => {
@@ -221,6 +226,11 @@ describe('PUT /tenants/{t}/graph-credential (owner)', () => {
     expect(JSON.parse(localSecretBook().get(item.graph.secretRef.slice('local:'.length))!)).toEqual({ clientSecret: second });
     // Every later run signs in with the new credential.
     expect((await inventorySync(tenantId)).outcome).toBe('succeeded');
+    // The rotation is audited once (who, and the credential's type before and after, never its value).
+    const audit = await api.call('GET', `/tenants/${tenantId}/audit`, { user: 'alice' });
+    expect(audit.json.items.map((e: { action: string }) => e.action)).toEqual(['credential.rotated', 'tenant.created']);
+    expect(audit.json.items[0]).toMatchObject({ actor: { userId: 'alice' }, before: { graphCredential: { type: 'secret' } }, after: { graphCredential: { type: 'secret' } } });
+    expect(audit.text).not.toContain(second);
   });
 
   it('a credential whose check fails is dropped; the old one keeps working', async () => {
