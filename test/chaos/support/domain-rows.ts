@@ -50,6 +50,14 @@ export function domainRowsOf(run: Run, violations: string[]): Array<{ kind: stri
 export function rowVerdict(run: Run, kind: string, row: Record<string, any> | undefined, retention: 'run' | 'subject'): string | null {
   const what = `${run.type} run ${run.id} (${run.status}${run.status === 'completed' ? `/${run.outcome}` : ''}): row ${kind}`;
   if (!row) return retention === 'run' ? `${what} is missing (a run-retention row exists exactly when its run does)` : null;
+  // A subject row that is not itself a run row (a tenant's profile) keeps the run's state in a member
+  // naming the run (`lastConnectionCheck: { runId, status, completedAt }`); one that names another
+  // (newer) run holds nothing of this one to judge.
+  if (row.status === undefined && row.completedAt === undefined) {
+    const own = Object.values(row).find((v): v is Record<string, any> => !!v && typeof v === 'object' && (v as { runId?: unknown }).runId === run.id);
+    if (!own) return null;
+    row = own;
+  }
   const unfinished = ACTIVE_ROW_STATUSES.has(row.status) || row.completedAt == null;
   const finished = !ACTIVE_ROW_STATUSES.has(row.status) || row.completedAt != null;
   if (run.status === 'completed' && unfinished) return `${what} is unfinished (status ${row.status}, completedAt ${row.completedAt ?? null}) while its run is completed`;
@@ -75,14 +83,17 @@ export async function checkDomainRows(doc: DynamoDBDocumentClient, table: string
     size += 1 + rows.length;
   }
   for (const part of parts.filter((p) => p.length > 0)) {
-    const items = part.flatMap(({ run, rows }) => [keys.run(run.tenantId, run.id), ...rows.map((r) => r.key)]);
+    // One Get per distinct item: runs of one tenant share a subject row (its profile), and a
+    // transaction may not name one item twice.
+    const id = (k: Key) => `${k.pk}\u0000${k.sk}`;
+    const items = [...new Map(part.flatMap(({ run, rows }) => [keys.run(run.tenantId, run.id) as Key, ...rows.map((r) => r.key)]).map((k) => [id(k), k])).values()];
     for (let attempt = 0; ; attempt++) {
       const out = await doc.send(new TransactGetCommand({ TransactItems: items.map((Key) => ({ Get: { TableName: table, Key } })) })).catch(retryable);
       if (out) {
-        let at = 0;
+        const read = new Map(items.map((k, i) => [id(k), out.Responses![i]?.Item]));
         for (const { run: given, rows } of part) {
-          const item = out.Responses![at++]?.Item;
-          const answers = rows.map(() => out.Responses![at++]?.Item);
+          const item = read.get(id(keys.run(given.tenantId, given.id) as Key));
+          const answers = rows.map((r) => read.get(id(r.key)));
           if (!item) {
             violations.push(`${when}: run ${given.id} is missing`);
             continue;

@@ -67,6 +67,9 @@ export async function setUpTenant(d: Rng, seed: number, doc: DynamoDBDocumentCli
         assignments: p.assignments, contentHash: policyContentHash(p.content, p.assignments), capturedAt: now, runId: 'fixture',
       })),
       putSchedule(doc, table, { id: scheduleId, tenantId, categories: sample(d, CATEGORIES, 1, 3), keepLast: d.int(1, 3) }),
+      // The tenant's profile with its Graph settings: a connection check's start plan reads it, and
+      // its terminal projection keeps the check's result there.
+      stores.directory.putTenant({ id: tenantId, name: `Chaos ${tenantId}`, graph }),
     ]);
     const faults = faultSpec(d, policyIds);
     sim.setFaults(parseFaults(faults) as SimFaults);
