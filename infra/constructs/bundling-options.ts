@@ -34,6 +34,11 @@ export const EXTERNAL_MODULES: string[] = [
   '@aws-sdk/nested-clients',
   '@aws-sdk/token-providers',
   '@smithy/credential-provider-imds',
+  // Loaded lazily too, and never by the clients we use: the event-stream serde only for operations
+  // with event streams (HttpProtocol: `await import('@smithy/core/event-streams')`; DynamoDB, SQS,
+  // EventBridge and Secrets Manager have none), the browser user-agent parser only in browsers.
+  '@smithy/core/event-streams',
+  'bowser',
 ];
 
 /** Prefer the ESM build of dual packages: it tree-shakes far better. */

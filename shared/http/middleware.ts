@@ -9,8 +9,8 @@
  */
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
-import * as z from 'zod';
-import type { ZodType } from 'zod';
+import type * as z from '../zod.js';
+type ZodType = z.ZodMiniType;
 import { roleAtLeast, ROLES, type Role } from '../runs/model.js';
 import type { Membership } from '../store/directory-store.js';
 import { logger } from '../observability/logger.js';

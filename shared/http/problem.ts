@@ -4,7 +4,7 @@
  * middleware (shared/http/middleware.ts) answers with it.
  */
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { $ZodError as ZodError } from 'zod/v4/core';
 import { DomainError } from '../errors.js';
 import { ActiveRunQuotaExceededError, DispatchFailedError, PreconditionFailedError } from '../runs/errors.js';
 import { TransitionError } from '../runs/lifecycle.js';

@@ -5,7 +5,7 @@
  * written in the same transaction as the run; the run's `context.restoreId` points to it.
  */
 import { ulid } from 'ulid';
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import type { BackupItem } from '../store/backup-store.js';
@@ -24,12 +24,11 @@ const records: DomainRecords = {
 
 const schema = z.strictObject({
   backupSetId: ulidField,
-  itemIds: idList(1, 500).optional(),
-  groupMapping: z
+  itemIds: z.optional(idList(1, 500)),
+  groupMapping: z.optional(z
     .record(graphIdField, graphIdField)
-    .refine((m) => Object.keys(m).length <= 500, 'at most 500 mapped groups')
-    .optional(),
-  dryRun: z.boolean().optional(),
+    .check(z.refine((m) => Object.keys(m).length <= 500, 'at most 500 mapped groups'))),
+  dryRun: z.optional(z.boolean()),
 });
 export type RestoreInput = z.infer<typeof schema>;
 
