@@ -1,47 +1,19 @@
 /**
  * Validation schemas and OpenAPI docs of the backup, schedule, restore, drift and group-search routes
  * (§5), and the routes themselves (defineRoute): handlers are served from these declarations and
- * /openapi.json documents them.
+ * /openapi.json documents them. The schedule bodies, which validate cron expressions with croner,
+ * are in ./schedule-schemas.ts, so only the two functions that take them bundle croner (issue 18).
  */
 import { DOMAIN_RUN_STATUSES } from '../store/run-rows.js';
 import * as z from '../zod.js';
 import { CATEGORIES } from '../runs/catalog.js';
-import { cronProblem, shortestGapMinutes } from '../schedules/cron.js';
-import { settings } from '../settings.js';
 import { cursorParam, defineRoute, limitParam, tenantRoute } from './api.js';
 import { emptyQuery, problemSchema } from './schemas.js';
 
-const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
-const cron = z.string().check(z.trim(), z.minLength(1), z.maxLength(100), z.superRefine((expr, ctx) => {
-  const problem = cronProblem(expr);
-  if (problem) return void ctx.addIssue({ code: 'custom', message: `invalid cron expression: ${problem}` });
-  // Issue 16: a schedule may fire at most every SCHEDULE_MIN_INTERVAL_MINUTES (default 15).
-  const floor = settings().quotas.scheduleMinIntervalMinutes;
-  const gap = shortestGapMinutes(expr, floor);
-  if (gap < floor) {
-    ctx.addIssue({ code: 'custom', message: `the schedule must fire at least ${floor} minutes apart; this cron fires ${gap} minute${gap === 1 ? '' : 's'} apart` });
-  }
-}));
-const categories = z.pipe(z.array(z.enum(CATEGORIES)).check(z.minLength(1), z.maxLength(CATEGORIES.length)), z.transform((cs) => [...new Set(cs)]));
-const keepLast = z.number().check(z.int(), z.minimum(1), z.maximum(365));
-
+export const name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 export const pageQuery = z.strictObject({ limit: limitParam(), cursor: cursorParam });
 
 export const createBackupSetBody = z.strictObject({ name });
-
-export const createScheduleBody = z.strictObject({
-  name,
-  cron,
-  categories: z.optional(categories),
-  keepLast: z._default(keepLast, 7),
-  enabled: z._default(z.boolean(), true),
-});
-export type CreateScheduleBody = z.infer<typeof createScheduleBody>;
-
-export const updateScheduleBody = z
-  .strictObject({ name: z.optional(name), cron: z.optional(cron), categories: z.optional(z.nullable(categories)), keepLast: z.optional(keepLast), enabled: z.optional(z.boolean()) })
-  .check(z.refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'give at least one field to change' }));
-export type UpdateScheduleBody = z.infer<typeof updateScheduleBody>;
 
 export const driftQuery = z.strictObject({
   baselineBackupSetId: z.optional(z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9._:@-]+$/))),
@@ -87,7 +59,7 @@ const driftFindingSchema = z.object({
   changedPaths: z.array(z.string()), policyVersion: z.nullable(z.number()), detectedAt: z.string(), runId: z.string(),
 });
 const page = <T extends z.ZodMiniType>(item: T) => z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
-const problem = (description: string) => ({ description, schema: problemSchema });
+export const problem = (description: string) => ({ description, schema: problemSchema });
 
 export const listBackupSetsRoute = defineRoute('GET /tenants/{tenantId}/backup-sets', tenantRoute('readonly', { query: pageQuery }), {
   summary: 'List backup sets, newest first', responses: { 200: { description: 'ok', schema: page(backupSetSchema) } },
@@ -102,16 +74,8 @@ export const getBackupSetRoute = defineRoute('GET /tenants/{tenantId}/backup-set
 export const listSchedulesRoute = defineRoute('GET /tenants/{tenantId}/backup-schedules', tenantRoute('readonly', { query: pageQuery }), {
   summary: 'List backup schedules', responses: { 200: { description: 'ok', schema: page(scheduleSchema) } },
 });
-export const createScheduleRoute = defineRoute('POST /tenants/{tenantId}/backup-schedules', tenantRoute('manager', { body: createScheduleBody }), {
-  summary: 'Create a backup schedule (manager)',
-  responses: { 201: { description: 'created; Location names it', schema: scheduleSchema }, 400: problem('invalid body or cron expression, a cron that fires more often than every SCHEDULE_MIN_INTERVAL_MINUTES (15), or the tenant already has MAX_SCHEDULES_PER_TENANT (20) schedules') },
-});
 export const getScheduleRoute = defineRoute('GET /tenants/{tenantId}/backup-schedules/{scheduleId}', tenantRoute('readonly', { query: emptyQuery }), {
   summary: 'A backup schedule with its recent run history', responses: { 200: { description: 'ok', schema: scheduleSchema }, 404: problem('unknown schedule') },
-});
-export const updateScheduleRoute = defineRoute('PATCH /tenants/{tenantId}/backup-schedules/{scheduleId}', tenantRoute('manager', { body: updateScheduleBody }), {
-  summary: 'Change a backup schedule (manager)',
-  responses: { 200: { description: 'ok', schema: scheduleSchema }, 400: problem('invalid body or cron expression, or a cron that fires more often than every SCHEDULE_MIN_INTERVAL_MINUTES (15)'), 404: problem('unknown schedule'), 409: problem('the schedule kept changing; try again') },
 });
 export const deleteScheduleRoute = defineRoute('DELETE /tenants/{tenantId}/backup-schedules/{scheduleId}', tenantRoute('manager', { query: emptyQuery }), {
   summary: 'Delete a backup schedule (manager); its backup sets stay', responses: { 204: { description: 'deleted' }, 404: problem('unknown schedule') },

@@ -5,5 +5,6 @@ import * as fleet from './fleet-schemas.js';
 import * as notifications from './notification-schemas.js';
 import * as reads from './read-schemas.js';
 import * as runs from './schemas.js';
+import * as schedules from './schedule-schemas.js';
 
-export const routeSpecs: ReadonlyArray<RouteSpec<unknown>> = [runs, notifications, reads, backup, fleet].flatMap((m) => Object.values(m).filter(isRouteSpec));
+export const routeSpecs: ReadonlyArray<RouteSpec<unknown>> = [runs, notifications, reads, backup, schedules, fleet].flatMap((m) => Object.values(m).filter(isRouteSpec));
