@@ -110,14 +110,17 @@ export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint:
     };
   };
   const calls = recordCalls(dynamo, sqs);
-  const ctx = lambdaContext('StartRun', 29);
+  let lastCalls: string[] = [];
+  const callsOf: Record<string, string[]> = {};
   const invoke = async (e: APIGatewayProxyEventV2) => {
     calls.take();
     const t0 = performance.now();
-    const res = await handler(e, ctx);
+    const res = await handler(e, lambdaContext('StartRun', 29)); // a fresh context: its clock starts per invocation
     const t1 = performance.now();
     if (res.statusCode !== 202) throw new Error(`start answered ${res.statusCode}: ${res.body}`);
-    return splitSteps(t0, t1, calls.take());
+    const made = calls.take();
+    lastCalls = made.map((c) => c.name.replace(/Command$/, ''));
+    return splitSteps(t0, t1, made);
   };
 
   await invoke(event(n, { type: 'policy.sync', input: {} })); // warm: connections, the cursor key, the lazy modules
@@ -132,6 +135,7 @@ export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint:
       r.steps.push(await invoke(event(i, body(i))));
       r.total.push(performance.now() - t);
     }
+    callsOf[name] = lastCalls;
     // The next type starts fresh runs in the same tenants: different identity, so no dedupe.
   }
   calls.take();
@@ -147,6 +151,7 @@ export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint:
     const m = median(r.total);
     figures[name] = { medianMs: m, ratio: m / putMs, steps };
     console.log(`${name.padEnd(40)} median ${fmt(m)} ms = ${fmt(m / putMs)} × PutItem   steps (medians, ms): ${STEPS.map((k) => `${k} ${fmt(steps[k])}`).join(', ')}`);
+    console.log(`${''.padEnd(40)} SDK calls of one start, in order: ${callsOf[name].join(' → ')}`);
   }
   return { putMs, figures };
 }
