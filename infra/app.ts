@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { OperationRunsStack } from './stack.js';
 import { MAX_CONCURRENCY_RANGE, WORKER_MAX_CONCURRENCY } from '../shared/wiring.js';
+import { DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT, parsePlatformAdmins, parseSettings } from '../shared/settings.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const STACK_NAME = 'OperationRuns';
@@ -38,6 +39,21 @@ export function buildApp(appProps: AppProps = {}) {
     return n;
   };
 
+  const platformAdmins = (raw: string) => {
+    const ids = parsePlatformAdmins(raw);
+    const bad = ids.filter((id) => id.length > 200 || /\s/.test(id));
+    if (bad.length) throw new Error(`CDK context "platformAdmins": ${bad.length} id(s) are not token subjects (no spaces, at most 200 characters)`);
+    return ids;
+  };
+
+  const activeRunQuota = (n: number) => {
+    try {
+      return parseSettings({ CURSOR_SECRET: 'synth-time-check', MAX_ACTIVE_RUNS_PER_TENANT: String(n) }).quotas.maxActiveRunsPerTenant;
+    } catch (err) {
+      throw new Error(`CDK context "maxActiveRunsPerTenant" is invalid: ${(err as Error).message}`);
+    }
+  };
+
   const jwtIssuer = text('jwtIssuer');
   // API Gateway accepts only an https issuer; failing here beats failing half-way through a deploy.
   if (!jwtIssuer.startsWith('https://')) throw new Error(`jwtIssuer must be an https URL, got ${jwtIssuer}`);
@@ -64,6 +80,11 @@ export function buildApp(appProps: AppProps = {}) {
     dataRemovalPolicy: text('dataRemovalPolicy', 'retain') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     projectRoot: PROJECT_ROOT,
     workerMaxConcurrency: concurrency(num('workerMaxConcurrency', WORKER_MAX_CONCURRENCY)),
+    // Issue 19: the platform admins (token `sub`s, comma-separated) who create and list tenants; the
+    // first one is named here, at deploy time — nobody becomes one through the API (docs/DEPLOY.md).
+    platformAdmins: platformAdmins(text('platformAdmins', '')),
+    // The functions' MAX_ACTIVE_RUNS_PER_TENANT; checked by the same rule the functions' settings apply.
+    maxActiveRunsPerTenant: activeRunQuota(num('maxActiveRunsPerTenant', DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT)),
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

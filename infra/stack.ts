@@ -6,6 +6,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability/metric-names.js';
+import { DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT } from '../shared/settings.js';
 import { Api } from './constructs/api.js';
 import { Data } from './constructs/data.js';
 import { deployedRoutes } from './constructs/deployed-functions.js';
@@ -15,6 +16,8 @@ import { Observability } from './constructs/observability.js';
 import type { FunctionResources } from './constructs/operation-function.js';
 import { Schedules } from './constructs/schedules.js';
 import { Workers } from './constructs/workers.js';
+
+const START_RUN_PATH = '/tenants/{tenantId}/runs';
 
 export interface OperationRunsStackProps extends StackProps {
   jwtIssuer: string;
@@ -32,8 +35,12 @@ export interface OperationRunsStackProps extends StackProps {
   dataRemovalPolicy?: RemovalPolicy;
   /** the worker event source's maximum concurrency (default: wiring WORKER_MAX_CONCURRENCY) */
   workerMaxConcurrency?: number;
+  /** MAX_ACTIVE_RUNS_PER_TENANT of every function (default: the settings' default, 50) */
+  maxActiveRunsPerTenant?: number;
   /** absolute project root: wiring entries are relative to it, and esbuild runs in it */
   projectRoot: string;
+  /** issue 19: the platform admins' user ids (CDK context `platformAdmins`), given to the API functions */
+  platformAdmins?: string[];
 }
 
 export class OperationRunsStack extends Stack {
@@ -54,14 +61,19 @@ export class OperationRunsStack extends Stack {
     const resources: FunctionResources = {
       table: this.data.table,
       workQueue: this.messaging.workQueue,
+      scheduleQueue: this.messaging.scheduleQueue,
       bus: this.messaging.bus,
       graphSecret: this.data.graphSecret,
       cursorSecret: this.data.cursorSecret,
+      // Tenants' Graph credentials (issue 19): one secret each, under this stack's prefix.
+      graphSecretPrefix: `operation-runs/graph/${this.stackName}/`,
       environment: {
         TABLE_NAME: this.data.table.tableName,
         WORK_QUEUE_URL: this.messaging.workQueue.queueUrl,
         EVENT_BUS_NAME: this.messaging.bus.eventBusName,
         RUN_RETENTION_DAYS: String(props.runRetentionDays),
+        // The quota every start checks (issue 16); CDK context maxActiveRunsPerTenant (infra/app.ts).
+        MAX_ACTIVE_RUNS_PER_TENANT: String(props.maxActiveRunsPerTenant ?? DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -82,7 +94,7 @@ export class OperationRunsStack extends Stack {
       ruleTargetFailures: this.messaging.ruleTargetFailures,
       ruleTargetDlq: this.messaging.ruleTargetDlq,
     });
-    this.schedules = new Schedules(this, 'Schedules', { resources });
+    this.schedules = new Schedules(this, 'Schedules', { resources, scheduleQueue: this.messaging.scheduleQueue });
     this.api = new Api(this, 'Api', {
       resources,
       jwtIssuer: props.jwtIssuer,
@@ -91,16 +103,19 @@ export class OperationRunsStack extends Stack {
       throttle: props.apiThrottle,
       logRetention: props.logRetention,
       corsOrigins: props.consoleOrigins ?? [],
+      platformAdmins: props.platformAdmins ?? [],
     });
 
-    // The start route is the one deployed route that enqueues work (§1.1); its p99 is SC-002's target.
-    const enqueuing = deployedRoutes().filter((r) => r.access.sendWork);
-    if (enqueuing.length !== 1) throw new Error(`expected exactly one deployed route with sendWork (the start route), found ${enqueuing.length}`);
-    const startRun = this.api.routeFunctions[`${enqueuing[0].method} ${enqueuing[0].path}`];
+    // The start route's p99 is SC-002's target (§1.1). Creating a tenant and rotating its credential
+    // enqueue work too (their connection check), but they are rare administrative calls.
+    const startRoute = deployedRoutes().find((r) => r.method === 'POST' && r.path === START_RUN_PATH);
+    if (!startRoute?.access.sendWork) throw new Error(`expected the deployed start route POST ${START_RUN_PATH} with sendWork`);
+    const startRun = this.api.routeFunctions[`${startRoute.method} ${startRoute.path}`];
 
     this.observability = new Observability(this, 'Observability', {
       workQueue: this.messaging.workQueue,
       workDlq: this.messaging.workDlq,
+      scheduleDlq: this.messaging.scheduleDlq,
       streamFailures: this.messaging.streamFailures,
       ruleTargetFailures: this.messaging.ruleTargetFailures,
       ruleTargetDlq: this.messaging.ruleTargetDlq,
@@ -116,6 +131,7 @@ export class OperationRunsStack extends Stack {
         this.events.publisher,
         ...this.events.ruleTargets,
         ...Object.values(this.schedules.functions),
+        this.schedules.starter,
       ],
       alarmEmail: props.alarmEmail,
     });

@@ -49,6 +49,15 @@ export const DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT = 50;
 export const DEFAULT_MAX_SCHEDULES_PER_TENANT = 20;
 export const DEFAULT_SCHEDULE_MIN_INTERVAL_MINUTES = 15;
 
+/**
+ * Issue 19: the Secrets Manager name prefix of tenants' Graph credentials. The API's grant to create
+ * and replace secrets, and the worker's grant to read them, are scoped to `<prefix>*` (infra/).
+ */
+export const DEFAULT_GRAPH_SECRET_PREFIX = 'operation-runs/graph/';
+
+/** PLATFORM_ADMINS: comma-separated user ids (token `sub`s); blanks and duplicates are dropped. */
+export const parsePlatformAdmins = (raw: string | undefined): string[] => [...new Set((raw ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
+
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -72,10 +81,15 @@ const envSchema = z.object({
   LOG_LEVEL: logLevel,
   POWERTOOLS_METRICS_NAMESPACE: z._default(text, METRICS_NAMESPACE),
   METRICS_DISABLED: z.optional(z.enum(['0', '1', 'false', 'true'])),
+  GRAPH_BATCHING: z.optional(z.enum(['0', '1', 'false', 'true'])),
   SCHEDULE_QUEUE_URL: url,
   MAX_ACTIVE_RUNS_PER_TENANT: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100_000)), DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT),
   MAX_SCHEDULES_PER_TENANT: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000)), DEFAULT_MAX_SCHEDULES_PER_TENANT),
   SCHEDULE_MIN_INTERVAL_MINUTES: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1440)), DEFAULT_SCHEDULE_MIN_INTERVAL_MINUTES),
+  PLATFORM_ADMINS: z.optional(z.string().check(z.trim(), z.maxLength(4000))),
+  GRAPH_SECRET_PREFIX: z._default(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be a Secrets Manager name prefix')), DEFAULT_GRAPH_SECRET_PREFIX),
+  LOCAL_SECRETS_FILE: z.optional(text),
+  GRAPH_SIM_URL: url,
 });
 
 export interface Settings {
@@ -104,6 +118,17 @@ export interface Settings {
   localRuntime: boolean;
   /** the schedule queue the tick fans due schedules out to (SCHEDULE_QUEUE_URL); unset where nothing sends to it */
   scheduleQueueUrl: string | undefined;
+  /**
+   * PLATFORM_ADMINS (issue 19): the users who create and list tenants, named at deploy time (CDK
+   * context `platformAdmins`; the local runtime: `alice`). Nobody else can become one through the API.
+   */
+  platformAdmins: readonly string[];
+  /** GRAPH_SECRET_PREFIX: where tenants' Graph credentials are created in Secrets Manager */
+  graphSecretPrefix: string;
+  /** LOCAL_SECRETS_FILE (local runtime only): the local secret store's file; unset → kept in memory */
+  localSecretsFile: string | undefined;
+  /** GRAPH_SIM_URL (local runtime only): tenants created through the API point at this simulated Graph */
+  graphSimUrl: string | undefined;
   quotas: {
     /** MAX_ACTIVE_RUNS_PER_TENANT: queued + running runs one tenant may hold (default 50) */
     maxActiveRunsPerTenant: number;
@@ -111,6 +136,10 @@ export interface Settings {
     maxSchedulesPerTenant: number;
     /** SCHEDULE_MIN_INTERVAL_MINUTES: shortest gap between two fire times of one schedule (default 15) */
     scheduleMinIntervalMinutes: number;
+  };
+  graph: {
+    /** GRAPH_BATCHING=0 reads policies one request each instead of through Graph's $batch (default on; the bench's "before") */
+    batching: boolean;
   };
   worker: {
     /** the worker's Lambda timeout (from the wiring) */
@@ -160,11 +189,16 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
     cursorSecretArn: e.CURSOR_SECRET_ARN,
     localRuntime: e.LOCAL_RUNTIME === '1',
     scheduleQueueUrl: e.SCHEDULE_QUEUE_URL,
+    platformAdmins: parsePlatformAdmins(e.PLATFORM_ADMINS),
+    graphSecretPrefix: e.GRAPH_SECRET_PREFIX,
+    localSecretsFile: e.LOCAL_SECRETS_FILE,
+    graphSimUrl: e.GRAPH_SIM_URL,
     quotas: {
       maxActiveRunsPerTenant: e.MAX_ACTIVE_RUNS_PER_TENANT,
       maxSchedulesPerTenant: e.MAX_SCHEDULES_PER_TENANT,
       scheduleMinIntervalMinutes: e.SCHEDULE_MIN_INTERVAL_MINUTES,
     },
+    graph: { batching: e.GRAPH_BATCHING !== '0' && e.GRAPH_BATCHING !== 'false' },
     worker: { timeoutSeconds: WORKER_TIMEOUT_SECONDS, leaseMs: WORKER_LEASE_MS },
     observability: {
       serviceName: e.POWERTOOLS_SERVICE_NAME,

@@ -45,6 +45,20 @@ export async function request<T>(method: string, path: string, opts: { body?: un
 }
 
 export const get = async <T>(path: string): Promise<T> => (await request<T>('GET', path)).body as T;
+/**
+ * A record whose items come in pages (GET backup-sets/{id}, GET restores/{id}): the record with every
+ * page's items joined, 1,000 per request, at most `maxPages` requests.
+ */
+export async function getWithAllItems<T extends { items: unknown[]; nextCursor?: string | null }>(path: string, maxPages = 50): Promise<T> {
+  const first = await get<T>(`${path}?limit=1000`);
+  let cursor = first.nextCursor ?? null;
+  for (let i = 1; cursor && i < maxPages; i++) {
+    const page: T = await get<T>(`${path}?limit=1000&cursor=${encodeURIComponent(cursor)}`);
+    first.items.push(...page.items);
+    cursor = page.nextCursor ?? null;
+  }
+  return first;
+}
 export const post = <T>(path: string, body?: unknown) => request<T>('POST', path, { body });
 export const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, { body });
 export const del = (path: string) => request<null>('DELETE', path);

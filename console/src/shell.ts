@@ -65,6 +65,8 @@ export async function renderHeader(tenantId: string | null = currentTenant): Pro
     brand,
     h('nav', { 'aria-label': 'Account' },
       h('a', { ...linkAttrs('/console/fleet'), 'data-testid': 'fleet-link', ...(location.pathname === '/console/fleet' ? { 'aria-current': 'page' } : {}) }, 'All my tenants'),
+      // Platform admins (issue 19); anyone else is told so on the page.
+      h('a', { ...linkAttrs('/console/tenants'), 'data-testid': 'tenants-link', ...(location.pathname === '/console/tenants' ? { 'aria-current': 'page' } : {}) }, 'Tenants'),
       h('label', { class: 'tenant-label', for: 'tenant-switcher' }, 'Tenant'), switcher,
       bell.element,
       h('span', { class: 'who', 'data-testid': 'signed-in-user' }, me.user.name),
@@ -78,6 +80,7 @@ export async function renderHeader(tenantId: string | null = currentTenant): Pro
 export const TENANT_PAGES: Array<[string, string]> = [
   ['runs', 'Runs'], ['inventory', 'Inventory'], ['policies', 'Policies'], ['groups', 'Groups'], ['drift', 'Drift'],
   ['backup-sets', 'Backup sets'], ['backup-schedules', 'Backup schedules'], ['restores', 'Restores'],
+  ['members', 'Members'], ['audit', 'Audit'],
 ];
 
 function renderTenantNav(tenantId: string | null): void {

@@ -2,10 +2,11 @@ import { apiHandler } from '../../shared/http/api.js';
 import { getBackupSetRoute } from '../../shared/http/backup-schemas.js';
 import { problems } from '../../shared/http/problem.js';
 
-export const handler = apiHandler(getBackupSetRoute, async ({ tenantId, params, deps }) => {
+/** The set and one page of its item summaries (`items`, `nextCursor`); content: get-backup-item.ts. */
+export const handler = apiHandler(getBackupSetRoute, async ({ tenantId, params, query, deps }) => {
   const store = deps.stores.backups;
   const set = await store.getSet(tenantId, params.backupSetId);
   if (!set) throw problems.notFound('The backup set');
-  const items = (await store.listItems(tenantId, set.id)).map(({ tenantId: _t, backupSetId: _b, ...item }) => item);
-  return { status: 200, body: { ...set, items } };
+  const { items, nextCursor } = await store.pageOfSummaries(tenantId, set.id, query.limit, query.cursor);
+  return { status: 200, body: { ...set, items, nextCursor } };
 });

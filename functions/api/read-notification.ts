@@ -4,7 +4,9 @@ import { problems } from '../../shared/http/problem.js';
 
 export const handler = apiHandler(readNotificationRoute, async ({ user, params, deps }) => {
   const store = deps.stores.notifications;
-  // Someone else's notification is not in the caller's partition: it answers 404 like an unknown one.
-  if (!(await store.markRead(user.id, params.notificationId))) throw problems.notFound('The notification');
+  // Someone else's notification is not in the caller's partition, and one of a tenant the caller is
+  // no longer a member of is hidden (as in the list): both answer 404 like an unknown one.
+  const memberOf = (await deps.directory.listMemberships(user.id)).map((m) => m.tenantId);
+  if (!(await store.markRead(user.id, params.notificationId, memberOf))) throw problems.notFound('The notification');
   return { status: 204 };
 });

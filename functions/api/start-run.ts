@@ -1,7 +1,8 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { startRunRoute } from '../../shared/http/schemas.js';
 import { CATALOG, planStart } from '../../shared/operations/catalog.js';
-import { toApiRun, viewUrlOf } from '../../shared/runs/model.js';
+import { toApiRun, viewUrlOf, type Run } from '../../shared/runs/model.js';
+import { actorOf, auditPut } from '../../shared/audit/audit.js';
 import { DispatchFailedError } from '../../shared/runs/errors.js';
 import { metrics, MetricNames } from '../../shared/observability/metrics.js';
 import { useWorkQueue } from '../../shared/http/deps.js';
@@ -15,8 +16,14 @@ export const handler = apiHandler(startRunRoute, async (req) => {
   const def = CATALOG[type];
   req.requireRole(def.minimumRole, `start ${def.label}`);
   const plan = await planStart(type, req.tenantId, input, { stores: req.deps.stores, clock: req.deps.clock });
+  // A restore is an administrative action (issue 19): its audit entry commits in the run's start
+  // transaction, so a deduplicated or refused start records nothing.
+  const companions = type !== 'restore.execute' ? plan.companions : (r: Run) => [
+    ...(plan.companions?.(r) ?? []),
+    auditPut({ tenantId: req.tenantId, actor: actorOf(req.user), action: 'restore.started', target: { type: 'run', id: r.id, label: r.label }, after: { input: r.input } }, req.deps.clock()),
+  ];
   const { run, deduplicated } = await req.deps.service
-    .startRun({ tenantId: req.tenantId, type, input, initiator: { userId: req.user.id, name: req.user.name }, surface, ...plan })
+    .startRun({ tenantId: req.tenantId, type, input, initiator: { userId: req.user.id, name: req.user.name }, surface, ...plan, companions })
     .catch((err: unknown) => {
       if (err instanceof DispatchFailedError) metrics.count(MetricNames.runsDispatchFailed);
       throw err;

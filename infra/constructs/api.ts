@@ -28,6 +28,8 @@ export interface ApiProps {
   logRetention: RetentionDays;
   /** browser origins allowed to call the API (the hosted console); empty: no CORS */
   corsOrigins: string[];
+  /** issue 19: the platform admins' user ids (PLATFORM_ADMINS of every API function) */
+  platformAdmins: string[];
 }
 
 export class Api extends Construct {
@@ -47,7 +49,7 @@ export class Api extends Construct {
       corsPreflight: props.corsOrigins.length
         ? {
             allowOrigins: props.corsOrigins,
-            allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+            allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
             allowHeaders: ['authorization', 'content-type', 'if-none-match', 'x-graph-delegated-token'],
             exposeHeaders: ['etag', 'location'],
             maxAge: Duration.hours(1),
@@ -89,6 +91,7 @@ export class Api extends Construct {
         definition: definitionOf(route.entry),
         resources: props.resources,
         purpose: routeKey,
+        environment: { PLATFORM_ADMINS: props.platformAdmins.join(',') },
       });
       const [created] = this.httpApi.addRoutes({
         path: route.path,

@@ -11,7 +11,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { keys, TABLE_KEYS } from '../../shared/store/keys.js';
+import { STREAM_EVENT_PREFIXES, TABLE_KEYS } from '../../shared/store/keys.js';
 import { rules, streamPublisher } from '../../shared/wiring.js';
 import { definitionOf, functionId } from './deployed-functions.js';
 import { type FunctionResources, OperationFunction } from './operation-function.js';
@@ -91,9 +91,9 @@ export class Events extends Construct {
         maxRecordAge: STREAM_MAX_RECORD_AGE,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(props.streamFailures),
-        // Only run items produce events; memberships, notifications and domain records never
-        // invoke the publisher. The prefix comes from the key module, not a literal.
-        filters: [FilterCriteria.filter({ dynamodb: { Keys: { [TABLE_KEYS.sortKey]: { S: FilterRule.beginsWith(keys.runPrefix) } } } })],
+        // Only run items and audit entries produce events; memberships, notifications and domain
+        // records never invoke the publisher. The prefixes come from the key module (STREAM_EVENT_PREFIXES).
+        filters: STREAM_EVENT_PREFIXES.map((prefix) => FilterCriteria.filter({ dynamodb: { Keys: { [TABLE_KEYS.sortKey]: { S: FilterRule.beginsWith(prefix) } } } })),
       }),
     );
 

@@ -1,6 +1,7 @@
 /**
- * The product's queues and its event bus: the work queue and its DLQ (settings from wiring), the
- * queue that keeps stream records the publisher could not deliver, and the bus run events go to.
+ * The product's queues and its event bus: the work queue and its DLQ, the schedule queue and its DLQ
+ * (settings from wiring), the queue that keeps stream records the publisher could not deliver, and
+ * the bus run events go to.
  *
  * No physical names: CloudFormation names every queue (stack name + logical id + suffix), so two
  * stacks coexist in one account, and a rollback + redeploy never asks SQS for a name deleted less
@@ -32,6 +33,10 @@ const secure: Pick<QueueProps, 'encryption' | 'enforceSSL'> = {
 export class Messaging extends Construct {
   readonly workQueue: Queue;
   readonly workDlq: Queue;
+  /** due schedules the tick fans out, one message each, for the schedule starter (issue 16) */
+  readonly scheduleQueue: Queue;
+  /** schedule messages that failed maxReceiveCount times; nothing consumes it (alarmed, runbook) */
+  readonly scheduleDlq: Queue;
   /** where the stream publisher's ESM sends records it gave up on (metadata, not the records) */
   readonly streamFailures: Queue;
   /**
@@ -56,6 +61,17 @@ export class Messaging extends Construct {
     this.workQueue = new Queue(this, 'WorkQueue', {
       visibilityTimeout: Duration.seconds(queues.work.visibilityTimeoutSeconds),
       deadLetterQueue: { queue: this.workDlq, maxReceiveCount: queues.work.maxReceiveCount },
+      ...secure,
+    });
+
+    this.scheduleDlq = new Queue(this, 'ScheduleDlq', { retentionPeriod: FAILED_MESSAGE_RETENTION, ...secure });
+    Validations.of(this.scheduleDlq).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue of the schedule queue; nothing consumes it automatically (an operator inspects it, docs/DEPLOY.md), so a further DLQ would never receive anything.',
+    });
+    this.scheduleQueue = new Queue(this, 'ScheduleQueue', {
+      visibilityTimeout: Duration.seconds(queues.schedule.visibilityTimeoutSeconds),
+      deadLetterQueue: { queue: this.scheduleDlq, maxReceiveCount: queues.schedule.maxReceiveCount },
       ...secure,
     });
 

@@ -30,6 +30,8 @@ import type { OperationFunction } from './operation-function.js';
 export interface ObservabilityProps {
   workQueue: IQueue;
   workDlq: IQueue;
+  /** dead letters of the schedule queue (nothing consumes it) */
+  scheduleDlq: IQueue;
   streamFailures: IQueue;
   /** on-failure destination of the rule targets' asynchronous invocations */
   ruleTargetFailures: IQueue;
@@ -67,7 +69,7 @@ export class Observability extends Construct {
   readonly alarmTopic: Topic;
   readonly dashboard: Dashboard;
   readonly alarms: Record<
-    'workDlqArrival' | 'streamFailuresNotEmpty' | 'ruleTargetFailures' | 'ruleTargetDlq' | 'streamIteratorAge' | 'workerErrors' | 'runsReaped' | 'api5xxRate' | 'startLatencyP99',
+    'workDlqArrival' | 'scheduleDlqNotEmpty' | 'streamFailuresNotEmpty' | 'ruleTargetFailures' | 'ruleTargetDlq' | 'streamIteratorAge' | 'workerErrors' | 'runsReaped' | 'api5xxRate' | 'startLatencyP99',
     Alarm
   >;
 
@@ -140,6 +142,13 @@ export class Observability extends Construct {
         1,
         'Work messages exhausted their retries and reached the DLQ (the DLQ handler fails their runs).',
       ),
+      // Nothing consumes the schedule DLQ, so its depth stays up until an operator empties it.
+      scheduleDlqNotEmpty: alarm(
+        'ScheduleDlqNotEmpty',
+        props.scheduleDlq.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum' }),
+        1,
+        'Due-schedule messages failed 3 times before their claim and reached the schedule DLQ (those schedules stay due; the next tick sends them again).',
+      ),
       streamFailuresNotEmpty: alarm(
         'StreamFailuresNotEmpty',
         props.streamFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
@@ -206,6 +215,7 @@ export class Observability extends Construct {
       graph('DLQ and failure-queue depth', [
         props.workDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: 'work DLQ' }),
         props.workDlq.metricNumberOfMessagesReceived({ period: Duration.minutes(1), statistic: 'Sum', label: 'work DLQ received' }),
+        props.scheduleDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: 'schedule DLQ' }),
         props.streamFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: 'stream failures' }),
         props.ruleTargetFailures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: 'rule target failures' }),
         props.ruleTargetDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum', label: 'rule target DLQ' }),

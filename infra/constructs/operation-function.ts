@@ -21,10 +21,14 @@ import type { DeployedFunction } from './deployed-functions.js';
 export interface FunctionResources {
   table: ITable;
   workQueue: IQueue;
+  /** the schedule queue the tick sends due schedules to (issue 16) */
+  scheduleQueue: IQueue;
   bus: IEventBus;
   graphSecret: ISecret;
   /** the cursor signing key; read by every function that pages through the table */
   cursorSecret: ISecret;
+  /** issue 19: the Secrets Manager name prefix of tenants' Graph credentials (GRAPH_SECRET_PREFIX) */
+  graphSecretPrefix: string;
   /** environment every function gets (TABLE_NAME, WORK_QUEUE_URL, POWERTOOLS_*, …) */
   environment: Record<string, string>;
   logRetention: RetentionDays;
@@ -39,6 +43,8 @@ export interface OperationFunctionProps {
   purpose: string;
   /** why this function's role needs further `Resource: *` actions (its trigger's grants) */
   moreWildcardReasons?: string[];
+  /** variables only this function gets (the API's PLATFORM_ADMINS) */
+  environment?: Record<string, string>;
 }
 
 /** Defaults for functions whose wiring names no size: API handlers answer in well under 2 s (§1). */
@@ -82,6 +88,9 @@ export class OperationFunction extends Construct {
         ...r.environment,
         ...(bundlingOptions.RUNTIME_NODE_OPTIONS ? { NODE_OPTIONS: bundlingOptions.RUNTIME_NODE_OPTIONS } : {}),
         ...(def.access.graph ? { GRAPH_SECRET_ARN: r.graphSecret.secretArn } : {}),
+        ...(def.access.writeGraphSecrets ? { GRAPH_SECRET_PREFIX: r.graphSecretPrefix } : {}),
+        ...(def.access.sendSchedules ? { SCHEDULE_QUEUE_URL: r.scheduleQueue.queueUrl } : {}),
+        ...(props.environment ?? {}),
       },
       bundling: {
         forceDockerBundling: false,
@@ -117,8 +126,24 @@ function grantAccess(fn: NodejsFunction, access: FunctionAccess, r: FunctionReso
   if (access.table === 'read') r.table.grantReadData(fn);
   if (access.table === 'readwrite') r.table.grantReadWriteData(fn);
   if (access.sendWork) r.workQueue.grantSendMessages(fn);
+  if (access.sendSchedules) r.scheduleQueue.grantSendMessages(fn);
   if (access.publishEvents) r.bus.grantPutEventsTo(fn);
   if (access.graph) r.graphSecret.grantRead(fn);
+  // Issue 19: tenants' Graph credentials, one secret each under GRAPH_SECRET_PREFIX. The worker reads
+  // them; the tenant routes create them and put new values — nothing else, and only under the prefix.
+  if (access.graph || access.writeGraphSecrets) {
+    const actions = [
+      ...(access.graph ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] : []),
+      ...(access.writeGraphSecrets ? ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'] : []),
+    ];
+    const stack = Stack.of(fn);
+    const resource = `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${r.graphSecretPrefix}*`;
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [resource] }));
+    Validations.of(fn.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${r.graphSecretPrefix}*]`,
+      reason: 'Each tenant\'s Graph credential is its own secret, created at run time (POST /tenants, credential rotation) under this stack\'s name prefix; the grant is scoped to that prefix.',
+    });
+  }
   // Every function that reads the table may page through it (lists, the reaper, drift): it signs cursors.
   if (access.table !== 'none') r.cursorSecret.grantRead(fn);
   if (access.table !== 'none') {

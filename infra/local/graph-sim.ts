@@ -8,21 +8,39 @@
  * sees; injected latency and faults (429/503 with Retry-After, 403 on chosen items, whole categories
  * unavailable).
  *
- *   POST /{tenantId}/oauth2/v2.0/token                       client credentials → { access_token, expires_in }
+ *   POST /{tenantId}/oauth2/v2.0/token                       client credentials → { access_token, expires_in }: a client
+ *        secret, or a certificate's client_assertion (RS256/PS256 JWT verified with jose against a certificate
+ *        registered for the tenant: x5t#S256, signature, aud = the token endpoint, iss = sub = client id,
+ *        exp/nbf); anything else answers Entra's error body (invalid_client, AADSTS7000215 / 700027 / 700024)
+ *   POST /graph/{tenantId}/{v1.0|beta}/$batch                JSON batching: up to 20 sub-requests, each through
+ *        the same strict path checks, faults and limits, each with its own status (and Retry-After on 429)
  *   *    /graph/{tenantId}/{v1.0|beta}/{path}[?query]        a graph-paths.json path of that version, e.g.
  *        GET   …/beta/deviceManagement/configurationPolicies/{id}?$expand=settings
  *        GET   …/beta/deviceManagement/groupPolicyConfigurations/{id}/definitionValues?$expand=definition
  *        GET   …/beta/deviceAppManagement/iosManagedAppProtections/{id}?$expand=apps,assignments
  *        PATCH …/{collection}/{id}   POST …/{id}/assign   POST …/{id}/updateDefinitionValues   …
  *        GET   …/v1.0/groups[?$search="displayName:x" (ConsistencyLevel: eventual) | $filter=startswith(displayName,'x')]
- *   /_sim/…                                                  test controls (faults, mutate, delete, delegated token)
+ *   GET  /graph/{tenantId}/v1.0/organization                 the tenant's organization (GRAPH_PATHS_SUPPLEMENT)
+ *   /_sim/…                                                  test controls (faults, mutate, delete, delegated token, credentials)
+ *
+ * Tenants (issue 19): a tenant id the simulator has not heard of gets a deterministic small dataset
+ * (NEW_TENANT_SIZE, seeded by its id) on first use, so a tenant created through the API can be
+ * connected at once. Credentials: a tenant accepts the client secret `local-sim-secret` with any client
+ * id — until credentials are registered for it (`acceptCredential`, POST /_sim/{tenant}/credentials
+ * { clientId, secret }); from then on it accepts exactly those (a wrong or unknown secret → 401
+ * invalid_client, as Entra ID answers).
  *
  * A tenant's Graph root (tenant config `graph.graphRoot`) is `{sim}/graph/{tenantId}`.
+ *
+ * Intune's per-tenant limit is enforced: at most `tenantLimit.requests` Graph requests per
+ * `tenantLimit.windowMs` per app per tenant (default 1,000 per 20 s; each batch sub-request counts,
+ * the $batch envelope does not); past it a request answers 429 with the Retry-After that frees a slot.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { X509Certificate, randomUUID } from 'node:crypto';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import { APP_SUBTYPES, CATEGORY_API, type GraphVersion } from '../../shared/graph/api-map.js';
 import type { GraphSettings } from '../../shared/graph/client.js';
 import { LOCAL_SIM_SECRET } from '../../shared/graph/secrets.js';
@@ -31,6 +49,16 @@ import { DEFAULT_DATASETS, buildTenantData, guid, seededRandom, type DatasetSize
 
 /** graph-paths.json: the path templates per API version ({id} = one key segment). */
 export const GRAPH_PATHS: { source: string; versions: Record<GraphVersion, string[]> } = JSON.parse(readFileSync(new URL('./graph-paths.json', import.meta.url), 'utf8'));
+
+/**
+ * Paths outside the Intune path trees of graph-paths.json that the product reads, per version:
+ * `organization` (v1.0, "List organization", the connection check of issue 19). The simulator serves
+ * them and test/unit/graph-contract.test.ts accepts them next to the trees.
+ */
+export const GRAPH_PATHS_SUPPLEMENT: Record<GraphVersion, string[]> = { 'v1.0': ['organization'], beta: [] };
+
+/** The dataset a tenant id the simulator has not heard of gets on first use (deterministic, seeded by the id). */
+export const NEW_TENANT_SIZE: DatasetSize = { policies: 12, groups: 6 };
 
 export interface SimFaults {
   /** probability that a Graph request answers 429 */
@@ -56,13 +84,28 @@ export interface GraphSimOptions {
   tokenLifetimeSeconds?: number;
   /** seed of the fault dice, so a faulty run is repeatable */
   faultSeed?: number;
+  /** Intune's per-tenant, per-app request limit (default 1,000 per 20 s, GRAPH_SIM_TENANT_LIMIT="1000/20"); null turns it off */
+  tenantLimit?: TenantLimit | null;
+  /** PEM certificates an app of each tenant is registered with (certificate credentials) */
+  certificates?: Record<string, string[]>;
 }
+
+export interface TenantLimit {
+  requests: number;
+  windowMs: number;
+}
+
+/** Graph JSON batching: at most 20 requests per $batch (learn.microsoft.com/graph/json-batching). */
+export const BATCH_MAX_REQUESTS = 20;
+export const DEFAULT_TENANT_LIMIT: TenantLimit = { requests: 1000, windowMs: 20_000 };
 
 export interface SimRequest {
   method: string;
   tenantId: string | null;
   /** the API version of a Graph request (null for the token endpoint) */
   version: GraphVersion | null;
+  /** set on a sub-request of a $batch (the envelope itself is logged with path `$batch`) */
+  inBatch?: boolean;
   /** the path under the version (or the raw path), with its query */
   path: string;
   status: number;
@@ -78,6 +121,8 @@ export interface GraphSim {
   /** answers 429 to the next `n` Graph requests (deterministic throttling for tests) */
   throttleNext(n: number, retryAfterSeconds?: number): void;
   addTenant(tenantId: string, size: DatasetSize): void;
+  /** from now on the tenant's token endpoint accepts this client id + secret (and only registered ones) */
+  acceptCredential(tenantId: string, clientId: string, secret: string): void;
   policies(tenantId: string): SimPolicy[];
   groups(tenantId: string): Array<{ id: string; displayName: string }>;
   mutatePolicy(tenantId: string, policyId: string, patch?: Record<string, unknown>): void;
@@ -86,6 +131,9 @@ export interface GraphSim {
   putPolicy(tenantId: string, policy: SimPolicy): void;
   deleteGroup(tenantId: string, groupId: string): void;
   delegatedToken(tenantId: string): string;
+  /** registers a PEM certificate for the tenant's app: its client assertions are then accepted */
+  registerCertificate(tenantId: string, certificatePem: string): void;
+  setTenantLimit(limit: TenantLimit | null): void;
   readonly requests: SimRequest[];
   readonly tokensIssued: number;
 }
@@ -130,6 +178,44 @@ class HttpError extends Error {
   constructor(readonly status: number, readonly graphCode: string, message: string, readonly headers: Record<string, string> = {}) {
     super(message);
   }
+}
+
+/** An answer of the token endpoint in Entra's shape ({ error, error_description, error_codes, … }), not Graph's. */
+class TokenError extends Error {
+  constructor(readonly status: number, readonly body: Record<string, unknown>) {
+    super(String(body.error_description));
+  }
+}
+
+/** `1000/20`: requests per window in seconds (GRAPH_SIM_TENANT_LIMIT); `off` turns the limit off. */
+export function parseTenantLimit(spec: string | undefined): TenantLimit | null {
+  if (!spec) return DEFAULT_TENANT_LIMIT;
+  if (spec === 'off') return null;
+  const m = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(spec.trim());
+  if (!m) throw new Error(`GRAPH_SIM_TENANT_LIMIT=${spec}: expected <requests>/<seconds> or off`);
+  return { requests: Number(m[1]), windowMs: Number(m[2]) * 1000 };
+}
+
+/** Graph's error envelope (concepts/errors.md): error { code, message, innerError { date, request-id, client-request-id } }. */
+function graphErrorAnswer(err: unknown, clientRequestId: string) {
+  const status = err instanceof HttpError ? err.status : 500;
+  const code = err instanceof HttpError ? err.graphCode : 'InternalServerError';
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json', 'request-id': randomUUID(), 'client-request-id': clientRequestId, ...(err instanceof HttpError ? err.headers : {}) },
+    body: { error: { code, message: (err as Error).message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': clientRequestId } } },
+  };
+}
+
+/** A ServerResponse stand-in that keeps what a sub-request's handler wrote. */
+function captureResponse() {
+  const out = { status: 200, headers: {} as Record<string, string>, body: '' };
+  const res = {
+    statusCode: 200,
+    writeHead(status: number, headers: Record<string, string> = {}) { out.status = status; res.statusCode = status; Object.assign(out.headers, headers); return res; },
+    end(body?: string) { out.body = body ?? ''; return res; },
+  };
+  return { res: res as unknown as ServerResponse, out };
 }
 
 /** Graph's 400 for a path outside the tree (GRAPH-PATHS.md "Unknown segment"). */
@@ -198,17 +284,25 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
   const tenants = new Map<string, SimTenantData>();
   for (const [t, size] of Object.entries(opts.tenants ?? DEFAULT_DATASETS)) tenants.set(t, buildTenantData(t, size));
   const tokens = new Map<string, { tenantId: string; expiresAt: number; delegated: boolean }>();
+  const certificates = new Map<string, X509Certificate[]>();
+  for (const [t, pems] of Object.entries(opts.certificates ?? {})) certificates.set(t, pems.map((p) => new X509Certificate(p)));
+  let tenantLimit: TenantLimit | null = opts.tenantLimit === undefined ? parseTenantLimit(process.env.GRAPH_SIM_TENANT_LIMIT) : opts.tenantLimit;
+  const admitted = new Map<string, number[]>();
   const requests: SimRequest[] = [];
   let tokenCounter = 0;
   const COLLECTIONS = collections();
   const TEMPLATES: Record<GraphVersion, string[][]> = {
-    'v1.0': GRAPH_PATHS.versions['v1.0'].map((t) => t.split('/')),
-    beta: GRAPH_PATHS.versions.beta.map((t) => t.split('/')),
+    'v1.0': [...GRAPH_PATHS.versions['v1.0'], ...GRAPH_PATHS_SUPPLEMENT['v1.0']].map((t) => t.split('/')),
+    beta: [...GRAPH_PATHS.versions.beta, ...GRAPH_PATHS_SUPPLEMENT.beta].map((t) => t.split('/')),
   };
 
+  const credentials = new Map<string, Array<{ clientId: string; secret: string }>>();
   const tenantData = (tenantId: string) => {
-    const data = tenants.get(tenantId);
-    if (!data) throw new HttpError(404, 'Request_ResourceNotFound', `tenant ${tenantId} is not known to the simulated Graph`);
+    let data = tenants.get(tenantId);
+    if (!data) {
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(tenantId)) throw new HttpError(404, 'Request_ResourceNotFound', `tenant ${tenantId} is not known to the simulated Graph`);
+      tenants.set(tenantId, (data = buildTenantData(tenantId, NEW_TENANT_SIZE)));
+    }
     return data;
   };
 
@@ -218,15 +312,61 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
     return token;
   };
 
-  function handleToken(tenantId: string, body: string, res: ServerResponse) {
+  /** Entra's token error body (learn.microsoft.com/entra/identity-platform/reference-error-codes). */
+  const tokenError = (status: number, error: string, description: string) => new TokenError(status, { error, error_description: `${description}\r\nTrace ID: ${randomUUID()}\r\nCorrelation ID: ${randomUUID()}\r\nTimestamp: ${new Date().toISOString().replace('T', ' ').slice(0, 19)}Z`, error_codes: [Number(/AADSTS(\d+)/.exec(description)?.[1] ?? 0)], timestamp: new Date().toISOString() });
+
+  async function handleToken(tenantId: string, body: string, res: ServerResponse, selfUrl: string) {
     const form = new URLSearchParams(body);
     tenantData(tenantId);
-    if (form.get('grant_type') !== 'client_credentials') throw new HttpError(400, 'unsupported_grant_type', 'only client_credentials is supported');
-    if (form.get('client_id') !== simClientId(tenantId) || form.get('client_secret') !== SIM_CLIENT_SECRET) {
-      send(res, 401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
-      return;
+    if (form.get('grant_type') !== 'client_credentials') throw tokenError(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
+    const clientId = form.get('client_id') ?? '';
+    // A tenant with registered credentials (acceptCredential / registerCertificate) knows exactly those
+    // apps; one without (the seed, or a tenant just created through the API) accepts any client id with
+    // the fake secret `local-sim-secret` or a certificate registered for it.
+    const registered = credentials.get(tenantId);
+    if (registered && !registered.some((c) => c.clientId === clientId) && !certificates.has(tenantId)) {
+      throw tokenError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenantId}'.`);
+    }
+    const secret = form.get('client_secret');
+    const assertion = form.get('client_assertion');
+    if (secret && assertion) throw tokenError(400, 'invalid_request', 'AADSTS90023: Only one client credential may be presented.');
+    if (assertion) {
+      if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') throw tokenError(400, 'invalid_request', 'AADSTS50027: Invalid client_assertion_type.');
+      await verifyAssertion(tenantId, clientId, assertion, [`https://login.microsoftonline.com/${tenantId}/oauth2/v2.0/token`, selfUrl]);
+    } else if (!(registered ? registered.some((c) => c.clientId === clientId && c.secret === secret) : secret === SIM_CLIENT_SECRET)) {
+      throw tokenError(401, 'invalid_client', `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
     }
     send(res, 200, { token_type: 'Bearer', expires_in: tokenLifetime, ext_expires_in: tokenLifetime, access_token: issueToken(tenantId, false) });
+  }
+
+  /** A certificate credential's client assertion, checked as Entra checks it. */
+  async function verifyAssertion(tenantId: string, clientId: string, assertion: string, audiences: string[]) {
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try { header = decodeProtectedHeader(assertion); } catch { throw tokenError(401, 'invalid_client', 'AADSTS50027: JWT token is invalid or malformed.'); }
+    const thumbprint = String(header['x5t#S256'] ?? '');
+    const cert = (certificates.get(tenantId) ?? []).find((c) => Buffer.from(c.fingerprint256.replace(/:/g, ''), 'hex').toString('base64url') === thumbprint);
+    if (!cert) throw tokenError(401, 'invalid_client', `AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint}']`);
+    try {
+      // Entra tolerates 5 minutes of clock skew.
+      await jwtVerify(assertion, cert.publicKey, { algorithms: ['PS256', 'RS256'], audience: audiences, issuer: clientId, subject: clientId, requiredClaims: ['exp', 'jti'], clockTolerance: 300 });
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) throw tokenError(401, 'invalid_client', 'AADSTS700024: Client assertion is not within its valid time range.');
+      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'aud') throw tokenError(401, 'invalid_client', `AADSTS700027: Client assertion failed signature validation. [Reason - The audience '${String(err.payload.aud)}' is not the token endpoint.]`);
+      throw tokenError(401, 'invalid_client', `AADSTS700027: Client assertion failed signature validation. [Reason - ${(err as Error).message}]`);
+    }
+  }
+
+  /** Intune's per-tenant limit: a sliding window of admitted requests per tenant (one app per tenant here). */
+  function admit(tenantId: string) {
+    if (!tenantLimit) return;
+    const now = Date.now();
+    const log = (admitted.get(tenantId) ?? []).filter((t) => t > now - tenantLimit!.windowMs);
+    admitted.set(tenantId, log);
+    if (log.length >= tenantLimit.requests) {
+      const wait = Math.max(1, Math.ceil((log[log.length - tenantLimit.requests] + tenantLimit.windowMs - now) / 1000));
+      throw new HttpError(429, 'TooManyRequests', `Too many requests: this application exceeded ${tenantLimit.requests} requests per ${tenantLimit.windowMs / 1000} s for tenant ${tenantId}.`, { 'Retry-After': String(wait) });
+    }
+    log.push(now);
   }
 
   function authorize(req: IncomingMessage, tenantId: string, allowDelegated: boolean) {
@@ -327,6 +467,7 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
 
   async function handleGraph(req: IncomingMessage, res: ServerResponse, tenantId: string, version: GraphVersion, rest: string, url: URL, body: string, root: string) {
     const data = tenantData(tenantId);
+    admit(tenantId);
     const segments = rest.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
     const { template, ids } = route(version, segments);
@@ -353,6 +494,10 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
       return send(res, 200, page(groups, url, (g) => g));
     }
     authorize(req, tenantId, false);
+    if (template === 'organization' && method === 'GET') {
+      injectFaults(rest, null, null);
+      return send(res, 200, { '@odata.context': `${root}/v1.0/$metadata#organization`, value: [{ id: guid(seededRandom(tenantId.length * 7919 + 1)), displayName: `${tenantId} (simulated)` }] });
+    }
     if (template === 'groups/{id}' && method === 'GET') {
       injectFaults(rest, null, null);
       const g = data.groups.get(ids[0]);
@@ -491,6 +636,14 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
       return send(res, 200, faults);
     }
     const [tenantId, what, id] = segments;
+    if (what === 'credentials' && req.method === 'POST') {
+      const { clientId, secret, certificatePem } = parseBody(body);
+      if (typeof clientId !== 'string' || (typeof secret !== 'string') === (typeof certificatePem !== 'string')) throw new HttpError(400, 'BadRequest', 'body: { clientId, secret } or { clientId, certificatePem }');
+      if (typeof certificatePem === 'string') sim.registerCertificate(tenantId, certificatePem);
+      else sim.acceptCredential(tenantId, clientId, secret as string);
+      res.writeHead(204).end();
+      return;
+    }
     if (what === 'delegated-token' && req.method === 'POST') return send(res, 200, { access_token: sim.delegatedToken(tenantId) });
     if (what === 'policies' && id && req.method === 'POST') {
       sim.mutatePolicy(tenantId, id, parseBody(body));
@@ -519,7 +672,7 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
         if (parts.length === 4 && parts[1] === 'oauth2' && parts[3] === 'token' && req.method === 'POST') {
           entry.tenantId = decodeURIComponent(parts[0]);
           requests.push(entry);
-          return handleToken(entry.tenantId, body, res);
+          return await handleToken(entry.tenantId, body, res, `${sim.url}/${parts[0]}/oauth2/v2.0/token`);
         }
         if (parts[0] === 'graph' && parts.length >= 3) {
           entry.tenantId = decodeURIComponent(parts[1]);
@@ -530,19 +683,59 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
           const prefix = `/graph/${parts[1]}/${version}/`;
           entry.path = url.pathname.slice(prefix.length) + url.search;
           requests.push(entry);
+          if (parts.length === 4 && parts[3] === '$batch' && req.method === 'POST') return await handleBatch(req, res, entry.tenantId, version, body, root);
           return await handleGraph(req, res, entry.tenantId, version, url.pathname.slice(prefix.length), url, body, root);
         }
         throw new HttpError(404, 'NotFound', `no route for ${url.pathname}`);
       } catch (err) {
-        const status = err instanceof HttpError ? err.status : 500;
-        const code = err instanceof HttpError ? err.graphCode : 'InternalServerError';
-        // Graph's error envelope (concepts/errors.md): error { code, message, innerError { date, request-id, client-request-id } }.
-        const clientRequestId = String(req.headers['client-request-id'] ?? randomUUID());
-        res.writeHead(status, { 'Content-Type': 'application/json', 'request-id': randomUUID(), 'client-request-id': clientRequestId, ...(err instanceof HttpError ? err.headers : {}) });
-        res.end(JSON.stringify({ error: { code, message: (err as Error).message, innerError: { date: new Date().toISOString().slice(0, 19), 'request-id': randomUUID(), 'client-request-id': clientRequestId } } }));
+        if (err instanceof TokenError) return send(res, err.status, err.body);
+        const answer = graphErrorAnswer(err, String(req.headers['client-request-id'] ?? randomUUID()));
+        res.writeHead(answer.status, answer.headers);
+        res.end(JSON.stringify(answer.body));
       }
     });
   });
+
+  /**
+   * JSON batching (learn.microsoft.com/graph/json-batching): `{ requests: [{ id, method, url, headers?, body? }] }`
+   * with at most 20 requests and unique ids; each sub-request goes through the same strict path checks,
+   * faults and per-tenant limit as a direct request and answers in `responses` with its own status,
+   * headers (Retry-After on 429) and body. dependsOn is not supported (the client never sends it).
+   */
+  async function handleBatch(req: IncomingMessage, res: ServerResponse, tenantId: string, version: GraphVersion, body: string, root: string) {
+    tenantData(tenantId);
+    authorize(req, tenantId, false);
+    const parsed = parseBody(body) as { requests?: unknown };
+    const subs = parsed.requests;
+    if (!Array.isArray(subs) || subs.length === 0) throw new HttpError(400, 'BadRequest', 'Invalid batch payload format.');
+    if (subs.length > BATCH_MAX_REQUESTS) throw new HttpError(400, 'BadRequest', `Number of batch request steps exceeds the maximum of ${BATCH_MAX_REQUESTS}.`);
+    const ids = subs.map((r) => String((r as { id?: unknown }).id ?? ''));
+    if (ids.some((id) => !id) || new Set(ids).size !== ids.length) throw new HttpError(400, 'BadRequest', 'Batch request ids must be present and unique.');
+    const responses = [];
+    for (const raw of subs as Array<{ id: string; method?: string; url?: string; headers?: Record<string, string>; body?: unknown }>) {
+      const sub: SimRequest = { method: String(raw.method ?? 'GET').toUpperCase(), tenantId, version, path: String(raw.url ?? ''), status: 0, inBatch: true };
+      requests.push(sub);
+      const { res: captured, out } = captureResponse();
+      try {
+        const rel = String(raw.url ?? '').replace(/^\/+/, '');
+        if (!raw.url || /^[a-z]+:/i.test(rel) || rel.startsWith('$batch')) throw new HttpError(400, 'BadRequest', `Invalid request URL '${String(raw.url)}' in batch step ${raw.id}.`);
+        const subUrl = new URL(`${root}/${version}/${rel}`);
+        const headers: Record<string, string> = { authorization: String(req.headers.authorization ?? '') };
+        for (const [k, v] of Object.entries(raw.headers ?? {})) if (k.toLowerCase() !== 'authorization') headers[k.toLowerCase()] = String(v);
+        const subReq = { method: sub.method, headers } as unknown as IncomingMessage;
+        const subBody = raw.body === undefined ? '' : JSON.stringify(raw.body);
+        await handleGraph(subReq, captured, tenantId, version, subUrl.pathname.slice(`${new URL(root).pathname}/${version}/`.length), subUrl, subBody, root);
+      } catch (err) {
+        const answer = graphErrorAnswer(err, randomUUID());
+        captured.writeHead(answer.status, answer.headers);
+        captured.end(JSON.stringify(answer.body));
+      }
+      sub.status = out.status;
+      const { 'Content-Type': _ct, ...headers } = out.headers;
+      responses.push({ id: raw.id, status: out.status, headers: { 'Content-Type': 'application/json', ...headers }, ...(out.body ? { body: JSON.parse(out.body) } : {}) });
+    }
+    send(res, 200, { responses });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -564,6 +757,7 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
     setLatency: (ms) => { latencyMs = ms; },
     throttleNext: (n, retryAfterSeconds = 0) => { throttleBudget = n; throttleBudgetRetryAfter = retryAfterSeconds; },
     addTenant: (tenantId, size) => { tenants.set(tenantId, buildTenantData(tenantId, size)); },
+    acceptCredential: (tenantId, clientId, secret) => { credentials.set(tenantId, [...(credentials.get(tenantId) ?? []), { clientId, secret }]); },
     policies: (tenantId) => [...tenantData(tenantId).policies.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
     groups: (tenantId) => [...tenantData(tenantId).groups.values()].map(({ id, displayName }) => ({ id, displayName })),
     mutatePolicy: (tenantId, policyId, patch = { description: `changed at ${new Date().toISOString()}` }) => {
@@ -575,6 +769,8 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
     putPolicy: (tenantId, policy) => { tenantData(tenantId).policies.set(policy.id, structuredClone(policy)); },
     deleteGroup: (tenantId, groupId) => { tenantData(tenantId).groups.delete(groupId); },
     delegatedToken: (tenantId) => { tenantData(tenantId); return issueToken(tenantId, true); },
+    registerCertificate: (tenantId, pem) => { certificates.set(tenantId, [...(certificates.get(tenantId) ?? []), new X509Certificate(pem)]); },
+    setTenantLimit: (limit) => { tenantLimit = limit; admitted.clear(); },
   };
   return sim;
 }

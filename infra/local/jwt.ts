@@ -1,11 +1,11 @@
-/** Local tokens (§10): HS256 with LOCAL_JWT_SECRET, claims `sub` and `name`, verified with jose. */
+/** Local tokens (§10): HS256 with LOCAL_JWT_SECRET, claims `sub`, `name` and optionally `email`, verified with jose. */
 import { SignJWT, jwtVerify } from 'jose';
 
 export const LOCAL_ISSUER = 'operation-runs-local';
 const secretKey = () => new TextEncoder().encode(process.env.LOCAL_JWT_SECRET ?? 'local-dev-secret');
 
-export async function signLocalToken(user: { id: string; name: string }, ttl = '12h'): Promise<string> {
-  return new SignJWT({ name: user.name })
+export async function signLocalToken(user: { id: string; name: string; email?: string }, ttl = '12h'): Promise<string> {
+  return new SignJWT(user.email ? { name: user.name, email: user.email } : { name: user.name })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(user.id)
     .setIssuer(LOCAL_ISSUER)

@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setEventPublisher } from '../../shared/events/deps.js';
-import { keys, TABLE_KEYS } from '../../shared/store/keys.js';
+import { STREAM_EVENT_PREFIXES, TABLE_KEYS } from '../../shared/store/keys.js';
 import { EVENT_BUS_NAME, rules, streamPublisher } from '../../shared/wiring.js';
 import { LocalEventBus, ruleTargets } from './event-bus.js';
 import { lambdaContext } from './lambda-context.js';
@@ -30,8 +30,11 @@ export async function startLocalRunEvents(opts: { root: string; dynamoEndpoint: 
     handler: await opts.loadHandler(streamPublisher.entry),
     context: () => lambdaContext('stream-publisher', streamPublisher.timeoutSeconds),
     batchSize: streamPublisher.batchSize,
-    // The same filter as the CDK's event source: only run items reach the publisher.
-    filter: (r) => String((r.dynamodb?.Keys as Record<string, { S?: string }> | undefined)?.[TABLE_KEYS.sortKey]?.S ?? '').startsWith(keys.runPrefix),
+    // The same filter as the CDK's event source: only run items and audit entries reach the publisher.
+    filter: (r) => {
+      const sk = String((r.dynamodb?.Keys as Record<string, { S?: string }> | undefined)?.[TABLE_KEYS.sortKey]?.S ?? '');
+      return STREAM_EVENT_PREFIXES.some((p) => sk.startsWith(p));
+    },
     log: opts.log,
   });
   return {

@@ -19,7 +19,7 @@ import { makeEventDeps, setEventDeps } from '../../shared/events/deps.js';
 import { resetSettings } from '../../shared/settings.js';
 import { makeStores } from '../../shared/store/stores.js';
 import { SqsWorkQueue } from '../../shared/queue/sqs-work-queue.js';
-import { queues, schedules } from '../../shared/wiring.js';
+import { MAX_CONCURRENCY_RANGE, queues, schedules, WORKER_MAX_CONCURRENCY } from '../../shared/wiring.js';
 import { startDynamoLocal, type DynamoLocal } from './dynamodb-local.js';
 import { compileRoutes, gatewayListener, type Fallback } from './http-gateway.js';
 import { startPoller } from './sqs-poller.js';
@@ -53,6 +53,11 @@ export interface LocalRuntimeOptions {
   fallback?: Fallback;
   /** the simulated Microsoft Graph's port (default: a free port); `false` runs none */
   graphSimPort?: number | false;
+  /**
+   * worker batches in flight at once, like the deployed event source's MaximumConcurrency (default:
+   * WORKER_MAX_CONCURRENCY from the environment, else the wiring's WORKER_MAX_CONCURRENCY, 20)
+   */
+  workerMaxConcurrency?: number;
 }
 
 export interface LocalRuntime {
@@ -63,6 +68,8 @@ export interface LocalRuntime {
   tableName: string;
   workQueueUrl: string;
   dlqUrl: string;
+  /** the schedule queue the minute tick fans due schedules out to (issue 16) */
+  scheduleQueueUrl: string;
   /** the simulated Microsoft Graph the seeded tenants point at */
   graphSim?: GraphSim;
   stop(): Promise<void>;
@@ -81,6 +88,15 @@ async function ensureTable(endpoint: string, name: string) {
   }
 }
 
+/** The local worker cap: the option, else WORKER_MAX_CONCURRENCY, else the wiring's default. */
+export function localWorkerMaxConcurrency(option?: number, env: string | undefined = process.env.WORKER_MAX_CONCURRENCY): number {
+  const n = option ?? (env ? Number(env) : WORKER_MAX_CONCURRENCY);
+  if (!Number.isInteger(n) || n < MAX_CONCURRENCY_RANGE.min || n > MAX_CONCURRENCY_RANGE.max) {
+    throw new Error(`WORKER_MAX_CONCURRENCY must be an integer from ${MAX_CONCURRENCY_RANGE.min} to ${MAX_CONCURRENCY_RANGE.max}, as for the deployed event source`);
+  }
+  return n;
+}
+
 const loadHandler = async (entry: string) => (await import(pathToFileURL(path.join(ROOT, entry)).href)).handler;
 
 export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
@@ -94,8 +110,13 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
   try {
     // DynamoDB Local
     let dynamoEndpoint = opts.dynamoEndpoint;
+    // Tenants' Graph credentials (issue 19) live as long as the table that references them: in a file
+    // next to DynamoDB Local's data, or in memory when the data is (LOCAL_IN_MEMORY=1, or a table of
+    // an external DynamoDB Local — the tests').
+    let secretsFile = '';
     if (!dynamoEndpoint) {
       const stateDir = path.resolve(ROOT, opts.stateDir ?? '.local');
+      if (!opts.inMemory) secretsFile = path.join(stateDir, 'secrets.json');
       const dynamo: DynamoLocal = await startDynamoLocal({
         port: opts.dynamoPort,
         dataDir: opts.inMemory ? undefined : path.join(stateDir, 'dynamodb'),
@@ -127,28 +148,42 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       METRICS_DISABLED: process.env.METRICS_DISABLED ?? '1',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_TRACE_ENABLED: 'false',
+      // Issue 19: the platform admins are named at deploy time; locally, alice (SPEC §5).
+      PLATFORM_ADMINS: process.env.PLATFORM_ADMINS || 'alice',
+      LOCAL_SECRETS_FILE: secretsFile,
     });
     const sqs = makeSqsClient(sqsEndpoint);
     const prefix = opts.queuePrefix ?? '';
-    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}${queues.dlq.name}` }));
-    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    const work = await sqs.send(
-      new CreateQueueCommand({
-        QueueName: `${prefix}${queues.work.name}`,
-        Attributes: {
-          VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? queues.work.visibilityTimeoutSeconds),
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: queues.work.maxReceiveCount }),
-        },
-      }),
-    );
-    const workArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: work.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-    process.env.WORK_QUEUE_URL = work.QueueUrl!;
-    process.env.DLQ_URL = dlq.QueueUrl!;
+    const queueArn = async (url: string) => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    /** a queue as the stack declares it from wiring: visibility timeout and redrive to its DLQ */
+    const createQueue = async (name: string, redrive?: { visibilityTimeoutSeconds: number; deadLetterArn: string; maxReceiveCount: number }) => {
+      const out = await sqs.send(new CreateQueueCommand({
+        QueueName: `${prefix}${name}`,
+        ...(redrive ? {
+          Attributes: {
+            VisibilityTimeout: String(redrive.visibilityTimeoutSeconds),
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: redrive.deadLetterArn, maxReceiveCount: redrive.maxReceiveCount }),
+          },
+        } : {}),
+      }));
+      return { url: out.QueueUrl!, arn: await queueArn(out.QueueUrl!) };
+    };
+    const dlq = await createQueue(queues.dlq.name);
+    const work = await createQueue(queues.work.name, {
+      visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds ?? queues.work.visibilityTimeoutSeconds, deadLetterArn: dlq.arn, maxReceiveCount: queues.work.maxReceiveCount,
+    });
+    const scheduleDlq = await createQueue(queues.schedule.deadLetterQueueName);
+    const scheduleQueue = await createQueue(queues.schedule.name, {
+      visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds ?? queues.schedule.visibilityTimeoutSeconds, deadLetterArn: scheduleDlq.arn, maxReceiveCount: queues.schedule.maxReceiveCount,
+    });
+    process.env.WORK_QUEUE_URL = work.url;
+    process.env.DLQ_URL = dlq.url;
+    process.env.SCHEDULE_QUEUE_URL = scheduleQueue.url;
     // The environment changed after the handlers' modules may have read it: parse it again.
     resetSettings();
 
     const doc = makeDocumentClient(makeDynamoClient(dynamoEndpoint));
-    setApiDeps(makeApiDeps({ doc, table: tableName, queue: new SqsWorkQueue(sqs, work.QueueUrl!) }));
+    setApiDeps(makeApiDeps({ doc, table: tableName, queue: new SqsWorkQueue(sqs, work.url) }));
     stops.push(() => setApiDeps(undefined));
     setEventDeps(makeEventDeps({ stores: makeStores({ doc, table: tableName }) }));
     stops.push(() => setEventDeps(undefined));
@@ -160,6 +195,10 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       const sim = await startGraphSim({ port: opts.graphSimPort ?? 0 });
       graphSim = sim;
       stops.push(() => sim.stop());
+      // Tenants created through the API point at the simulated Graph (shared/http/tenants.ts).
+      process.env.GRAPH_SIM_URL = sim.url;
+      resetSettings();
+      stops.push(() => { delete process.env.GRAPH_SIM_URL; resetSettings(); });
       seedHooks.unshift(async (ctx) => {
         const dir = new DirectoryStore(ctx.doc, ctx.table);
         for (const t of SEED_TENANTS) await dir.putTenant({ ...t, graph: seedGraphSettings(sim.url, t.id) });
@@ -175,14 +214,16 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       stops.push(() => runEvents.stop());
       // ── end run events ──
       const pollers = [
-        { def: queues.work, url: work.QueueUrl!, arn: workArn },
-        { def: queues.dlq, url: dlq.QueueUrl!, arn: dlqArn },
+        // The caps of the deployed event sources (wiring maxConcurrency); the DLQ handler's has none.
+        { def: queues.work, queue: work, maxConcurrency: localWorkerMaxConcurrency(opts.workerMaxConcurrency) },
+        { def: queues.dlq, queue: dlq, maxConcurrency: 1 },
+        { def: queues.schedule, queue: scheduleQueue, maxConcurrency: queues.schedule.maxConcurrency },
       ];
       for (const p of pollers) {
         if (!existsSync(path.join(ROOT, p.def.consumer))) continue;
         const handler = await loadHandler(p.def.consumer);
         const poller = startPoller({
-          sqs, queueUrl: p.url, queueArn: p.arn, batchSize: p.def.batchSize, handler,
+          sqs, queueUrl: p.queue.url, queueArn: p.queue.arn, batchSize: p.def.batchSize, handler, maxConcurrency: p.maxConcurrency,
           context: () => lambdaContext(p.def.name, p.def.timeoutSeconds),
           onError: (err) => log(`${p.def.name} consumer: ${(err as Error).message}`),
         });
@@ -216,8 +257,9 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       dynamoEndpoint,
       sqsEndpoint,
       tableName,
-      workQueueUrl: work.QueueUrl!,
-      dlqUrl: dlq.QueueUrl!,
+      workQueueUrl: work.url,
+      dlqUrl: dlq.url,
+      scheduleQueueUrl: scheduleQueue.url,
       graphSim,
       onStop: (fn) => { stops.push(fn); },
       async stop() {

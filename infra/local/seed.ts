@@ -4,6 +4,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DirectoryStore } from '../../shared/store/directory-store.js';
+import { MemberStore } from '../../shared/store/member-store.js';
 import type { Role } from '../../shared/runs/model.js';
 
 export const SEED_TENANTS = [
@@ -34,11 +35,14 @@ export async function seedDemo(ctx: SeedContext, hooks: SeedHook[] = []): Promis
     const existing = await dir.getTenant(t.id);
     await dir.putTenant({ ...t, graph: existing?.graph });
   }
+  // Memberships go through the member store (both sides + the owner counter, issue 19), only when
+  // absent: a restart never undoes a role changed through the API.
+  const members = new MemberStore(ctx.doc, ctx.table);
   for (const u of SEED_USERS) {
     await dir.putUser({ id: u.id, name: u.name });
     for (const m of u.memberships) {
       const tenantName = SEED_TENANTS.find((t) => t.id === m.tenantId)!.name;
-      await dir.putMembership(u.id, { tenantId: m.tenantId, tenantName, role: m.role });
+      await members.addIfAbsent({ tenantId: m.tenantId, tenantName, user: { id: u.id, name: u.name }, role: m.role, now: new Date() });
     }
   }
   for (const hook of hooks) await hook(ctx);

@@ -13,6 +13,8 @@ import { logger } from '../observability/logger.js';
 import type { BusEvent, EventPublisher } from './ports.js';
 import { publishWithRetry, type RetryOptions } from './publish-with-retry.js';
 import { runEventOf } from './run-events.js';
+import { auditEventOf } from './audit-events.js';
+import { AUDIT_KIND } from '../store/audit-store.js';
 import { recordRunEventMetrics } from '../observability/run-metrics.js';
 
 export interface StreamPublisherDeps {
@@ -26,10 +28,12 @@ function runImage(image: unknown): Run | null {
   return item.kind === 'run' ? fromRunItem(item) : null;
 }
 
-/** The event a stream record means, or null (not a run, or its status did not change). */
+/** The event a stream record means, or null (not a run or audit entry, or a run whose status did not change). */
 export function eventOfRecord(record: DynamoDBRecord): BusEvent | null {
   if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return null; // REMOVE / TTL deletes
   const seconds = record.dynamodb?.ApproximateCreationDateTime;
+  const image = record.dynamodb?.NewImage ? (unmarshall(record.dynamodb.NewImage as never) as Record<string, unknown>) : null;
+  if (image?.kind === AUDIT_KIND) return auditEventOf(record.eventName, image, seconds ? new Date(seconds * 1000) : undefined);
   return runEventOf(runImage(record.dynamodb?.OldImage), runImage(record.dynamodb?.NewImage), seconds ? new Date(seconds * 1000) : undefined);
 }
 

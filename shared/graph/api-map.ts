@@ -74,6 +74,30 @@ export const CATEGORY_API: Record<Category, CategoryApi> = {
   deviceEnrollmentConfigurations: { category: 'deviceEnrollmentConfigurations', version: 'v1.0', collection: 'deviceManagement/deviceEnrollmentConfigurations', read: 'expand', expand: ['assignments'], assignmentsPath: false, assign: true },
 };
 
+/**
+ * The tenant's organization (issue 19, the connection check): `GET /organization` (v1.0; Microsoft
+ * Graph docs "List organization", least-privileged application permission Organization.Read.All).
+ * The Intune path trees of ../shared/graph-paths.json do not cover the directory's organization, so
+ * this one path is listed in GRAPH_PATHS_SUPPLEMENT (infra/local/graph-sim.ts), which the simulator
+ * serves and the contract test accepts next to the trees.
+ */
+export const ORGANIZATION = { version: 'v1.0' as GraphVersion, path: 'organization' };
+
+/**
+ * The application permission each category's list needs (Microsoft Graph docs, the "Permissions"
+ * table of each list API; the least privileged read permission). The connection check names it
+ * when Graph answers 403.
+ */
+export const READ_PERMISSION: Record<Category | 'organization', string> = {
+  organization: 'Organization.Read.All',
+  deviceConfigurations: 'DeviceManagementConfiguration.Read.All',
+  deviceCompliancePolicies: 'DeviceManagementConfiguration.Read.All',
+  configurationPolicies: 'DeviceManagementConfiguration.Read.All',
+  groupPolicyConfigurations: 'DeviceManagementConfiguration.Read.All',
+  managedAppPolicies: 'DeviceManagementApps.Read.All',
+  deviceEnrollmentConfigurations: 'DeviceManagementServiceConfig.Read.All',
+};
+
 /** Directory groups: v1.0 (both trees have them). */
 export const GROUPS_VERSION: GraphVersion = 'v1.0';
 
@@ -105,6 +129,7 @@ export function templatesUsed(): Array<{ version: GraphVersion; template: string
     if (s.assign) out.push({ version: app.version, template: `${s.collection}/{id}/assign` });
   }
   out.push({ version: GROUPS_VERSION, template: 'groups' });
+  out.push({ version: ORGANIZATION.version, template: ORGANIZATION.path });
   return out;
 }
 

@@ -8,12 +8,12 @@
  * Plain `fetch`; locally it simply points at the simulated Graph (§10).
  */
 import type { Category } from '../runs/catalog.js';
-import { APP_SUBTYPES, CATEGORY_API, GROUPS_VERSION, appSubtypeOf, fill, type AppSubtype, type GraphVersion } from './api-map.js';
+import { APP_SUBTYPES, CATEGORY_API, GROUPS_VERSION, ORGANIZATION, appSubtypeOf, fill, type AppSubtype, type GraphVersion } from './api-map.js';
+import type { AppTokenSource, AppTokenSourceFactory, TokenIo } from './app-tokens.js';
 import { checkGraphRoot, checkTokenUrl, defaultScope, rootOfLegacyBaseUrl } from './clouds.js';
 import { GraphError, codeForStatus } from './errors.js';
 import { GRAPH_POLICY_ID_MESSAGE, isGraphGuid, isGraphPolicyId } from './ids.js';
 import type { SecretResolver } from './secrets.js';
-import { registerSecret } from '../runs/secret-registry.js';
 
 /**
  * A tenant's Graph settings, stored on the tenant item (pk TENANT#t, sk PROFILE, attribute `graph`).
@@ -84,24 +84,45 @@ export interface GraphClientOptions {
   scope?: string;
   /** ms this client's calls may still take in all (retries and Retry-After included); default unbounded */
   budgetMs?: () => number;
+  /** where app tokens come from (the workers: MSAL, shared/graph/msal-tokens.ts); without it, only delegated calls work */
+  appTokens?: AppTokenSourceFactory;
+  /**
+   * Concurrent GETs with the app token go through Graph's JSON batching (`POST /{version}/$batch`, up
+   * to 20 per call) instead of one round trip each (default true; GRAPH_BATCHING=0 turns it off).
+   */
+  batching?: boolean;
 }
 
-const RETRYABLE = new Set([429, 502, 503, 504]);
-const TOKEN_EARLY_REFRESH_MS = 60_000;
-/** a request is not started with less than this much budget left */
-const MIN_REQUEST_MS = 250;
+/** Graph JSON batching: at most 20 requests per $batch (learn.microsoft.com/graph/json-batching). */
+export const BATCH_LIMIT = 20;
+/** parallel policy reads per chunk without batching (each its own round trip, against the per-tenant limit) */
+const UNBATCHED_READS = 4;
 
-/** The app token, shared by a client and its budgeted views. */
+interface Pending {
+  version: GraphVersion;
+  /** the URL relative to `{root}/{version}/` */
+  relative: string;
+  headers: Record<string, string>;
+  resolve: (res: Response) => void;
+  reject: (err: unknown) => void;
+  direct: () => Promise<Response>;
+}
+
+export const RETRYABLE = new Set([429, 502, 503, 504]);
+/** MSAL renews a cached token 5 minutes before it expires; the client's memo follows it. */
+const TOKEN_RENEWAL_MS = 300_000;
+/** a request is not started with less than this much budget left */
+export const MIN_REQUEST_MS = 250;
+
+/** The app token and where it comes from, shared by a client and its budgeted views. */
 interface TokenState {
+  source: AppTokenSource | null;
   token: { value: string; until: number } | null;
   inFlight: Promise<string> | null;
 }
 
 export class GraphClient {
-  private readonly settings: GraphSettings;
   private readonly root: string;
-  private readonly tokenUrl: string;
-  private readonly secrets: SecretResolver;
   private readonly fetchFn: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -113,13 +134,14 @@ export class GraphClient {
   private readonly requestTimeoutMs: number;
   private readonly scope: string;
   private readonly budgetMs: () => number;
-  private tokens: TokenState = { token: null, inFlight: null };
+  private tokens: TokenState;
+  private readonly batching: boolean;
+  private queued: Pending[] = [];
 
   constructor(private readonly opts: GraphClientOptions) {
-    this.settings = opts.settings;
     this.root = checkGraphRoot(opts.settings.graphRoot ?? rootOfLegacyBaseUrl(opts.settings.baseUrl ?? ''));
-    this.tokenUrl = checkTokenUrl(opts.settings.tokenUrl);
-    this.secrets = opts.secrets;
+    // Our credential only ever goes to a national cloud's login host: refuse the client otherwise.
+    checkTokenUrl(opts.settings.tokenUrl);
     this.fetchFn = opts.fetch ?? ((...a) => fetch(...a));
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.now = opts.now ?? Date.now;
@@ -131,6 +153,8 @@ export class GraphClient {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.scope = opts.scope ?? defaultScope(this.root);
     this.budgetMs = opts.budgetMs ?? (() => Number.POSITIVE_INFINITY);
+    this.batching = opts.batching ?? true;
+    this.tokens = { token: null, inFlight: null, source: opts.appTokens?.({ settings: opts.settings, graphRoot: this.root, scope: this.scope, secrets: opts.secrets }) ?? null };
   }
 
   /**
@@ -142,6 +166,14 @@ export class GraphClient {
     const view = new GraphClient({ ...this.opts, budgetMs });
     view.tokens = this.tokens;
     return view;
+  }
+
+  /**
+   * How many policy reads a sync should start at once: enough to fill a $batch when batching (the
+   * round trips are shared), else a few (each read is its own round trip).
+   */
+  get readConcurrency(): number {
+    return this.batching ? BATCH_LIMIT : UNBATCHED_READS;
   }
 
   /** The Graph root this client talks to (`https://graph.microsoft.com`, a national cloud's, or the simulator's). */
@@ -243,6 +275,13 @@ export class GraphClient {
   }
 
   /** One page of the tenant's directory groups. */
+  /** The tenant's organization (issue 19, the connection check): its id and display name. */
+  async getOrganization(): Promise<{ id: string; displayName: string } | null> {
+    const page = await this.getPage(this.url(ORGANIZATION.version, `${ORGANIZATION.path}?$select=id,displayName`));
+    const org = page.items[0];
+    return org ? { id: String(org.id ?? ''), displayName: String(org.displayName ?? '') } : null;
+  }
+
   async listGroups(nextLink?: string | null): Promise<GraphPage<DirectoryGroup>> {
     const page = await this.getPage(nextLink ?? this.url(GROUPS_VERSION, 'groups?$select=id,displayName,mail,description,securityEnabled,mailEnabled'));
     return { items: page.items.map(toGroup), nextLink: page.nextLink };
@@ -366,20 +405,25 @@ export class GraphClient {
   private async request(method: string, url: string, body?: unknown, opts: { token?: string; headers?: Record<string, string> } = {}): Promise<unknown> {
     const where = describe(url, this.root);
     let refreshed = false;
+    let fresh = false;
     for (let attempt = 0; ; attempt++) {
-      const token = opts.token ?? (await this.appToken());
+      const token = opts.token ?? (await this.appToken(fresh));
+      fresh = false;
       // One reading of the budget per attempt: the check and the request's timeout agree.
       const budget = this.left();
       if (budget < MIN_REQUEST_MS) throw new GraphError('graph_unavailable', `no time left in this invocation's budget for ${method} ${where}`, null, null, 0);
       let res: Response;
+      const direct = () => this.fetchFn(url, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...opts.headers },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(Math.min(this.requestTimeoutMs, budget)),
+      });
       try {
-        res = await this.fetchFn(url, {
-          method,
-          headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...opts.headers },
-          body: body !== undefined ? JSON.stringify(body) : undefined,
-          signal: AbortSignal.timeout(Math.min(this.requestTimeoutMs, budget)),
-        });
+        res = method === 'GET' && !opts.token && this.batching ? await this.enqueue(url, opts.headers ?? {}, direct) : await direct();
       } catch (err) {
+        // The $batch that carried this request failed as a whole (after its own retries): that is the answer.
+        if (err instanceof GraphError) throw err;
         // Cut off by our own budget, not Graph's fault: continue at once in a new invocation.
         if (this.left() < MIN_REQUEST_MS) throw new GraphError('graph_unavailable', `no time left in this invocation's budget for ${method} ${where}`, null, null, 0);
         const delay = this.backoff(attempt, null);
@@ -391,8 +435,9 @@ export class GraphClient {
       }
       if (res.ok) return res.status === 204 ? null : parseJson(await res.text());
       if (res.status === 401 && !opts.token && !refreshed) {
+        // Graph refused our token (revoked, or the app's permissions changed): one fresh one, past MSAL's cache.
         refreshed = true;
-        this.tokens.token = null;
+        fresh = true;
         await drain(res);
         continue;
       }
@@ -424,52 +469,67 @@ export class GraphClient {
     return Math.floor(cap / 2 + this.random() * (cap / 2));
   }
 
-  /** The app's token, cached until shortly before it expires; concurrent callers share one fetch. */
-  private async appToken(): Promise<string> {
-    const t = this.tokens;
-    if (t.token && t.token.until > this.now()) return t.token.value;
-    t.inFlight ??= this.fetchToken().finally(() => { t.inFlight = null; });
-    return t.inFlight;
+  /**
+   * Queues a GET for the next $batch of its API version (v1.0 and beta requests never share one).
+   * The queue is flushed once the current burst of work has queued its reads (setImmediate); a lone
+   * request goes out as itself. Each sub-response comes back as a Response, so request() applies the
+   * same retry policy to it as to a direct answer: a 429 inside a batch is retried alone, after its
+   * own Retry-After, within the same budget, in a later batch.
+   */
+  private enqueue(url: string, headers: Record<string, string>, direct: () => Promise<Response>): Promise<Response> {
+    const version = (['v1.0', 'beta'] as const).find((v) => url.startsWith(`${this.root}/${v}/`));
+    if (!version) return direct();
+    return new Promise<Response>((resolve, reject) => {
+      if (this.queued.length === 0) setImmediate(() => this.flush());
+      this.queued.push({ version, relative: url.slice(`${this.root}/${version}/`.length), headers, resolve, reject, direct });
+    });
   }
 
-  private async fetchToken(): Promise<string> {
-    const secret = await this.secrets.resolve(this.settings.secretRef);
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: this.settings.clientId, client_secret: secret, scope: this.scope });
-    for (let attempt = 0; ; attempt++) {
-      if (this.left() < MIN_REQUEST_MS) throw new GraphError('graph_unavailable', "no time left in this invocation's budget for the token endpoint", null, null, 0);
-      let res: Response;
-      try {
-        res = await this.fetchFn(this.tokenUrl, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-          body: form.toString(),
-          signal: AbortSignal.timeout(Math.max(1, Math.min(this.requestTimeoutMs, this.left()))),
-        });
-      } catch (err) {
-        const delay = this.backoff(attempt, null);
-        if (attempt < this.maxRetries && this.fits(delay)) { await this.sleep(delay); continue; }
-        throw new GraphError('graph_unavailable', `the token endpoint could not be reached: ${(err as Error).message}`);
+  private flush() {
+    const queued = this.queued;
+    this.queued = [];
+    for (const version of ['v1.0', 'beta'] as const) {
+      const mine = queued.filter((q) => q.version === version);
+      for (let k = 0; k < mine.length; k += BATCH_LIMIT) {
+        const batch = mine.slice(k, k + BATCH_LIMIT);
+        if (batch.length === 1) batch[0].direct().then(batch[0].resolve, batch[0].reject);
+        else void this.sendBatch(version, batch);
       }
-      if (res.ok) {
-        const body = parseJson(await res.text()) as { access_token?: string; expires_in?: number | string };
-        if (!body?.access_token) throw new GraphError('graph_auth_failed', 'the token endpoint answered without an access token');
-        const lifetimeMs = Number(body.expires_in ?? 3600) * 1000;
-        this.tokens.token = { value: registerSecret(body.access_token), until: this.now() + Math.max(0, lifetimeMs - TOKEN_EARLY_REFRESH_MS) };
-        return body.access_token;
-      }
-      const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
-      if (RETRYABLE.has(res.status) && attempt < this.maxRetries && (retryAfterMs ?? 0) <= this.maxRetryAfterMs) {
-        const delay = this.backoff(attempt, retryAfterMs);
-        if (this.fits(delay)) {
-          await drain(res);
-          await this.sleep(delay);
-          continue;
-        }
-      }
-      const err = await toGraphError(res, 'POST', 'the token endpoint', retryAfterMs);
-      // Anything but an outage from the token endpoint means the app cannot sign in.
-      throw err.transient ? err : new GraphError('graph_auth_failed', err.message, err.status);
     }
+  }
+
+  private async sendBatch(version: GraphVersion, batch: Pending[]): Promise<void> {
+    try {
+      const answer = (await this.request('POST', this.url(version, '$batch'), {
+        requests: batch.map((p, k) => ({ id: String(k + 1), method: 'GET', url: `/${p.relative}`, ...(Object.keys(p.headers).length ? { headers: p.headers } : {}) })),
+      })) as { responses?: Array<{ id?: string; status?: number; headers?: Record<string, string>; body?: unknown }> };
+      const byId = new Map((answer?.responses ?? []).map((r) => [String(r.id), r]));
+      batch.forEach((p, k) => {
+        const r = byId.get(String(k + 1));
+        if (!r || typeof r.status !== 'number') return p.reject(new GraphError('graph_error', 'Graph answered a $batch without a response for one of its requests'));
+        const noBody = r.status === 204 || r.body === undefined;
+        p.resolve(new Response(noBody ? null : JSON.stringify(r.body), { status: r.status, headers: r.headers ?? {} }));
+      });
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  }
+
+  /** The app's token, kept until MSAL would renew it; concurrent callers share one acquisition. */
+  private async appToken(fresh = false): Promise<string> {
+    const t = this.tokens;
+    if (!fresh && t.token && t.token.until > this.now()) return t.token.value;
+    if (!t.source) throw new GraphError('graph_auth_failed', 'this Graph client has no app credential source (delegated calls only)');
+    const source = t.source;
+    const io: TokenIo = {
+      fetch: this.fetchFn, sleep: this.sleep, now: this.now, left: () => this.left(), backoff: (a, r) => this.backoff(a, r), fits: (d) => this.fits(d),
+      maxRetries: this.maxRetries, maxRetryAfterMs: this.maxRetryAfterMs, requestTimeoutMs: this.requestTimeoutMs,
+    };
+    t.inFlight ??= source.token(io, fresh).then((tok) => {
+      t.token = { value: tok.value, until: tok.expiresAt - TOKEN_RENEWAL_MS };
+      return tok.value;
+    }).finally(() => { t.inFlight = null; });
+    return t.inFlight;
   }
 }
 
@@ -515,7 +575,7 @@ export function parseRetryAfter(header: string | null, now: number): number | nu
   return Number.isFinite(at) ? Math.max(0, at - now) : null;
 }
 
-async function toGraphError(res: Response, method: string, where: string, retryAfterMs: number | null, deferMs: number | null = null): Promise<GraphError> {
+export async function toGraphError(res: Response, method: string, where: string, retryAfterMs: number | null, deferMs: number | null = null): Promise<GraphError> {
   const text = await res.text().catch(() => '');
   const body = parseJson(text) as { error?: { code?: string; message?: string } | string; error_description?: string } | null;
   const detail =

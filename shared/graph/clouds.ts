@@ -58,3 +58,53 @@ export function defaultScope(graphRoot: string): string {
 export function rootOfLegacyBaseUrl(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, '').replace(/\/(v1\.0|beta)$/, '');
 }
+
+/**
+ * The national clouds: which login host issues tokens for which Graph roots (same page of
+ * learn.microsoft.com/graph/deployments). A tenant's token endpoint must be on its Graph root's cloud.
+ */
+export const CLOUDS: ReadonlyArray<{ name: string; loginHost: (typeof LOGIN_HOSTS)[number]; graphHosts: ReadonlyArray<(typeof GRAPH_ROOT_HOSTS)[number]> }> = [
+  { name: 'global', loginHost: 'login.microsoftonline.com', graphHosts: ['graph.microsoft.com'] },
+  { name: 'US Government L4/L5', loginHost: 'login.microsoftonline.us', graphHosts: ['graph.microsoft.us', 'dod-graph.microsoft.us'] },
+  { name: 'China (21Vianet)', loginHost: 'login.chinacloudapi.cn', graphHosts: ['microsoftgraph.chinacloudapi.cn'] },
+];
+
+/** Where a tenant's app tokens come from: an MSAL authority (always https) and, for the local simulator, where that host really is. */
+export interface TokenAuthority {
+  /** the cloud's login host, e.g. login.microsoftonline.us */
+  loginHost: string;
+  /** the directory (tenant) id or domain from the token endpoint's path */
+  directoryTenant: string;
+  /** `https://{loginHost}/{directoryTenant}`: MSAL's authority */
+  authority: string;
+  /** `https://{loginHost}/{directoryTenant}/oauth2/v2.0/token`: the token endpoint MSAL posts to (and a client assertion's audience) */
+  tokenEndpoint: string;
+  /** a loopback origin that stands in for `https://{loginHost}` (the simulator), or null for the real cloud */
+  loopbackOrigin: string | null;
+}
+
+const DIRECTORY_TENANT = /^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/;
+const MULTI_TENANT = new Set(['common', 'organizations', 'consumers']);
+
+/**
+ * The MSAL authority of a tenant: the login host of its Graph root's national cloud and the directory
+ * tenant named in its token endpoint (`…/{tenant}/oauth2/v2.0/token`). A token endpoint on another
+ * cloud than the Graph root, or a multi-tenant alias, is graph_auth_failed. A loopback token endpoint
+ * (the simulator) stands in for the Graph root's cloud (loopback Graph roots: the global cloud).
+ */
+export function tokenAuthority(graphRoot: string, tokenUrl: string): TokenAuthority {
+  const root = new URL(checkGraphRoot(graphRoot));
+  const token = new URL(checkTokenUrl(tokenUrl));
+  const cloud = CLOUDS.find((c) => (c.graphHosts as readonly string[]).includes(root.hostname)) ?? CLOUDS[0];
+  const loopback = token.protocol === 'http:';
+  if (!loopback && token.hostname !== cloud.loginHost) {
+    throw new GraphError('graph_auth_failed', `the tenant's token endpoint (${token.hostname}) is not on its Graph root's cloud (${cloud.name}: ${cloud.loginHost})`);
+  }
+  const segments = token.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const directoryTenant = segments[0] ?? '';
+  if (!DIRECTORY_TENANT.test(directoryTenant) || MULTI_TENANT.has(directoryTenant.toLowerCase()) || segments[1] !== 'oauth2') {
+    throw new GraphError('graph_auth_failed', "the tenant's token endpoint does not name one directory tenant (https://{login host}/{tenant id}/oauth2/v2.0/token)");
+  }
+  const authority = `https://${cloud.loginHost}/${directoryTenant}`;
+  return { loginHost: cloud.loginHost, directoryTenant, authority, tokenEndpoint: `${authority}/oauth2/v2.0/token`, loopbackOrigin: loopback ? token.origin : null };
+}

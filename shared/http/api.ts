@@ -16,7 +16,7 @@ import * as z from '../zod.js';
 import type { Role } from '../runs/model.js';
 import { apiDeps } from './deps.js';
 import {
-  authenticate, limitBodySize, parseInput, problemJson, requestLogging, requireRole, tenantMembership,
+  authenticate, limitBodySize, parseInput, platformAdmin, problemJson, requestLogging, requireRole, tenantMembership,
   type ApiEvent, type BaseRequest, type Middleware, type ProblemDoc, type Schemas,
 } from './middleware.js';
 
@@ -58,11 +58,14 @@ const isSchemas = (x: unknown): x is Schemas => typeof x === 'object' && x !== n
 export const publicRoute = <S extends Schemas = {}>(s: S = {} as S) => Pipeline.start(s).use(limitBodySize).use(parseInput(s));
 /** A signed-in user, no tenant (me, notifications). */
 export const userRoute = <S extends Schemas = {}>(s: S = {} as S) => Pipeline.start(s).use(authenticate).use(limitBodySize).use(parseInput(s));
+/** A platform admin (issue 19: PLATFORM_ADMINS): 401 → 413 → 403 → 400. */
+export const platformAdminRoute = <S extends Schemas = {}>(s: S = {} as S) =>
+  Pipeline.start(s).use(authenticate).use(limitBodySize).use(platformAdmin).use(parseInput(s));
 /** A member of the path's tenant with at least `role`. */
 export const tenantRoute = <S extends Schemas = {}>(role: Role, s: S = {} as S) =>
   Pipeline.start(s).use(authenticate).use(limitBodySize).use(tenantMembership).use(parseInput(s)).use(requireRole(role));
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** A documented response of the handler itself (2XX, 3XX, and the 4XX/5XX only it answers). */
 export interface ResponseDoc {

@@ -29,10 +29,12 @@ export const backupSetSchema = z.object({
   id: z.string(), tenantId: z.string(), name: z.string(), status: z.enum(['in_progress', 'complete', 'failed', 'cancelled']), itemCount: z.number(),
   createdAt: z.string(), createdBy: initiator, scheduleId: z.nullable(z.string()), runId: z.nullable(z.string()), completedAt: z.nullable(z.string()),
 });
-const backupItemSchema = z.object({
-  id: z.string(), policyId: z.string(), category: z.string(), displayName: z.string(), content: z.record(z.string(), z.unknown()),
+/** An item as a set's page lists it: everything but the content (one item's content can take most of 400 KB). */
+const backupItemSummarySchema = z.object({
+  id: z.string(), policyId: z.string(), category: z.string(), displayName: z.string(),
   assignments: z.array(z.unknown()), contentHash: z.string(), capturedAt: z.string(), runId: z.string(),
 });
+const backupItemSchema = z.extend(backupItemSummarySchema, { backupSetId: z.string(), content: z.record(z.string(), z.unknown()) });
 const historySchema = z.object({
   runId: z.string(), type: z.string(), scheduledFor: z.nullable(z.string()), status: z.enum(DOMAIN_RUN_STATUSES), backupSetId: z.string(),
   retryOfRunId: z.nullable(z.string()), failedItemCount: z.number(), createdAt: z.string(), completedAt: z.nullable(z.string()),
@@ -45,13 +47,17 @@ export const scheduleSchema = z.object({
 });
 const restoreItemSchema = z.object({
   itemId: z.string(), policyId: z.string(), category: z.string(), displayName: z.string(),
-  status: z.enum(['pending', 'restored', 'would_change', 'unchanged', 'failed']), changedPaths: z.array(z.string()),
+  status: z.enum(['pending', 'restored', 'would_change', 'unchanged', 'failed']),
+  changedPaths: z.array(z.string()).check(z.describe('the first 100 changed JSON paths')), changedPathCount: z.number(),
   error: z.nullable(z.object({ code: z.string(), message: z.string() })), at: z.nullable(z.string()),
 });
 const restoreSchema = z.object({
   id: z.string(), tenantId: z.string(), runId: z.string(), backupSetId: z.string(), dryRun: z.boolean(), groupMapping: z.record(z.string(), z.string()),
   // The restore's status follows its run (issue 14): the run's status while active, its outcome once completed.
-  status: z.enum(DOMAIN_RUN_STATUSES), items: z.array(restoreItemSchema), createdAt: z.string(), startedAt: z.optional(z.nullable(z.string())),
+  status: z.enum(DOMAIN_RUN_STATUSES), total: z.number(),
+  counts: z.object({ pending: z.number(), restored: z.number(), wouldChange: z.number(), unchanged: z.number(), failed: z.number() }),
+  items: z.array(restoreItemSchema).check(z.describe('one page of per-item results, in item order (`limit`, default 100; the next page: `cursor` = nextCursor)')),
+  nextCursor: z.nullable(z.string()), createdAt: z.string(), startedAt: z.optional(z.nullable(z.string())),
   completedAt: z.nullable(z.string()), initiator,
 });
 const driftFindingSchema = z.object({
@@ -67,9 +73,19 @@ export const listBackupSetsRoute = defineRoute('GET /tenants/{tenantId}/backup-s
 export const createBackupSetRoute = defineRoute('POST /tenants/{tenantId}/backup-sets', tenantRoute('operator', { body: createBackupSetBody }), {
   summary: 'Create an empty backup set (operator)', responses: { 201: { description: 'created; Location names it', schema: backupSetSchema } },
 });
-export const getBackupSetRoute = defineRoute('GET /tenants/{tenantId}/backup-sets/{backupSetId}', tenantRoute('readonly', { query: emptyQuery }), {
-  summary: 'A backup set with its items',
-  responses: { 200: { description: 'ok', schema: z.extend(backupSetSchema, { items: z.array(backupItemSchema) }) }, 404: problem('unknown set') },
+/** A record with one page of its items: up to 1,000 small rows per page (default 100). */
+export const itemPageQuery = z.strictObject({ limit: limitParam(100, 1000), cursor: cursorParam });
+
+export const getBackupSetRoute = defineRoute('GET /tenants/{tenantId}/backup-sets/{backupSetId}', tenantRoute('readonly', { query: itemPageQuery }), {
+  summary: "A backup set with one page of its items (summaries without content; one item's content: GET …/items/{policyId})",
+  responses: {
+    200: { description: 'ok', schema: z.extend(backupSetSchema, { items: z.array(backupItemSummarySchema), nextCursor: z.nullable(z.string()) }) },
+    400: problem('bad limit or cursor'),
+    404: problem('unknown set'),
+  },
+});
+export const getBackupItemRoute = defineRoute('GET /tenants/{tenantId}/backup-sets/{backupSetId}/items/{policyId}', tenantRoute('readonly', { query: emptyQuery }), {
+  summary: 'One item of a backup set, with its content', responses: { 200: { description: 'ok', schema: backupItemSchema }, 404: problem('unknown set or item') },
 });
 export const listSchedulesRoute = defineRoute('GET /tenants/{tenantId}/backup-schedules', tenantRoute('readonly', { query: pageQuery }), {
   summary: 'List backup schedules', responses: { 200: { description: 'ok', schema: page(scheduleSchema) } },
@@ -80,8 +96,9 @@ export const getScheduleRoute = defineRoute('GET /tenants/{tenantId}/backup-sche
 export const deleteScheduleRoute = defineRoute('DELETE /tenants/{tenantId}/backup-schedules/{scheduleId}', tenantRoute('manager', { query: emptyQuery }), {
   summary: 'Delete a backup schedule (manager); its backup sets stay', responses: { 204: { description: 'deleted' }, 404: problem('unknown schedule') },
 });
-export const getRestoreRoute = defineRoute('GET /tenants/{tenantId}/restores/{restoreId}', tenantRoute('readonly', { query: emptyQuery }), {
-  summary: 'A restore with its per-item results', responses: { 200: { description: 'ok', schema: restoreSchema }, 404: problem('unknown restore') },
+export const getRestoreRoute = defineRoute('GET /tenants/{tenantId}/restores/{restoreId}', tenantRoute('readonly', { query: itemPageQuery }), {
+  summary: 'A restore: its summary and one page of its per-item results',
+  responses: { 200: { description: 'ok', schema: restoreSchema }, 400: problem('bad limit or cursor'), 404: problem('unknown restore') },
 });
 export const listDriftFindingsRoute = defineRoute('GET /tenants/{tenantId}/drift-findings', tenantRoute('readonly', { query: driftQuery }), {
   summary: 'Drift findings (DB only)', responses: { 200: { description: 'ok', schema: page(driftFindingSchema) } },

@@ -12,12 +12,11 @@ export function toApiSchedule(s: BackupSchedule) {
  * cancel, the reaper, a worker crash — the executor never got to close it) takes the run's outcome.
  */
 export function toApiHistory(entry: ScheduleRun, run: Run | null) {
-  const { failedItems, tenantId: _t, scheduleId: _s, ...rest } = entry;
+  const { tenantId: _t, scheduleId: _s, ...rest } = entry;
   const settled = (entry.status === 'queued' || entry.status === 'running') && run?.status === 'completed';
   return {
     ...rest,
     status: settled ? run!.outcome : entry.status,
     ...(settled ? { completedAt: run!.completedAt } : {}),
-    failedItemCount: failedItems.length,
   };
 }

@@ -16,6 +16,7 @@ import { logger } from '../observability/logger.js';
 import { HttpProblem, VALIDATION_TITLE, problemResponse, problems, titleOf, toProblem, zodErrors } from './problem.js';
 import type { ApiDeps } from './deps.js';
 import type { ApiEvent, Middleware, ProblemDoc } from './body-limit.js';
+import { settings } from '../settings.js';
 
 export { MAX_BODY_BYTES, limitBodySize, type ApiEvent, type Middleware, type ProblemDoc } from './body-limit.js';
 
@@ -32,7 +33,12 @@ export interface BaseRequest {
 export interface User {
   id: string;
   name: string;
+  /** the token's `email` claim, else `preferred_username` when it is an address; lower-cased (invitations) */
+  email?: string;
 }
+
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}$/;
+const emailClaim = (v: unknown): string | undefined => (typeof v === 'string' && EMAIL.test(v) ? v.toLowerCase() : undefined);
 
 const doc = (status: number, description: string, title = titleOf(status)): ProblemDoc => ({ status, title, description });
 
@@ -41,7 +47,8 @@ function identity(event: ApiEvent): User | null {
   const sub = claims?.sub;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 200) return null;
   const name = typeof claims?.name === 'string' && claims.name ? claims.name : sub;
-  return { id: sub, name };
+  const email = emailClaim(claims?.email) ?? emailClaim(claims?.preferred_username);
+  return email ? { id: sub, name, email } : { id: sub, name };
 }
 
 /** 401: the caller is the token's subject. */
@@ -79,6 +86,20 @@ export const tenantMembership: Middleware<
     const membership = tenantId === undefined ? null : await deps.directory.getMembership(user.id, tenantId);
     if (tenantId === undefined || !membership) throw problems.notFound('The tenant');
     return { tenantId, membership, requireRole: (minimum, action) => assertRole(membership, minimum, action) };
+  },
+};
+
+/**
+ * 403 unless the caller is a platform admin (issue 19: PLATFORM_ADMINS, named at deploy time). It
+ * sits where tenantMembership sits on tenant routes — after the token and the size, before the body
+ * is parsed — so a non-admin learns nothing about these routes' inputs.
+ */
+export const platformAdmin: Middleware<{ user: User }, object> = {
+  name: 'platformAdmin',
+  problems: [doc(403, 'the caller is not a platform admin')],
+  run: ({ user }) => {
+    if (!settings().platformAdmins.includes(user.id)) throw problems.forbidden('Only platform admins may do this; they are named at deploy time (platformAdmins).');
+    return {};
   },
 };
 

@@ -65,6 +65,10 @@ export const PROBLEM_TABLE: Readonly<Record<string, ProblemMapping>> = {
     status: 400, title: VALIDATION_TITLE,
     errors: (err) => [{ path: '', message: err.message }],
   },
+  last_owner: { status: 409, title: titleOf(409) },
+  no_longer_owner: { status: 403, title: titleOf(403) },
+  invitation_exists: { status: 409, title: titleOf(409) },
+  membership_changed: { status: 409, title: titleOf(409) },
   dispatch_failed: {
     status: 503, title: titleOf(503),
     detail: () => 'The run was recorded but could not be handed to a worker; it has been marked failed (dispatch_failed). Try again.',

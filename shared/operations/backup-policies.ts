@@ -12,7 +12,6 @@ import { policyContentHash } from './fingerprint.js';
 import { fetchPolicy } from '../graph/find-policy.js';
 import { createHash } from 'node:crypto';
 
-export const GRAPH_CONCURRENCY = 4;
 
 export interface PolicyRef {
   id: string;
@@ -44,7 +43,8 @@ export async function backUpPolicies(ctx: ExecutionContext, graph: GraphClient, 
   const unknown = refs.filter((r) => !r.category && !existing.has(r.id)).map((r) => r.id);
   const heads = unknown.length ? await ctx.stores.policies.getHeads(run.tenantId, unknown) : new Map();
   let deferred: unknown = null;
-  await mapConcurrent(refs, GRAPH_CONCURRENCY, async (ref) => {
+  // As many lanes as fill a Graph $batch when the client batches (the reads share round trips), else a few.
+  await mapConcurrent(refs, graph.readConcurrency, async (ref) => {
     if (deferred) return;
     add(counts, 'processed');
     const already = existing.get(ref.id);

@@ -42,7 +42,7 @@ export const backupScheduleRetryStart = defineStart({
       context: { scheduleId: input.scheduleId, backupSetId: entry.backupSetId, retryOfRunId: input.runId },
       companions: (run: Run) => [schedules.scheduleRunPut({
         tenantId, scheduleId: input.scheduleId, runId: run.id, type: 'backup_schedule.retry', scheduledFor: null, status: 'queued',
-        backupSetId: entry.backupSetId, retryOfRunId: input.runId, failedItems: [], createdAt: run.createdAt, completedAt: null, expiresAt: epochSeconds(run.expiresAt),
+        backupSetId: entry.backupSetId, retryOfRunId: input.runId, failedItemCount: 0, createdAt: run.createdAt, completedAt: null, expiresAt: epochSeconds(run.expiresAt),
       })],
     };
   },

@@ -51,7 +51,7 @@ export async function planScheduleRun(tenantId: string, scheduleId: string, deps
       }),
       schedules.scheduleRunPut({
         tenantId, scheduleId, runId: run.id, type: 'backup_schedule.run_now', scheduledFor: opts.scheduledFor ?? null, status: 'queued',
-        backupSetId, retryOfRunId: null, failedItems: [], createdAt: run.createdAt, completedAt: null, expiresAt: epochSeconds(run.expiresAt),
+        backupSetId, retryOfRunId: null, failedItemCount: 0, createdAt: run.createdAt, completedAt: null, expiresAt: epochSeconds(run.expiresAt),
       }),
     ],
   };

@@ -13,6 +13,7 @@ import { CATEGORIES, type Category } from '../runs/catalog.js';
 import { outcomeFromCounts } from '../runs/lifecycle.js';
 import type { Run } from '../runs/model.js';
 import { BackupStore } from '../store/backup-store.js';
+import { epochSeconds } from '../store/conditions.js';
 import { backUpPolicies, backupStore } from './backup-policies.js';
 import { add, addTally, categoryUnavailable, type ChunkResult, type CountDelta, type OperationExecutor, type Tally } from './executor.js';
 import { backupScheduleRunNowStart } from './backup-schedule-run.definition.js';
@@ -56,12 +57,12 @@ const executor: OperationExecutor<ScheduleRunCursor, 'backup_schedule.run_now'> 
         // A category the app may not read fails as one item; the others still get backed up.
         const failure = categoryUnavailable(err, category);
         if (!failure) throw err;
-        await schedules.addFailedItems(run.tenantId, scheduleId, run.id, [`${category}/*`]);
+        await schedules.addFailedItems(run.tenantId, scheduleId, run.id, [`${category}/*`], epochSeconds(run.expiresAt));
         const counts: CountDelta = { total: 1, processed: 1, failed: 1 };
         return { cursor: { ...nextCategory, tally: addTally(cursor.tally, counts) }, done: false, counts, failures: [failure] };
       }
       const result = await backUpPolicies(ctx, graph, backupSetId, page.items.map((p) => ({ id: p.id, category })));
-      await schedules.addFailedItems(run.tenantId, scheduleId, run.id, result.failedItems);
+      await schedules.addFailedItems(run.tenantId, scheduleId, run.id, result.failedItems, epochSeconds(run.expiresAt));
       const tally = addTally(cursor.tally, result.counts);
       const next: ScheduleRunCursor = page.nextLink ? { ...cursor, nextLink: page.nextLink, tally } : { ...nextCategory, tally };
       return { cursor: next, done: false, counts: result.counts, failures: result.failures };

@@ -1,13 +1,22 @@
 /**
- * The backup scheduler tick (§8), run every minute by an EventBridge rule (and on demand locally via
- * POST /dev/schedules/tick). For each enabled schedule whose nextRunAt has passed:
+ * The backup scheduler (§8), in two steps so that one minute with 1,000 due schedules completes
+ * (issue 16):
  *
- *   1. claim the due time — move nextRunAt to the next fire time after `now`, on condition that it
- *      still is the time we read. Only one tick wins a due time; the losers start nothing.
- *   2. start backup_schedule.run_now (initiator Scheduler, surface schedule).
- *   3. when a run of that schedule is already active (a manual one, or a slow previous one), the start
- *      is deduplicated: record the skip and its reason on the schedule instead of failing; when the
- *      tenant is at its active-run quota, the skip's reason is `quota`.
+ *   find  — the tick (every minute, EventBridge) pages through the due index and sends one message
+ *           per due schedule to the schedule queue (`fanOutDueSchedules`). It writes nothing to the
+ *           table and stops paging before its time budget ends; what it leaves is still due.
+ *   start — the schedule starter (SQS, partial batch failures) handles one message
+ *           (`startDueSchedule`):
+ *     1. claim the due time — move nextRunAt to the next fire time after `now`, on condition that it
+ *        still is the time the tick read. Only one claim wins a due time: a duplicated message, or
+ *        the next tick sending a schedule again whose message is still queued, starts nothing.
+ *     2. start backup_schedule.run_now (initiator Scheduler, surface schedule).
+ *     3. when a run of that schedule is already active (a manual one, or a slow previous one), the
+ *        start is deduplicated: record the skip and its reason on the schedule instead of failing;
+ *        when the tenant is at its active-run quota, the skip's reason is `quota`.
+ *
+ * Locally, POST /dev/schedules/tick runs both steps in process (`runBackupTick`) so it can answer
+ * the runs it started (§10); the local runtime's minute tick goes through the queue, as in AWS.
  *
  * Missed due times (the tick was down) collapse into one run: the next fire time is computed from now.
  * Claiming first means a crash between 1 and 2 loses that one due time rather than ever running it twice.
@@ -16,10 +25,14 @@ import { ActiveRunQuotaExceededError, DispatchFailedError, PreconditionFailedErr
 import type { RunService } from '../runs/service.js';
 import type { ScheduleStore, ScheduleSkip } from '../store/schedule-store.js';
 import type { Stores } from '../store/stores.js';
+import type { ScheduleMessage, ScheduleQueue } from '../queue/sqs-schedule-queue.js';
 import { planScheduleRun } from './backup-schedule-run.definition.js';
 import { claimDueTime } from '../schedules/schedule.js';
 
 export const SCHEDULER_INITIATOR = { userId: null, name: 'Scheduler' } as const;
+
+/** One page of the due index: 100 schedules, sent as 10 SendMessageBatch calls. */
+const DUE_PAGE_SIZE = 100;
 
 export interface TickDeps {
   stores: Stores;
@@ -39,31 +52,66 @@ export interface TickResult {
   skipped: TickSkip[];
 }
 
-export async function runBackupTick(deps: TickDeps, now: Date = deps.clock()): Promise<TickResult> {
-  const schedules = deps.stores.schedules;
-  const nowIso = now.toISOString();
-  const result: TickResult = { started: [], skipped: [] };
+/** What one due schedule came to: a run started, a skip, or nothing (no longer due). */
+export type StartOutcome = { started: string } | { skipped: TickSkip } | { gone: true };
+
+export interface FanOutResult {
+  /** due schedules sent to the schedule queue */
+  enqueued: number;
+  /** false when the time budget ended first: the rest is still due, and the next tick finds it */
+  complete: boolean;
+}
+
+/**
+ * Pages through the schedules due at `now` (one Query per page on the due index), handing each page
+ * to `onPage`, while `hasTime()` says there is budget for another page.
+ */
+async function forEachDuePage(schedules: ScheduleStore, now: Date, onPage: (due: ScheduleMessage[]) => Promise<void>, hasTime: () => boolean = () => true): Promise<boolean> {
   let startKey: Record<string, any> | undefined;
   do {
-    const page = await schedules.listDue(nowIso, 100, startKey);
-    for (const due of page.items) await tickOne(deps, schedules, due, now, result);
+    if (!hasTime()) return false;
+    const page = await schedules.listDue(now.toISOString(), DUE_PAGE_SIZE, startKey);
+    await onPage(page.items.map(({ tenantId, scheduleId, nextRunAt }) => ({ tenantId, scheduleId, scheduledFor: nextRunAt })));
     startKey = page.lastKey;
   } while (startKey);
+  return true;
+}
+
+/** The tick's step (AWS and the local runtime's minute tick): find due schedules, one message each. */
+export async function fanOutDueSchedules(deps: { stores: Stores; queue: ScheduleQueue }, now: Date, hasTime: () => boolean): Promise<FanOutResult> {
+  let enqueued = 0;
+  const complete = await forEachDuePage(deps.stores.schedules, now, async (due) => {
+    if (due.length === 0) return;
+    await deps.queue.sendAll(due);
+    enqueued += due.length;
+  }, hasTime);
+  return { enqueued, complete };
+}
+
+/** Both steps in process, one schedule after another: POST /dev/schedules/tick and tests. */
+export async function runBackupTick(deps: TickDeps, now: Date = deps.clock()): Promise<TickResult> {
+  const result: TickResult = { started: [], skipped: [] };
+  await forEachDuePage(deps.stores.schedules, now, async (due) => {
+    for (const message of due) {
+      const outcome = await startDueSchedule(deps, message, now);
+      if ('started' in outcome) result.started.push(outcome.started);
+      if ('skipped' in outcome) result.skipped.push(outcome.skipped);
+    }
+  });
   return result;
 }
 
-async function tickOne(deps: TickDeps, schedules: ScheduleStore, due: { tenantId: string; scheduleId: string; nextRunAt: string }, now: Date, result: TickResult) {
-  const { tenantId, scheduleId, nextRunAt: scheduledFor } = due;
+/** The starter's step: claim the due time of one schedule, then start its run (or record why not). */
+export async function startDueSchedule(deps: TickDeps, due: ScheduleMessage, now: Date): Promise<StartOutcome> {
+  const { tenantId, scheduleId, scheduledFor } = due;
+  const schedules = deps.stores.schedules;
   const schedule = await schedules.get(tenantId, scheduleId);
   // Deleted, disabled or already advanced since the index was read: nothing is due any more.
-  if (!schedule || !schedule.enabled || schedule.nextRunAt !== scheduledFor) return;
-  if (!(await claimDueTime(schedules, schedule, scheduledFor, now))) {
-    result.skipped.push({ scheduleId, tenantId, reason: 'already_claimed' });
-    return;
-  }
-  const skip = async (reason: ScheduleSkip['reason'], runId: string | null) => {
+  if (!schedule || !schedule.enabled || schedule.nextRunAt !== scheduledFor) return { gone: true };
+  if (!(await claimDueTime(schedules, schedule, scheduledFor, now))) return { skipped: { scheduleId, tenantId, reason: 'already_claimed' } };
+  const skip = async (reason: ScheduleSkip['reason'], runId: string | null): Promise<StartOutcome> => {
     await schedules.recordSkip(tenantId, scheduleId, { at: now.toISOString(), reason, runId, scheduledFor });
-    result.skipped.push({ scheduleId, tenantId, reason, ...(runId ? { runId } : {}) });
+    return { skipped: { scheduleId, tenantId, reason, ...(runId ? { runId } : {}) } };
   };
   try {
     const plan = await planScheduleRun(tenantId, scheduleId, deps, { scheduledFor });
@@ -72,7 +120,7 @@ async function tickOne(deps: TickDeps, schedules: ScheduleStore, due: { tenantId
     });
     if (deduplicated) return await skip('already_running', run.id);
     await schedules.recordLastRun(tenantId, scheduleId, run.id);
-    result.started.push(run.id);
+    return { started: run.id };
   } catch (err) {
     if (err instanceof DispatchFailedError) return skip('start_failed', err.run.id);
     if (err instanceof PreconditionFailedError) return skip('not_found', null);

@@ -10,6 +10,7 @@ import { backupScheduleRunNowStart } from './backup-schedule-run.definition.js';
 import { backupSetAddPoliciesStart } from './backup-set-add-policies.definition.js';
 import { directoryGroupsSyncStart } from './directory-groups-sync.definition.js';
 import { driftGenerateStart } from './drift-generate.definition.js';
+import { graphConnectionCheckStart } from './graph-connection-check.definition.js';
 import { inventorySyncStart } from './inventory-sync.definition.js';
 import type { DomainRecords, DomainRowDecl, OperationDefinition, OperationStart, StartCheckDeps, StartPlan } from './module.js';
 import { policySyncStart } from './policy-sync.definition.js';
@@ -25,6 +26,7 @@ export const OPERATION_STARTS = [
   backupScheduleRunNowStart,
   backupScheduleRetryStart,
   restoreExecuteStart,
+  graphConnectionCheckStart,
 ] as const satisfies readonly OperationStart<string, z.ZodMiniObject>[];
 
 type Starts = (typeof OPERATION_STARTS)[number];

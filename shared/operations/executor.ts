@@ -18,8 +18,8 @@ export type { Stores } from '../store/stores.js';
 export interface ExecutionContext {
   /** the run as claimed: id, tenant, input, startedAt (stable across attempts and continuations) */
   run: Run;
-  /** the tenant's Graph client (built on first use) */
-  graph: () => Promise<GraphClient>;
+  /** the tenant's Graph client (built on first use); `secretRef` tries another credential of the same app (a rotation's pending one) */
+  graph: (opts?: { secretRef?: string }) => Promise<GraphClient>;
   stores: Stores;
   now: () => Date;
   log: Logger;

@@ -10,6 +10,7 @@ import { backupScheduleRunNow } from './backup-schedule-run.js';
 import { backupSetAddPolicies } from './backup-set-add-policies.js';
 import { directoryGroupsSync } from './directory-groups-sync.js';
 import { driftGenerate } from './drift-generate.js';
+import { graphConnectionCheck } from './graph-connection-check.js';
 import type { OperationExecutor } from './executor.js';
 import { inventorySync } from './inventory-sync.js';
 import type { OperationModule } from './module.js';
@@ -25,6 +26,7 @@ export const OPERATION_MODULES = [
   backupScheduleRunNow,
   backupScheduleRetry,
   restoreExecute,
+  graphConnectionCheck,
 ] as const satisfies readonly OperationModule<OperationType>[];
 
 type Listed = (typeof OPERATION_MODULES)[number]['definition']['type'];

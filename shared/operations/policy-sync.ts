@@ -20,7 +20,6 @@ export type PolicyCursor =
   | { mode: 'ids'; index: number };
 
 const IDS_PER_CHUNK = 10;
-const GRAPH_CONCURRENCY = 4;
 
 type Wanted = { id: string; category: Category | null };
 
@@ -61,7 +60,8 @@ async function syncPolicies(ctx: ExecutionContext, graph: GraphClient, wanted: W
   const failures: RunFailure[] = [];
   const heads = await stores.policies.getHeads(run.tenantId, wanted.map((w) => w.id));
   let deferred: unknown = null;
-  await mapConcurrent(wanted, GRAPH_CONCURRENCY, async (w) => {
+  // As many reads at once as fill a Graph $batch when the client batches, else a few.
+  await mapConcurrent(wanted, graph.readConcurrency, async (w) => {
     if (deferred) return;
     add(counts, 'processed');
     try {

@@ -1,15 +1,14 @@
 /**
  * restore.execute (§3): definition and start plan, DB only — never Graph (422 naming what is
  * missing): the backup set exists, every `itemIds` entry is an item of it, and every `groupMapping`
- * target is a live group in the directory-group cache. The restore record (per-item results) is
- * written in the same transaction as the run; the run's `context.restoreId` points to it.
+ * target is a live group in the directory-group cache. The restore's summary record is written in the
+ * same transaction as the run (its item rows come from the worker); `context.restoreId` points to it.
  */
 import { ulid } from 'ulid';
 import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
-import type { BackupItem } from '../store/backup-store.js';
-import type { RestoreItemResult } from '../store/restore-store.js';
+import { zeroRestoreCounts } from '../store/restore-store.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
 import { defineStart, graphIdField, idList, ulidField, type DomainRecords } from './module.js';
 import { keys } from '../store/keys.js';
@@ -32,10 +31,6 @@ const schema = z.strictObject({
 });
 export type RestoreInput = z.infer<typeof schema>;
 
-const pendingResult = (i: BackupItem): RestoreItemResult => ({
-  itemId: i.id, policyId: i.policyId, category: i.category, displayName: i.displayName, status: 'pending', changedPaths: [], error: null, at: null,
-});
-
 export const restoreExecuteStart = defineStart({
   definition: {
     type: 'restore.execute',
@@ -48,12 +43,15 @@ export const restoreExecuteStart = defineStart({
     const sets = deps.stores.backups;
     const set = await sets.getSet(tenantId, input.backupSetId);
     if (!set) throw unknownSet(input.backupSetId);
-    const items = input.itemIds ? await sets.getItems(tenantId, set.id, input.itemIds) : new Map((await sets.listItems(tenantId, set.id)).map((i) => [i.id, i]));
-    const missingItems = (input.itemIds ?? []).filter((id) => !items.has(id));
+    // A full restore reads no item here (a set may hold thousands): the worker walks the set's items.
+    const selection = input.itemIds ? [...new Set(input.itemIds)].sort() : null;
+    const found = selection ? await sets.hasItems(tenantId, set.id, selection) : null;
+    const missingItems = selection ? selection.filter((id) => !found!.has(id)) : [];
     if (missingItems.length) {
       throw new PreconditionFailedError(`These items are not in backup set ${set.id}: ${missingItems.join(', ')}.`, missingItems.map((id) => ({ path: 'input.itemIds', message: `unknown item ${id}` })));
     }
-    if (items.size === 0) throw new PreconditionFailedError(`The backup set ${set.id} has no items to restore.`, [{ path: 'input.backupSetId', message: 'empty backup set' }]);
+    const total = selection ? selection.length : set.itemCount;
+    if (total === 0) throw new PreconditionFailedError(`The backup set ${set.id} has no items to restore.`, [{ path: 'input.backupSetId', message: 'empty backup set' }]);
     const targets = [...new Set(Object.values(input.groupMapping ?? {}))];
     const known = targets.length ? await deps.stores.groups.getMany(tenantId, targets) : new Map();
     const unknownGroups = targets.filter((id) => !known.has(id));
@@ -64,14 +62,13 @@ export const restoreExecuteStart = defineStart({
       );
     }
     const restoreId = ulid(deps.clock().getTime());
-    const ordered = [...items.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
     const restores = deps.stores.restores;
     return {
       // expectedTotal: the items to restore, known at start (the console's progress is against it)
-      context: { restoreId, backupSetId: set.id, expectedTotal: items.size },
+      context: { restoreId, backupSetId: set.id, expectedTotal: total },
       companions: (run: Run) => [restores.newRestorePut({
         id: restoreId, tenantId, runId: run.id, backupSetId: set.id, dryRun: input.dryRun === true, groupMapping: input.groupMapping ?? {},
-        status: 'queued', itemIds: ordered.map((i) => i.id), items: Object.fromEntries(ordered.map((i) => [i.id, pendingResult(i)])),
+        status: 'queued', selection, total, counts: zeroRestoreCounts(),
         createdAt: run.createdAt, completedAt: null, initiator: run.initiator, expiresAt: epochSeconds(run.expiresAt),
       })],
     };

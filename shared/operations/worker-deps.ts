@@ -8,6 +8,7 @@ import type { GraphClientOptions } from '../graph/client.js';
 import { RoutingSecretResolver, type SecretResolver } from '../graph/secrets.js';
 import { graphClientsFor } from '../graph/tenant-clients.js';
 import type { WorkQueue } from '../runs/ports.js';
+import { settings } from '../settings.js';
 import type { RunStore } from '../store/run-store.js';
 import { EXECUTORS } from './index.js';
 import { environmentClients, makeServiceDeps, setServiceDeps } from './service-deps.js';
@@ -39,9 +40,13 @@ export function makeWorkerDeps(opts: {
 let cached: AllWorkerDeps | undefined;
 let override: AllWorkerDeps | undefined;
 
-export function workerDeps(): AllWorkerDeps {
+/**
+ * The container's deps, built on first use. Only the run worker calls Graph as the app: its entry
+ * passes the MSAL token source (`appTokens`), so MSAL is bundled there and nowhere else.
+ */
+export function workerDeps(graphOptions: Omit<GraphClientOptions, 'settings' | 'secrets'> = {}): AllWorkerDeps {
   if (override) return override;
-  return (cached ??= makeWorkerDeps(environmentClients()));
+  return (cached ??= makeWorkerDeps({ ...environmentClients(), graphOptions: { batching: settings().graph.batching, ...graphOptions } }));
 }
 
 /** Overrides the worker's deps and those of the tick, reaper and DLQ handler (./service-deps.ts). */

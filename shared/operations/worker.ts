@@ -11,6 +11,7 @@
  *   other error → complete as failed;   all chunks done → complete (outcome from counts)
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { GraphClient } from '../graph/client.js';
 import { GraphError } from '../graph/errors.js';
 import type { GraphClientFor } from '../graph/tenant-clients.js';
 import { RunNotFoundError } from '../runs/errors.js';
@@ -134,7 +135,11 @@ class RunDriver {
     this.ctx = {
       run: current,
       // Every Graph call of this invocation takes its retry and Retry-After budget from the time left.
-      graph: () => (graph ??= deps.graphFor(current.tenantId).then((c) => c.withBudget(() => this.remainingMs() - this.settings.graphReserveMs))),
+      graph: (opts) => {
+        const budgeted = (c: GraphClient) => c.withBudget(() => this.remainingMs() - this.settings.graphReserveMs);
+        if (opts?.secretRef) return deps.graphFor(current.tenantId, opts).then(budgeted);
+        return (graph ??= deps.graphFor(current.tenantId).then(budgeted));
+      },
       stores: deps.stores,
       now: clock,
       log,

@@ -48,9 +48,12 @@ export const isCompanionUpdate = (c: CompanionWrite): c is CompanionUpdate => 'U
 
 /**
  * What the run service needs from storage. Failures it reacts to are DomainErrors with these codes:
- * - createRun: ActiveRunExistsError (the key is held; carries the holder), `transaction_conflict`
- *   (try again), `companion_conflict` (a companion's condition failed: not retried);
- * - saveTransition: `version_conflict` (re-read and re-apply), `transaction_conflict` (the same).
+ * - createRun: ActiveRunExistsError (the key is held; carries the holder), `companion_conflict` (a
+ *   companion's condition failed: not retried);
+ * - saveTransition: `version_conflict` (re-read and re-apply).
+ * A TransactionConflict cancellation is retried inside the repository (the table client, with
+ * jittered backoff); one that outlasts those attempts surfaces as `transaction_conflict`, which the
+ * core passes on to its caller rather than retrying in a second layer.
  */
 export interface RunRepository {
   /** Writes a new run, its active run key and its companions in one transaction. */
@@ -62,7 +65,7 @@ export interface RunRepository {
 }
 
 /** The codes of the repository conflicts the core retries. */
-export type RepositoryConflict = 'version_conflict' | 'transaction_conflict';
+export type RepositoryConflict = 'version_conflict';
 
 export const isConflict = (err: unknown, ...codes: RepositoryConflict[]): boolean =>
   err instanceof DomainError && (codes as string[]).includes(err.code);

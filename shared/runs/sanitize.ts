@@ -34,8 +34,12 @@ const CREDENTIAL_KEYS = [
 const QUOTED = String.raw`(?<bs>\\*)(?<q>["'])(?:(?!(?<!\\)\k<bs>\k<q>)[\s\S])*?(?<!\\)\k<bs>\k<q>`;
 /** An unquoted value: up to whitespace, a separator, a quote or an escape. */
 const BARE = String.raw`[^\s&"',;}\]\\<>]+`;
+/** What may follow an earlier `[REDACTED]` inside one value: a period only inside it, not ending a sentence. */
+const BARE_REST = String.raw`(?:[^\s&"',;}\]\\<>.]|\.(?=[^\s&"',;}\]\\<>]))*`;
 const KEY_VALUE = new RegExp(
-  String.raw`((?:\\*["'])?\b(?:${CREDENTIAL_KEYS})\b(?:\\*["'])?\s*[:=]\s*)(?:${QUOTED}|${BARE})`,
+  // A value already redacted (by an earlier rule or an earlier pass) is taken whole, with whatever
+  // follows it up to a delimiter: sanitizing is idempotent and `password=[REDACTED]` stays as it is.
+  String.raw`((?:\\*["'])?\b(?:${CREDENTIAL_KEYS})\b(?:\\*["'])?\s*[:=]\s*)(?:${QUOTED}|\[REDACTED\]${BARE_REST}|${BARE})`,
   'gi',
 );
 

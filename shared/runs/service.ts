@@ -125,10 +125,6 @@ export class RunService {
       try {
         await this.store.createRun(run, req.companions?.(run) ?? []);
       } catch (err) {
-        if (isConflict(err, 'transaction_conflict')) {
-          await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * (attempt + 1)));
-          continue;
-        }
         if (!(err instanceof ActiveRunExistsError)) throw err;
         const holder = await this.store.getRun(req.tenantId, err.existingRunId);
         // The holder completed (and released the key) between our write and this read: try again.
@@ -186,8 +182,11 @@ export class RunService {
           missingRows.add(row);
           continue;
         }
-        // Another writer got there first, or a concurrent transaction touched the run: re-read, re-apply.
-        if (!isConflict(err, 'version_conflict', 'transaction_conflict')) throw err;
+        // Another writer got there first: re-read, re-apply. (A TransactionConflict cancellation is
+        // retried by the table client itself, with jittered backoff; past its attempts it surfaces
+        // here as transaction_conflict and goes to the caller — 503 Retry-After over HTTP, a
+        // redelivery for a worker — instead of multiplying retries in a second layer.)
+        if (!isConflict(err, 'version_conflict')) throw err;
         current = await this.store.getRun(tenantId, runId);
       }
     }

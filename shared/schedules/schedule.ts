@@ -6,6 +6,7 @@
  */
 import type { BackupSchedule, ScheduleStore } from '../store/schedule-store.js';
 import { VersionConflictError } from '../store/errors.js';
+import type { CompanionPut } from '../runs/ports.js';
 import { nextRunAfter } from './cron.js';
 
 export { cronProblem, nextRunAfter } from './cron.js';
@@ -43,13 +44,17 @@ export type UpdateResult = { kind: 'updated'; schedule: BackupSchedule } | { kin
  * Saves an edit with optimistic concurrency. The tick bumps the version when it claims a due time:
  * re-read and re-apply the edit then (a few times, then `conflict`).
  */
-export async function updateSchedule(store: ScheduleStore, tenantId: string, scheduleId: string, edit: ScheduleEdit, clock: () => Date, attempts = 3): Promise<UpdateResult> {
+export async function updateSchedule(
+  store: ScheduleStore, tenantId: string, scheduleId: string, edit: ScheduleEdit, clock: () => Date, attempts = 3,
+  /** records written in the edit's own transaction (its audit entry) */
+  companions: (prev: BackupSchedule, next: BackupSchedule) => CompanionPut[] = () => [],
+): Promise<UpdateResult> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     const current = await store.get(tenantId, scheduleId);
     if (!current) return { kind: 'not_found' };
     const next = editSchedule(current, edit, clock());
     try {
-      await store.save(current, next);
+      await store.save(current, next, companions(current, next));
       return { kind: 'updated', schedule: { ...next, version: current.version + 1 } };
     } catch (err) {
       if (!(err instanceof VersionConflictError)) throw err;

@@ -58,6 +58,19 @@ const itemFrom = (o: Record<string, any>): BackupItem => ({
   content: JSON.parse(o.contentJson), assignments: JSON.parse(o.assignmentsJson), contentHash: o.contentHash, capturedAt: o.capturedAt, runId: o.runId,
 });
 
+/** An item as a set's page lists it: no content (GET …/items/{policyId} answers that). */
+export type BackupItemSummary = Omit<BackupItem, 'content' | 'tenantId' | 'backupSetId'>;
+const summaryFrom = (o: Record<string, any>): BackupItemSummary => ({
+  id: o.id, policyId: o.policyId, category: o.category, displayName: o.displayName,
+  assignments: JSON.parse(o.assignmentsJson), contentHash: o.contentHash, capturedAt: o.capturedAt, runId: o.runId,
+});
+
+/** An item as stored: content and assignments as JSON text (like policy versions). */
+export function backupItemRow(item: BackupItem): Record<string, unknown> {
+  const { content, assignments, ...meta } = item;
+  return { ...keys.backupItem(item.tenantId, item.backupSetId, item.policyId), kind: 'backupItem', ...meta, contentJson: JSON.stringify(content), assignmentsJson: JSON.stringify(assignments) };
+}
+
 export function backupSetItem(set: BackupSet): Record<string, unknown> {
   return {
     ...keys.backupSet(set.tenantId, set.id),
@@ -140,6 +153,33 @@ export class BackupStore {
     return new Map(found.map((o) => [o.policyId as string, itemFrom(o)]));
   }
 
+  /** Which of `policyIds` are in the set (keys only: a start check reads no content). */
+  async hasItems(tenantId: string, setId: string, policyIds: string[]): Promise<Set<string>> {
+    const found = await this.t.batchGet(policyIds.map((id) => keys.backupItem(tenantId, setId, id)), { projection: ['policyId'] });
+    return new Set(found.map((o) => o.policyId as string));
+  }
+
+  /** One item with its content, or null. */
+  async getItem(tenantId: string, setId: string, policyId: string): Promise<BackupItem | null> {
+    return this.t.get(keys.backupItem(tenantId, setId, policyId), { kind: 'backupItem', consistent: true, map: itemFrom });
+  }
+
+  /**
+   * One page of a set's item summaries for the API (signed cursor): everything but the content, which
+   * alone can take most of an item's 400 KB — a page of 100 summaries stays far below Lambda's 6 MB
+   * response payload. One item's content: getItem.
+   */
+  async pageOfSummaries(tenantId: string, setId: string, limit: number, cursor?: string): Promise<Page<BackupItemSummary>> {
+    const { items, nextCursor } = await this.t.queryPage({
+      key: { pk: tenantPk(tenantId), sk: { beginsWith: keys.backupItemPrefix(setId) } },
+      limit,
+      consistent: true,
+      cursor: { scope: `backup-items:${tenantId}:${setId}`, value: cursor },
+      map: summaryFrom,
+    });
+    return { items, nextCursor };
+  }
+
   /** One page of a set's items in key order (drift walks the baseline this way). */
   async pageOfItems(tenantId: string, setId: string, startKey: Key | null, limit: number): Promise<{ items: BackupItem[]; lastKey: Key | null }> {
     const { items, lastKey } = await this.t.queryPage({
@@ -165,14 +205,13 @@ export class BackupStore {
    * policy is already in the set (a concurrent add, or this chunk's first attempt before a crash).
    */
   async addItem(item: BackupItem): Promise<boolean> {
-    const { content, assignments, ...meta } = item;
     try {
       await this.t.transact([
         {
           name: 'backupItem',
           op: {
             Put: {
-              Item: { ...keys.backupItem(item.tenantId, item.backupSetId, item.policyId), kind: 'backupItem', ...meta, contentJson: JSON.stringify(content), assignmentsJson: JSON.stringify(assignments) },
+              Item: backupItemRow(item),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -203,8 +242,7 @@ export class BackupStore {
    * The set's itemCount follows once per chunk (countChunk).
    */
   async putItem(item: BackupItem): Promise<boolean> {
-    const { content, assignments, ...meta } = item;
-    return this.t.putIfAbsent({ ...keys.backupItem(item.tenantId, item.backupSetId, item.policyId), kind: 'backupItem', ...meta, contentJson: JSON.stringify(content), assignmentsJson: JSON.stringify(assignments) });
+    return this.t.putIfAbsent(backupItemRow(item));
   }
 
   /**

@@ -65,3 +65,35 @@ export class ScheduleQuotaExceededError extends DomainError {
     super(`a tenant may have at most ${limit} backup schedules; delete one before creating another`);
   }
 }
+
+/** The change would leave the tenant without an owner (issue 19 → 409). */
+export class LastOwnerError extends DomainError {
+  readonly code = 'last_owner';
+  constructor(readonly tenantId: string) {
+    super('A tenant must keep at least one owner: make someone else owner first.');
+  }
+}
+
+/** The caller stopped being an owner of the tenant while the change was being written (→ 403). */
+export class NoLongerOwnerError extends DomainError {
+  readonly code = 'no_longer_owner';
+  constructor(readonly tenantId: string) {
+    super('Your role in this tenant changed: only an owner may change memberships.');
+  }
+}
+
+/** The email already has a pending invitation to the tenant (→ 409). */
+export class InvitationExistsError extends DomainError {
+  readonly code = 'invitation_exists';
+  constructor(readonly email: string) {
+    super('This email already has a pending invitation to the tenant; revoke it to invite again.');
+  }
+}
+
+/** A membership kept changing under a change (→ 409, try again). */
+export class MembershipChangedError extends DomainError {
+  readonly code = 'membership_changed';
+  constructor(readonly userId: string) {
+    super('The membership changed while this request was writing it; read it again and retry.');
+  }
+}

@@ -19,8 +19,17 @@
  * | a tenant's active-run count (quota, exact)       | table  pk=TENANT#t            sk=QUOTA#ACTIVERUNS  (count)           |
  * | a tenant's schedule count (quota, exact)         | table  pk=TENANT#t            sk=QUOTA#SCHEDULES   (count)           |
  * | a tenant                                         | table  pk=TENANT#t            sk=PROFILE                             |
+ * | every tenant (GET /tenants, platform admins)     | GSI byLookup     TENANTS / <tenantId> (the profile itself, sparse)   |
+ * | a tenant's connection checks (one per run)       | table  pk=TENANT#t            sk=CONNCHECK#<runId>                   |
  * | a user                                           | table  pk=USER#u              sk=PROFILE                             |
  * | a user's memberships (GET /me, authorization)    | table  pk=USER#u              sk begins_with MEMBER#                 |
+ * | a tenant's members (GET /tenants/t/members)      | table  pk=TENANT#t            sk begins_with MEMBER#<userId> — the other side of USER#u/MEMBER#t, written in the same transaction (member-store.ts) |
+ * | a tenant's owner count (last owner, exact)       | table  pk=TENANT#t            sk=QUOTA#OWNERS      (owners)          |
+ * | a tenant's pending invitations                   | table  pk=TENANT#t            sk begins_with INVITE#<ulid> (TTL 14 days, hidden once expired) |
+ * | invitations of an email (accepted at GET /me)    | table  pk=INVITEE#<lower(email)> sk=TENANT#t (one per tenant and email; same transaction) |
+ * | a tenant's audit trail, newest first             | table  pk=TENANT#t            sk begins_with AUDIT#<ulid> (descending, TTL 1 year) |
+ * | audit entries of one actor, newest first         | GSI byLookup     TENANT#t#AUDITACTOR#<userId> / <ulid>                |
+ * | audit entries of one action, newest first        | GSI byAuditAction TENANT#t#AUDITACTION#<action> / auditSk=<ulid> (sparse, INCLUDE entry) |
  * | fleet view (GET /me/fleet), per member tenant    | the run partition, byStatus and byOutcome#failed, each a ULID range since the window's start (shared/store/fleet-reads.ts) |
  * | a user's notifications, newest first             | table  pk=USER#u              sk begins_with NOTIF#<ulid>            |
  * | one notification per (run, kind)                 | table  pk=USER#u              sk=NOTIFKEY#<runId>#<kind>             |
@@ -43,6 +52,8 @@
  * | enabled schedules due by now, across tenants     | GSI byLookup     SCHEDULE_DUE / <nextRunAt>#<tenant>#<id> (sparse)   |
  * | a schedule's run history, newest first           | table  pk=TENANT#t            sk begins_with SCHEDRUN#<scheduleId># (desc) |
  * | a restore record                                 | table  pk=TENANT#t            sk=RESTORE#<restoreId>                 |
+ * | a restore's item results, in item order          | table  pk=TENANT#t            sk begins_with RESTOREITEM#<restoreId># |
+ * | a schedule run's failed items                    | table  pk=TENANT#t            sk begins_with SCHEDRUNFAIL#<scheduleId>#<runId># |
  * | drift findings of a baseline / of a tenant       | table  pk=TENANT#t            sk begins_with DRIFT#<baselineSetId># / DRIFT# |
  * | a sync run row; a domain's sync history (desc)   | table  pk=TENANT#t            sk=SYNCRUN#<domain>#<runId> / begins_with SYNCRUN#<domain># |
  * | a drift report row (one per drift run)           | table  pk=TENANT#t            sk=DRIFTREPORT#<runId>                 |
@@ -90,7 +101,10 @@ export const INDEXES = {
   // The reaper reads tenant and run id from the table keys, the status from activePk, createdAt from
   // activeSk, and filters on the lease: nothing else is copied.
   byActive: { partitionKey: 'activePk', sortKey: 'activeSk', projection: { type: 'INCLUDE', attributes: ['leaseExpiresAt'] } as IndexProjection },
-  // Domain lookups (groups, schedules, a schedule's sets) read whole items.
+  // The audit trail filtered by action (sparse: only audit items carry auditActionPk). The entry is ONE
+  // map attribute, so the index copies one non-key attribute: 5 × 19 + 1 + 1 = 97 ≤ 100 (see above).
+  byAuditAction: { partitionKey: 'auditActionPk', sortKey: 'auditSk', projection: { type: 'INCLUDE', attributes: ['entry'] } as IndexProjection },
+  // Domain lookups (groups, schedules, a schedule's sets, an actor's audit entries) read whole items.
   byLookup: { partitionKey: 'lookupPk', sortKey: 'lookupSk', projection: { type: 'ALL' } as IndexProjection },
 } as const satisfies Record<string, { partitionKey: string; sortKey: string; projection: IndexProjection }>;
 export type IndexName = keyof typeof INDEXES;
@@ -111,9 +125,33 @@ export const userPk = (userId: string) => `USER#${userId}`;
 
 export const keys = {
   tenant: (tenantId: string) => ({ pk: tenantPk(tenantId), sk: 'PROFILE' }),
+  /** byLookup attributes of a tenant profile: every tenant in one partition, by id (GET /tenants) */
+  tenantLookup: (tenantId: string) => ({ lookupPk: 'TENANTS', lookupSk: tenantId }),
+  tenantsLookupPk: 'TENANTS',
+  /** a connection check's row (graph.connection_check): the per-category result of one run */
+  connectionCheck: (tenantId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `CONNCHECK#${runId}` }),
   user: (userId: string) => ({ pk: userPk(userId), sk: 'PROFILE' }),
   membership: (userId: string, tenantId: string) => ({ pk: userPk(userId), sk: `MEMBER#${tenantId}` }),
   membershipPrefix: 'MEMBER#',
+  /** the tenant's side of a membership (the member list); written with the user's side in one transaction */
+  tenantMember: (tenantId: string, userId: string) => ({ pk: tenantPk(tenantId), sk: `MEMBER#${userId}` }),
+  tenantMemberPrefix: 'MEMBER#',
+  /** the tenant's owner counter: the last owner can be neither removed nor demoted (member-store.ts) */
+  ownerCount: (tenantId: string) => ({ pk: tenantPk(tenantId), sk: 'QUOTA#OWNERS' }),
+  invitation: (tenantId: string, invitationId: string) => ({ pk: tenantPk(tenantId), sk: `INVITE#${invitationId}` }),
+  invitationPrefix: 'INVITE#',
+  /** one pending invitation per (email, tenant); the email is lower-cased */
+  invitee: (email: string, tenantId: string) => ({ pk: `INVITEE#${email.toLowerCase()}`, sk: `TENANT#${tenantId}` }),
+  inviteePk: (email: string) => `INVITEE#${email.toLowerCase()}`,
+  audit: (tenantId: string, auditId: string) => ({ pk: tenantPk(tenantId), sk: `AUDIT#${auditId}` }),
+  auditPrefix: 'AUDIT#',
+  /** the index attributes of an audit entry: by actor (byLookup) and by action (byAuditAction) */
+  auditLookups: (tenantId: string, auditId: string, actorId: string, action: string) => ({
+    lookupPk: `${tenantPk(tenantId)}#AUDITACTOR#${actorId}`, lookupSk: auditId,
+    auditActionPk: `${tenantPk(tenantId)}#AUDITACTION#${action}`, auditSk: auditId,
+  }),
+  auditActorPk: (tenantId: string, actorId: string) => `${tenantPk(tenantId)}#AUDITACTOR#${actorId}`,
+  auditActionPk: (tenantId: string, action: string) => `${tenantPk(tenantId)}#AUDITACTION#${action}`,
   run: (tenantId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `RUN#${runId}` }),
   runPrefix: 'RUN#',
   /** one timeline entry per committed transition; the run's version, zero-padded, orders them */
@@ -158,6 +196,10 @@ export const keys = {
   scheduleRun: (tenantId: string, scheduleId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `SCHEDRUN#${scheduleId}#${runId}` }),
   scheduleRunPrefix: (scheduleId: string) => `SCHEDRUN#${scheduleId}#`,
   restore: (tenantId: string, restoreId: string) => ({ pk: tenantPk(tenantId), sk: `RESTORE#${restoreId}` }),
+  restoreItem: (tenantId: string, restoreId: string, itemId: string) => ({ pk: tenantPk(tenantId), sk: `RESTOREITEM#${restoreId}#${itemId}` }),
+  restoreItemPrefix: (restoreId: string) => `RESTOREITEM#${restoreId}#`,
+  scheduleRunFailed: (tenantId: string, scheduleId: string, runId: string, entry: string) => ({ pk: tenantPk(tenantId), sk: `SCHEDRUNFAIL#${scheduleId}#${runId}#${entry}` }),
+  scheduleRunFailedPrefix: (scheduleId: string, runId: string) => `SCHEDRUNFAIL#${scheduleId}#${runId}#`,
   syncRun: (tenantId: string, domain: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `SYNCRUN#${domain}#${runId}` }),
   syncRunPrefix: (domain: string) => `SYNCRUN#${domain}#`,
   driftReport: (tenantId: string, runId: string) => ({ pk: tenantPk(tenantId), sk: `DRIFTREPORT#${runId}` }),
@@ -165,6 +207,9 @@ export const keys = {
   driftFinding: (tenantId: string, baselineSetId: string, policyId: string) => ({ pk: tenantPk(tenantId), sk: `DRIFT#${baselineSetId}#${policyId}` }),
   driftPrefix: (baselineSetId?: string) => (baselineSetId ? `DRIFT#${baselineSetId}#` : 'DRIFT#'),
 } as const;
+
+/** The sort-key prefixes of the items whose stream records become events (runs, audit entries): the stream filter of the CDK and the local relay. */
+export const STREAM_EVENT_PREFIXES = [keys.runPrefix, keys.auditPrefix] as const;
 
 /** The GSI attributes a run carries; recomputed on every write so they always match its state. */
 export function runIndexAttributes(run: {

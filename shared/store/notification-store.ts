@@ -132,15 +132,33 @@ export class NotificationStore {
    * Marks the user's notification read (idempotent: the first read time stays). Answers false when
    * the user has no such notification (unknown, someone else's, or expired).
    */
-  async markRead(userId: string, notificationId: string): Promise<boolean> {
-    if (!ULID.test(notificationId)) return false;
+  /**
+   * Marks one of the user's notifications read — only while the user is still a member of its tenant
+   * (`memberOf`, the caller's current memberships), so a notification hidden from the list after a
+   * removal cannot be touched either: it answers like an unknown one.
+   */
+  async markRead(userId: string, notificationId: string, memberOf: readonly string[]): Promise<boolean> {
+    if (!ULID.test(notificationId) || memberOf.length === 0) return false;
     const now = this.clock();
+    const names: Record<string, string> = { '#readAt': 'readAt', '#exp': 'expiresAt', '#tenant': 'tenantId' };
+    const values: Record<string, unknown> = { ':now': now.toISOString(), ':nowEpoch': Math.floor(now.getTime() / 1000) };
+    let membership: string;
+    if (memberOf.length <= MAX_IN_OPERANDS) {
+      membership = `#tenant IN (${memberOf.map((t, i) => { values[`:m${i}`] = t; return `:m${i}`; }).join(', ')})`;
+    } else {
+      // Beyond DynamoDB's IN operands: read the notification's tenant, then condition on exactly it.
+      const tenantId = await this.t.get(keys.notification(userId, notificationId), { map: (item) => String(item.tenantId) });
+      if (!tenantId || !memberOf.includes(tenantId)) return false;
+      values[':m0'] = tenantId;
+      membership = '#tenant = :m0';
+    }
     return this.t.updateIf({
       Key: keys.notification(userId, notificationId),
       UpdateExpression: 'SET #readAt = if_not_exists(#readAt, :now)',
-      ConditionExpression: 'attribute_exists(pk) AND #exp > :nowEpoch',
-      ExpressionAttributeNames: { '#readAt': 'readAt', '#exp': 'expiresAt' },
-      ExpressionAttributeValues: { ':now': now.toISOString(), ':nowEpoch': Math.floor(now.getTime() / 1000) },
+      ConditionExpression: `attribute_exists(pk) AND #exp > :nowEpoch AND ${membership}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     });
   }
+
 }

@@ -144,7 +144,7 @@ const isExpired = (item: Record<string, any>, now: Date) =>
   typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= now.getTime();
 
 /** A companion's name in its transaction: its `kind`, so a CompanionConflictError says which record it was. */
-const companionItem = (c: CompanionWrite): TxItem =>
+export const companionItem = (c: CompanionWrite): TxItem =>
   isCompanionUpdate(c) ? { name: c.name, op: { Update: c.Update } } : { name: String(c.Item.kind ?? 'companion'), op: { Put: c } };
 
 /**

@@ -14,10 +14,11 @@ import type { Category } from '../runs/catalog.js';
 import type { CompanionPut } from '../runs/ports.js';
 import { INDEXES, keys, tenantPk } from './keys.js';
 import type { DomainRunStatus } from './run-rows.js';
-import { TableClient, type Item, type Page } from './table-client.js';
+import { TableClient, versionCondition, type Item, type Key, type Page } from './table-client.js';
+import { companionItem } from './run-store.js';
 import { tableName } from './table.js';
 import { settings } from '../settings.js';
-import { ScheduleQuotaExceededError } from './errors.js';
+import { ScheduleQuotaExceededError, VersionConflictError } from './errors.js';
 
 export interface ScheduleSkip {
   at: string;
@@ -47,6 +48,9 @@ export interface BackupSchedule {
   version: number;
 }
 
+/** failed-item rows per transaction, with the history row's count: 100 actions at most (TransactWriteItems) */
+const FAILED_PER_TRANSACTION = 99;
+
 /** A schedule run row's status follows its run (status while active, outcome once completed). */
 export type ScheduleRunStatus = DomainRunStatus;
 
@@ -63,10 +67,11 @@ export interface ScheduleRun {
   /** retry only: the run whose failed items it re-attempts */
   retryOfRunId: string | null;
   /**
-   * Every item that failed, as `<category>/<policyId>` (`<category>/*` when listing the category
-   * failed). The run's own `failures` keep only 50; retry needs them all.
+   * How many items failed. The items themselves are rows of their own (SCHEDRUNFAIL#…, read with
+   * failedItemsPage), as `<category>/<policyId>` (`<category>/*` when listing the category failed):
+   * the run's own `failures` keep only 50, retry needs them all, and a set on this row grew without bound.
    */
-  failedItems: string[];
+  failedItemCount: number;
   createdAt: string;
   completedAt: string | null;
   /** the run's TTL (epoch seconds): the row describes its run */
@@ -80,11 +85,12 @@ const scheduleFrom = (o: Record<string, any>): BackupSchedule => ({
 
 const scheduleRunFrom = (o: Record<string, any>): ScheduleRun => ({
   tenantId: o.tenantId, scheduleId: o.scheduleId, runId: o.runId, type: o.type, scheduledFor: o.scheduledFor ?? null, status: o.status,
-  backupSetId: o.backupSetId, retryOfRunId: o.retryOfRunId ?? null, failedItems: o.failedItems ? [...(o.failedItems as Set<string>)].sort() : [],
+  backupSetId: o.backupSetId, retryOfRunId: o.retryOfRunId ?? null, failedItemCount: o.failedItemCount ?? 0,
   createdAt: o.createdAt, completedAt: o.completedAt ?? null,
 });
 
-function scheduleItem(s: BackupSchedule): Record<string, unknown> {
+/** A schedule's stored item (with its due-index key); fixtures batch-write many with it. */
+export function scheduleItem(s: BackupSchedule): Record<string, unknown> {
   return {
     ...keys.schedule(s.tenantId, s.id),
     kind: 'backupSchedule',
@@ -120,10 +126,11 @@ export class ScheduleStore {
    * The tenant's schedule counter is incremented in the same transaction, on condition that it is
    * below MAX_SCHEDULES_PER_TENANT (else ScheduleQuotaExceededError): exact under concurrent creates.
    */
-  async create(s: BackupSchedule): Promise<boolean> {
+  async create(s: BackupSchedule, companions: CompanionPut[] = []): Promise<boolean> {
     const limit = this.maxSchedules();
     try {
       await this.t.transact([
+        ...companions.map(companionItem),
         { name: 'backupSchedule', op: { Put: { Item: scheduleItem(s), ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new ScheduleExists() },
         {
           name: 'scheduleCount',
@@ -165,15 +172,27 @@ export class ScheduleStore {
     return { items, nextCursor };
   }
 
-  /** Replaces `prev` with `next` if nobody wrote it since (`version`, else VersionConflictError); the tick's claims bump it too. */
-  async save(prev: BackupSchedule, next: BackupSchedule): Promise<void> {
-    await this.t.putVersioned(scheduleItem({ ...next, version: prev.version + 1 }), { entity: 'schedule', id: prev.id, expected: prev.version });
+  /**
+   * Replaces `prev` with `next` if nobody wrote it since (`version`, else VersionConflictError); the
+   * tick's claims bump it too. With companions (an edit's audit entry), one transaction.
+   */
+  async save(prev: BackupSchedule, next: BackupSchedule, companions: CompanionPut[] = []): Promise<void> {
+    const item = scheduleItem({ ...next, version: prev.version + 1 });
+    const v = { entity: 'schedule', id: prev.id, expected: prev.version };
+    if (companions.length === 0) return this.t.putVersioned(item, v);
+    await this.t.transact([
+      { name: 'backupSchedule', op: { Put: { Item: item, ...versionCondition(v.expected) } }, onConditionFailed: () => new VersionConflictError(v.entity, v.id, v.expected) },
+      ...companions.map(companionItem),
+    ]);
   }
 
   /** Deletes a schedule and gives its slot back, in one transaction; false when it did not exist. */
-  async delete(tenantId: string, scheduleId: string): Promise<boolean> {
+  async delete(tenantId: string, scheduleId: string, companions: (s: BackupSchedule) => CompanionPut[] = () => []): Promise<boolean> {
+    const current = await this.get(tenantId, scheduleId);
+    if (!current) return false;
     try {
       await this.t.transact([
+        ...companions(current).map(companionItem),
         { name: 'backupSchedule', op: { Delete: { Key: keys.schedule(tenantId, scheduleId), ConditionExpression: 'attribute_exists(pk)' } }, onConditionFailed: () => new ScheduleExists() },
         {
           name: 'scheduleCount',
@@ -240,9 +259,8 @@ export class ScheduleStore {
 
   /** The history entry's Put, committed in the same transaction as its canonical run. */
   scheduleRunPut(r: ScheduleRun): CompanionPut {
-    const { failedItems, ...rest } = r;
     return {
-      Item: { ...keys.scheduleRun(r.tenantId, r.scheduleId, r.runId), kind: 'scheduleRun', ...rest, ...(failedItems.length ? { failedItems: new Set(failedItems) } : {}) },
+      Item: { ...keys.scheduleRun(r.tenantId, r.scheduleId, r.runId), kind: 'scheduleRun', ...r },
       ConditionExpression: 'attribute_not_exists(pk)',
     };
   }
@@ -261,14 +279,52 @@ export class ScheduleStore {
     return items;
   }
 
-  /** Adds failed items (a string set: a redone chunk adds the same ones again, harmlessly). */
-  async addFailedItems(tenantId: string, scheduleId: string, runId: string, items: string[]): Promise<void> {
-    if (items.length === 0) return;
-    await this.t.update({
-      Key: keys.scheduleRun(tenantId, scheduleId, runId),
-      UpdateExpression: 'ADD failedItems :items',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':items': new Set(items) },
+  /**
+   * Adds failed items as rows of their own, counting each once on the history row (`ADD
+   * failedItemCount`) in the SAME TransactWriteItems as its row: the count always equals the rows.
+   * A redone chunk's entries already have rows and are left out (read first, and each Put is
+   * conditional on its row being absent). At most 99 rows + the count per transaction: TransactWriteItems
+   * takes at most 100 actions and 4 MB in all (API Reference, TransactWriteItems); a row is < 1 KB.
+   * Only the run's own worker writes these rows (its chunks are sequential), so nothing contends.
+   * Rows carry the run's TTL (`expiresAt`), like the history row.
+   */
+  async addFailedItems(tenantId: string, scheduleId: string, runId: string, entries: string[], expiresAt: number): Promise<void> {
+    const wanted = [...new Set(entries)];
+    if (wanted.length === 0) return;
+    const rowKey = (e: string) => keys.scheduleRunFailed(tenantId, scheduleId, runId, e);
+    const there = new Set((await this.t.batchGet(wanted.map(rowKey), { projection: ['entry'] })).map((o) => o.entry as string));
+    const missing = wanted.filter((e) => !there.has(e));
+    for (let i = 0; i < missing.length; i += FAILED_PER_TRANSACTION) {
+      const group = missing.slice(i, i + FAILED_PER_TRANSACTION);
+      await this.t.transact([
+        ...group.map((entry, k) => ({
+          name: `failedItem${k}`,
+          op: { Put: { Item: { ...rowKey(entry), kind: 'scheduleRunFailed', runId, entry, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        })),
+        {
+          name: 'scheduleRun',
+          op: {
+            Update: {
+              Key: keys.scheduleRun(tenantId, scheduleId, runId),
+              UpdateExpression: 'ADD failedItemCount :n',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':n': group.length },
+            },
+          },
+        },
+      ]);
+    }
+  }
+
+  /** One page of a run's failed items, in key order (`<category>/<policyId>` sorts by category, then id). */
+  async failedItemsPage(tenantId: string, scheduleId: string, runId: string, startKey: Key | null, limit: number): Promise<{ items: string[]; lastKey: Key | null }> {
+    const { items, lastKey } = await this.t.queryPage({
+      key: { pk: tenantPk(tenantId), sk: { beginsWith: keys.scheduleRunFailedPrefix(scheduleId, runId) } },
+      startKey,
+      limit,
+      consistent: true,
+      map: (o) => o.entry as string,
     });
+    return { items, lastKey };
   }
 }

@@ -3,11 +3,13 @@
  * executors receive this object; none of them constructs a store.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AuditStore } from './audit-store.js';
 import { BackupStore } from './backup-store.js';
 import { DirectoryStore } from './directory-store.js';
 import { DriftStore } from './drift-store.js';
 import { GroupCacheStore } from './group-cache-store.js';
 import { InventoryStore } from './inventory-store.js';
+import { MemberStore } from './member-store.js';
 import { NotificationStore } from './notification-store.js';
 import { PolicyStore } from './policy-store.js';
 import { RestoreStore } from './restore-store.js';
@@ -28,6 +30,8 @@ export interface Stores {
   restores: RestoreStore;
   drift: DriftStore;
   notifications: NotificationStore;
+  members: MemberStore;
+  audit: AuditStore;
 }
 
 export function makeStores(opts: { doc: DynamoDBDocumentClient; table: string; clock?: () => Date }): Stores {
@@ -46,5 +50,7 @@ export function makeStores(opts: { doc: DynamoDBDocumentClient; table: string; c
     restores: new RestoreStore(doc, table),
     drift: new DriftStore(doc, table),
     notifications: new NotificationStore(doc, table, clock),
+    members: new MemberStore(doc, table),
+    audit: new AuditStore(doc, table),
   };
 }

@@ -335,8 +335,11 @@ export class TableClient {
 
   // ── batches ──
 
-  /** BatchGet in chunks of 100, retrying unprocessed keys; consistent by default. */
-  async batchGet(keys: Key[], opts: { consistent?: boolean } = {}): Promise<Item[]> {
+  /** BatchGet in chunks of 100, retrying unprocessed keys; consistent by default; `projection`: only these attributes. */
+  async batchGet(keys: Key[], opts: { consistent?: boolean; projection?: string[] } = {}): Promise<Item[]> {
+    const projection = opts.projection?.length
+      ? { ProjectionExpression: opts.projection.map((_, i) => `#p${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(opts.projection.map((n, i) => [`#p${i}`, n])) }
+      : {};
     const found: Item[] = [];
     for (let i = 0; i < keys.length; i += GET_CHUNK) {
       let pending: Key[] = keys.slice(i, i + GET_CHUNK);
@@ -344,7 +347,7 @@ export class TableClient {
         if (round >= this.batch.maxRounds) throw new BatchIncompleteError('BatchGet', pending.length, round);
         if (round > 0) await this.backoff(round);
         const out = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: opts.consistent ?? true } } }),
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: opts.consistent ?? true, ...projection } } }),
         );
         found.push(...(out.Responses?.[this.table] ?? []));
         pending = (out.UnprocessedKeys?.[this.table]?.Keys as Key[] | undefined) ?? [];

@@ -2,13 +2,14 @@
  * `npm run bench`: prints the §11 figures measured here, on DynamoDB Local and fauxqs. Not a test —
  * figures and ratios to read, copied into BENCHMARKS.md. `BENCH_ONLY=start,list,…` runs a subset.
  */
-import './bench-env.js';
+import './bench-env.js'; // first: the environment the settings read
 import os from 'node:os';
 import { startBenchServices } from './harness.js';
 import { startBench } from './start-bench.js';
 import { httpStartBench } from './http-start-bench.js';
 import { listBench } from './list-bench.js';
 import { workerBench } from './worker-bench.js';
+import { graphBench } from './graph-bench.js';
 import { idempotencyBench } from './idempotency-bench.js';
 import { bundleBench } from './bundle-bench.js';
 import { sanitizeBench } from './sanitize-bench.js';
@@ -29,6 +30,7 @@ try {
   if (wanted('start') || wanted('httpstart')) await httpStartBench(svc, Number(process.env.BENCH_STARTS ?? 200));
   if (wanted('idempotency')) await idempotencyBench(svc);
   if (wanted('worker')) await workerBench(svc);
+  if (wanted('graph')) await graphBench(svc);
   if (wanted('bundles')) await bundleBench();
   if (wanted('list')) await listBench(svc);
   if (wanted('sanitize')) await sanitizeBench();

@@ -5,6 +5,7 @@ import { createTableInput } from '../../shared/store/table.js';
 import { startGraphSim } from '../../infra/local/graph-sim.js';
 import { DirectoryStore } from '../../shared/store/directory-store.js';
 import { makeWorkerDeps } from '../../shared/operations/worker-deps.js';
+import { msalAppTokens } from '../../shared/graph/msal-tokens.js';
 import { processWorkMessage } from '../../shared/operations/worker.js';
 import { fmt } from './harness.js';
 
@@ -16,7 +17,7 @@ export async function workerBench(svc: { dynamoEndpoint: string }, items = Numbe
   const sim = await startGraphSim({ port: 0, latencyMs: 0, tenants: { bigco: { policies: items, groups: 0 } } } as never);
   try {
     await new DirectoryStore(doc, table).putTenant({ id: 'bigco', name: 'Big Co', graph: sim.settingsFor('bigco') });
-    const deps = makeWorkerDeps({ doc, table, queue: { send: async () => undefined } });
+    const deps = makeWorkerDeps({ doc, table, queue: { send: async () => undefined }, graphOptions: { appTokens: msalAppTokens } });
     deps.logger.setLogLevel('ERROR');
     let writes = 0;
     const save = deps.store.saveTransition.bind(deps.store);

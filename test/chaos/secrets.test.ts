@@ -17,6 +17,7 @@ import { notifyInitiator } from '../../shared/notifications/notifier.js';
 import type { OperationExecutor } from '../../shared/operations/executor.js';
 import { EXECUTORS } from '../../shared/operations/index.js';
 import { makeWorkerDeps, type AllWorkerDeps } from '../../shared/operations/worker-deps.js';
+import { msalAppTokens } from '../../shared/graph/msal-tokens.js';
 import { processWorkMessage, RetryLaterError } from '../../shared/operations/worker.js';
 import { keys } from '../../shared/store/keys.js';
 import { DirectoryStore } from '../../shared/store/directory-store.js';
@@ -137,7 +138,7 @@ async function runCase(place: Place, secret: Secret, caseNo: number) {
   inject = { place, secret };
   logLines = [];
   // Fresh deps per case: a cached app token would keep the token endpoint out of reach.
-  deps = makeWorkerDeps({ doc: env.doc, table: env.table, queue: env.queue, graphOptions: { fetch: chaosFetch, sleep: async () => undefined, maxRetries: 1 } });
+  deps = makeWorkerDeps({ doc: env.doc, table: env.table, queue: env.queue, graphOptions: { appTokens: msalAppTokens, fetch: chaosFetch, sleep: async () => undefined, maxRetries: 1 } });
   deps.logger.setLogLevel('INFO'); // every line the worker writes is in scope of the check
   const type: OperationType = place === 'graph-item-403' ? 'policy.sync'
     : place === 'executor-item' || place === 'executor-throw' || place === 'run-input' || place === 'initiator-name' ? 'directory_groups.sync' : 'inventory.sync';

@@ -37,8 +37,25 @@ const plausibleBody = fc.record({
   ),
   surface: fc.constantFrom('api', 'console', 'schedule', 'x'),
 }, { requiredKeys: [] });
+// Tenants and credentials (issue 19): near-valid bodies, so the fuzz reaches past the schema.
+const credential = fc.oneof(
+  fc.record({ type: fc.constantFrom('secret', 'certificate', 'x'), secret: fc.oneof(fc.constant('FAKE-fuzz-client-secret'), fc.string({ maxLength: 30 })) }, { requiredKeys: [] }),
+  fc.record({ type: fc.constant('certificate'), certificatePem: fc.oneof(fc.constant('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'), fc.string()), privateKeyPem: fc.oneof(fc.constant('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----'), fc.string()) }, { requiredKeys: [] }),
+);
+const tenantBody = fc.record({
+  tenantId: fc.oneof(fc.constantFrom('contoso', 'fuzz-co', 'Bad Slug', '-x', ''), fc.string({ maxLength: 70 })),
+  name: fc.string({ maxLength: 40 }),
+  graph: fc.record({
+    cloud: fc.constantFrom('global', 'usGovL4', 'china', 'moon'),
+    directoryTenantId: fc.oneof(fc.uuid(), fc.constant('fuzz.onmicrosoft.com'), fc.string({ maxLength: 20 })),
+    clientId: fc.oneof(fc.uuid(), fc.string({ maxLength: 40 })),
+    credential,
+  }, { requiredKeys: [] }),
+  credential,
+}, { requiredKeys: [] });
 const rawBody = fc.oneof(
   plausibleBody.map((b) => JSON.stringify(b)),
+  tenantBody.map((b) => JSON.stringify(b)),
   fc.jsonValue().map((v) => JSON.stringify(v)),
   fc.string({ maxLength: 200 }),
   fc.constantFrom('{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"y":1}}}', '{', 'null', '[]', '"', '{"name":' + '"x"'.repeat(10) + '}'),

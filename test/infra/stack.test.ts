@@ -8,18 +8,18 @@ import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
-import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/store/keys.js';
+import { INDEXES, STREAM_EVENT_PREFIXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/store/keys.js';
 import { createTableInput } from '../../shared/store/table.js';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
-import { queues, REAPER_TIMEOUT_SECONDS, routes, rules, schedules, streamPublisher, TICK_TIMEOUT_SECONDS, WORKER_MAX_CONCURRENCY } from '../../shared/wiring.js';
+import { queues, REAPER_TIMEOUT_SECONDS, routes, rules, SCHEDULE_STARTER_MAX_CONCURRENCY, schedules, streamPublisher, TICK_SAFETY_MARGIN_MS, TICK_TIMEOUT_SECONDS, WORKER_MAX_CONCURRENCY } from '../../shared/wiring.js';
 import { deployedFunctions, deployedRoutes } from '../../infra/constructs/deployed-functions.js';
-import { PROJECT_ROOT } from '../../infra/app.js';
+import { buildApp, PROJECT_ROOT } from '../../infra/app.js';
 import { synthStack, type SynthResult } from './synth-stack.js';
-import { leaseMsFor, parseSettings, WORKER_LEASE_MS } from '../../shared/settings.js';
+import { DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT, leaseMsFor, parseSettings, WORKER_LEASE_MS } from '../../shared/settings.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 
-const CONTEXT = { jwtIssuer: 'https://issuer.example.com/tenant/v2.0', jwtAudience: 'api://operation-runs,client-id-123', alarmEmail: 'ops@example.com', consoleOrigins: 'https://console.example.com', jwtScopes: 'api://operation-runs/Runs.ReadWrite' };
+const CONTEXT = { jwtIssuer: 'https://issuer.example.com/tenant/v2.0', jwtAudience: 'api://operation-runs,client-id-123', alarmEmail: 'ops@example.com', consoleOrigins: 'https://console.example.com', jwtScopes: 'api://operation-runs/Runs.ReadWrite', platformAdmins: 'admin-sub-1, admin-sub-2' };
 
 let synth: SynthResult;
 let template: Template;
@@ -146,12 +146,13 @@ describe('messaging and workers', () => {
     }
   });
 
-  it('drives the worker from the work queue and the DLQ handler from the DLQ, both reporting batch item failures', () => {
+  it('drives the worker from the work queue, the DLQ handler from the DLQ and the schedule starter from the schedule queue, all reporting batch item failures', () => {
     const sqsMappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => !refersTo(m.Properties.EventSourceArn, 'StreamArn'));
-    expect(sqsMappings).toHaveLength(2);
+    expect(sqsMappings).toHaveLength(Object.keys(queues).length);
     for (const [name, q, queue] of [
       [queues.work.consumer, queues.work, messaging().workQueue],
       [queues.dlq.consumer, queues.dlq, messaging().workDlq],
+      [queues.schedule.consumer, queues.schedule, messaging().scheduleQueue],
     ] as const) {
       const [fnId] = functionOf(name);
       const mapping = sqsMappings.find(([, m]) => m.Properties.FunctionName.Ref === fnId);
@@ -175,6 +176,59 @@ describe('messaging and workers', () => {
     expect(tick.Properties.Timeout).toBe(TICK_TIMEOUT_SECONDS);
     expect(reaper.Properties.Timeout).toBe(REAPER_TIMEOUT_SECONDS);
     for (const sch of schedules) expect(sch.timeoutSeconds!, sch.name).toBeLessThan(sch.everyMinutes * 60);
+    // The tick stops paging with time left for its last page's sends.
+    expect(TICK_SAFETY_MARGIN_MS).toBeLessThan(TICK_TIMEOUT_SECONDS * 1000);
+  });
+
+  it('fans due schedules out through a schedule queue with a DLQ to a bounded schedule starter (issue 16)', () => {
+    const scheduleQueue = resources[queueId(messaging().scheduleQueue)];
+    expect(scheduleQueue.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [queueId(messaging().scheduleDlq), 'Arn'] },
+      maxReceiveCount: queues.schedule.maxReceiveCount,
+    });
+    const [starterId, starter] = functionOf(queues.schedule.consumer);
+    expect(starter.Properties.Timeout).toBe(queues.schedule.timeoutSeconds);
+    expect(scheduleQueue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * starter.Properties.Timeout);
+    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => m.Properties.FunctionName.Ref === starterId)!;
+    expect(mapping.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': [queueId(messaging().scheduleQueue), 'Arn'] });
+    expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: SCHEDULE_STARTER_MAX_CONCURRENCY });
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    // Only the tick sends to the schedule queue, and only the tick is told its URL.
+    const scheduleQueueId = queueId(messaging().scheduleQueue);
+    for (const f of deployedFunctions()) {
+      const sendsThere = statementsOf(f.entry).some((st) => [st.Action].flat().includes('sqs:SendMessage') && refersTo(st.Resource, scheduleQueueId));
+      expect(sendsThere, f.entry).toBe(f.entry === 'functions/schedules/backup-tick.ts');
+      const url = functionOf(f.entry)[1].Properties.Environment.Variables.SCHEDULE_QUEUE_URL;
+      expect(url, f.entry).toEqual(f.entry === 'functions/schedules/backup-tick.ts' ? { Ref: scheduleQueueId } : undefined);
+    }
+  });
+});
+
+describe('quota and concurrency from CDK context (issue 16)', () => {
+  const quotaOf = (t: Record<string, Resource>) =>
+    new Set(Object.values(t).filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => r.Properties.Environment.Variables.MAX_ACTIVE_RUNS_PER_TENANT));
+
+  it('gives every function the default active-run quota, and the worker mapping the default cap', () => {
+    expect(quotaOf(resources)).toEqual(new Set([String(DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT)]));
+  });
+
+  it('takes -c maxActiveRunsPerTenant and -c workerMaxConcurrency into every function\'s environment and the worker\'s event source', () => {
+    const custom = synthStack({ ...CONTEXT, maxActiveRunsPerTenant: '7', workerMaxConcurrency: '5' });
+    rmSync(custom.outdir, { recursive: true, force: true });
+    expect(custom.synthError?.message).toBeUndefined();
+    const res = custom.template.toJSON().Resources as Record<string, Resource>;
+    expect(quotaOf(res)).toEqual(new Set(['7']));
+    const workerId = Object.entries(res).find(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith(`${queues.work.consumer} — `))![0];
+    const mapping = Object.values(res).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.FunctionName.Ref === workerId)!;
+    expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 5 });
+  }, 120_000);
+
+  it('refuses a quota the functions\' settings would refuse, and a cap outside AWS\'s range', () => {
+    // buildApp checks context before it builds any construct, so nothing is synthesized here.
+    const build = (extra: Record<string, string>) => () => buildApp({ context: { 'aws:cdk:bundling-stacks': [], ...CONTEXT, ...extra } });
+    expect(build({ maxActiveRunsPerTenant: '0' })).toThrow(/maxActiveRunsPerTenant/);
+    expect(build({ maxActiveRunsPerTenant: '2.5' })).toThrow(/maxActiveRunsPerTenant/);
+    expect(build({ workerMaxConcurrency: '1' })).toThrow(/workerMaxConcurrency/);
   });
 });
 
@@ -233,6 +287,37 @@ describe('functions', () => {
       const readsKey = statementsOf(f.entry).some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && refersTo(s.Resource, keyId));
       expect(readsKey, f.entry).toBe(f.access.table !== 'none');
     }
+  });
+});
+
+describe('tenants and their Graph credentials (issue 19)', () => {
+  const apiEntries = new Set(deployedRoutes().map((r) => r.entry));
+
+  it('gives every API function the platform admins from the deploy context, and no other function', () => {
+    for (const f of deployedFunctions()) {
+      const vars = functionOf(f.entry)[1].Properties.Environment.Variables;
+      if (!apiEntries.has(f.entry)) {
+        expect(vars.PLATFORM_ADMINS, f.entry).toBeUndefined();
+        continue;
+      }
+      expect(vars.PLATFORM_ADMINS, f.entry).toBe('admin-sub-1,admin-sub-2');
+      expect(parseSettings({ CURSOR_SECRET: 'x', PLATFORM_ADMINS: vars.PLATFORM_ADMINS }).platformAdmins).toEqual(['admin-sub-1', 'admin-sub-2']);
+    }
+  });
+
+  it('lets only the tenant routes create and replace secrets, only under the stack\'s prefix; Graph readers may read them there', () => {
+    const prefixOf = (resource: unknown) => JSON.stringify(resource).match(/secret:(operation-runs\/graph\/[^"*]+\/)\*/)?.[1];
+    for (const f of deployedFunctions()) {
+      const statements = statementsOf(f.entry);
+      const writes = statements.filter((s) => [s.Action].flat().some((a) => a === 'secretsmanager:CreateSecret' || a === 'secretsmanager:PutSecretValue'));
+      expect(writes.length > 0, f.entry).toBe(Boolean(f.access.writeGraphSecrets));
+      for (const w of writes) expect(prefixOf(w.Resource), f.entry).toBe(`operation-runs/graph/${synth.stack.stackName}/`);
+      const vars = functionOf(f.entry)[1].Properties.Environment.Variables;
+      expect(vars.GRAPH_SECRET_PREFIX, f.entry).toBe(f.access.writeGraphSecrets ? `operation-runs/graph/${synth.stack.stackName}/` : undefined);
+      const readsTenantSecrets = statements.some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && prefixOf(s.Resource));
+      expect(readsTenantSecrets, f.entry).toBe(Boolean(f.access.graph));
+    }
+    expect(deployedRoutes().filter((r) => r.access.writeGraphSecrets).map((r) => `${r.method} ${r.path}`).sort()).toEqual(['POST /tenants', 'PUT /tenants/{tenantId}/graph-credential']);
   });
 });
 
@@ -318,10 +403,13 @@ describe('least privilege from wiring access', () => {
       const toWork = sends.filter((s) => refersTo(s.Resource, workQueue));
       expect(toWork.length > 0, f.entry).toBe(Boolean(f.access.sendWork));
       // The other sends allowed: each function's own on-failure destination — the stream
-      // publisher's event source's, and the rule targets' asynchronous invocations'.
+      // publisher's event source's, and the rule targets' asynchronous invocations' — and the
+      // tick's schedule queue (sendSchedules).
       const elsewhere = sends.filter((s) => !refersTo(s.Resource, workQueue));
       const failureQueue =
-        f.entry === streamPublisher.entry ? messaging().streamFailures : rules.some((r) => r.entry === f.entry) ? messaging().ruleTargetFailures : undefined;
+        f.entry === streamPublisher.entry ? messaging().streamFailures
+          : rules.some((r) => r.entry === f.entry) ? messaging().ruleTargetFailures
+            : f.access.sendSchedules ? messaging().scheduleQueue : undefined;
       for (const s of elsewhere) expect(failureQueue && refersTo(s.Resource, queueId(failureQueue)), f.entry).toBe(true);
       if (failureQueue) expect(elsewhere.length, f.entry).toBeGreaterThan(0);
     }
@@ -411,6 +499,10 @@ describe('events and schedules', () => {
     expect(mapping.Properties.MaximumRetryAttempts).toBeGreaterThan(0);
     expect(resources[mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]].Type).toBe('AWS::SQS::Queue');
     expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    // Only run items and audit entries (issue 19) invoke the publisher: one filter per sort-key prefix.
+    const patterns = mapping.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern));
+    expect(patterns).toEqual(STREAM_EVENT_PREFIXES.map((prefix) => ({ dynamodb: { Keys: { [TABLE_KEYS.sortKey]: { S: [{ prefix }] } } } })));
+    expect(STREAM_EVENT_PREFIXES).toEqual(['RUN#', 'AUDIT#']);
   });
 
   it('names the bus after the stack and hands that name to every function, and routes each wiring rule pattern on it to its function', () => {
@@ -494,6 +586,16 @@ describe('observability', () => {
     expect(arrival!.Metrics.find((x: any) => x.Expression).Expression).toBe('FILL(received, 0) + FILL(visible, 0)');
     expect(arrival!.Threshold).toBe(1);
     expect(arrival!.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+  });
+
+  it('alarms as soon as a message waits in the schedule DLQ (nothing consumes it)', () => {
+    const id = queueId(messaging().scheduleDlq);
+    const found = alarms().find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && refersTo(a.Dimensions, id));
+    expect(found, 'schedule DLQ alarm').toBeDefined();
+    expect(found!.Statistic).toBe('Maximum');
+    expect(found!.Period).toBe(60);
+    expect(found!.Threshold).toBe(1);
+    expect(found!.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
   });
 
   it('alarms on every record sent to the rule targets\' on-failure destination and to their DLQ', () => {

@@ -24,6 +24,10 @@ const validRequest: Record<string, { query?: string; body?: unknown; headers?: R
   'POST /tenants/{tenantId}/backup-schedules': { body: { name: 'Matrix', cron: '0 3 * * *', keepLast: 3 } },
   'PATCH /tenants/{tenantId}/backup-schedules/{scheduleId}': { body: { enabled: false } },
   'GET /tenants/{tenantId}/directory/group-search': { query: 'q=fin', headers: { 'x-graph-delegated-token': 'FAKE-delegated-token' } },
+  'PUT /tenants/{tenantId}/members/{userId}': { body: { role: 'readonly' } },
+  'POST /tenants/{tenantId}/invitations': { body: { email: 'matrix@example.com', role: 'readonly' } },
+  'GET /tenants/{tenantId}/audit': { query: 'action=member.added' },
+  'PUT /tenants/{tenantId}/graph-credential': { body: { credential: { type: 'secret', secret: 'FAKE-matrix-client-secret' } } },
 };
 
 const concrete = (path: string, tenant: string) => path.replace('{tenantId}', tenant).replace(/\{\w+\}/g, 'matrix-id');
@@ -36,11 +40,19 @@ const aboveReadonly: Array<[string, string]> = [
   ['PATCH /tenants/{tenantId}/backup-schedules/{scheduleId}', 'manager'],
   ['DELETE /tenants/{tenantId}/backup-schedules/{scheduleId}', 'manager'],
   ['GET /tenants/{tenantId}/directory/group-search', 'manager'],
+  ['GET /tenants/{tenantId}/members', 'owner'],
+  ['PUT /tenants/{tenantId}/members/{userId}', 'owner'],
+  ['DELETE /tenants/{tenantId}/members/{userId}', 'owner'],
+  ['GET /tenants/{tenantId}/invitations', 'owner'],
+  ['POST /tenants/{tenantId}/invitations', 'owner'],
+  ['DELETE /tenants/{tenantId}/invitations/{invitationId}', 'owner'],
+  ['GET /tenants/{tenantId}/audit', 'owner'],
+  ['PUT /tenants/{tenantId}/graph-credential', 'owner'],
 ];
 
 describe('tenant isolation on every tenant route', () => {
   it('the matrix covers every tenant route of the wiring', () => {
-    expect(tenantRoutes.length).toBeGreaterThanOrEqual(19);
+    expect(tenantRoutes.length).toBeGreaterThanOrEqual(26);
   });
 
   it.each(tenantRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s: a non-member gets 404 and nothing is written', async (key, r) => {
@@ -68,12 +80,24 @@ describe('roles on every route above readonly', () => {
   });
 
   it('an operator may not do what needs a manager', async () => {
-    for (const [key, role] of aboveReadonly.filter(([, role]) => role === 'manager')) {
+    for (const [key, role] of aboveReadonly.filter(([, role]) => role === 'manager' || role === 'owner')) {
       const r = tenantRoutes.find((x) => `${x.method} ${x.path}` === key)!;
       const req = validRequest[key] ?? {};
       const res = await api.call(r.method, `${concrete(r.path, 'contoso')}${req.query ? `?${req.query}` : ''}`, { user: 'dave', body: req.body, headers: req.headers });
       expect(res.status, `${key} needs ${role}`).toBe(403);
     }
+  });
+
+  it('a manager (dave in fabrikam) may not do what needs an owner, and writes nothing', async () => {
+    const before = await api.snapshot();
+    for (const [key] of aboveReadonly.filter(([, role]) => role === 'owner')) {
+      const r = tenantRoutes.find((x) => `${x.method} ${x.path}` === key)!;
+      const req = validRequest[key] ?? {};
+      const res = await api.call(r.method, `${concrete(r.path, 'fabrikam')}${req.query ? `?${req.query}` : ''}`, { user: 'dave', body: req.body, headers: req.headers });
+      expect(res.status, `${key} needs owner`).toBe(403);
+      expect(res.json.detail).toMatch(/role/);
+    }
+    expect(await api.snapshot()).toBe(before);
   });
 
   it('every other tenant route is open to readonly members', async () => {
@@ -83,5 +107,25 @@ describe('roles on every route above readonly', () => {
       expect([200, 404], `${r.method} ${r.path} → ${res.status}`).toContain(res.status);
       if (res.status === 404) expect(res.json.detail).not.toMatch(/tenant/i);
     }
+  });
+});
+
+describe('platform routes (issue 19): only platform admins', () => {
+  const platformRoutes = routes.filter((r) => r.path === '/tenants' && !r.localOnly);
+  const body = { tenantId: 'matrix-new', name: 'Matrix', graph: { cloud: 'global', directoryTenantId: '00000000-0000-4000-8000-000000000001', clientId: '00000000-0000-4000-8000-000000000002', credential: { type: 'secret', secret: 'FAKE-matrix-client-secret' } } };
+
+  it('covers POST and GET /tenants', () => {
+    expect(platformRoutes.map((r) => r.method).sort()).toEqual(['GET', 'POST']);
+  });
+
+  it.each(platformRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s: a signed-in non-admin gets 403 (even an owner), no token 401, and nothing is written', async (_key, r) => {
+    const before = await api.snapshot();
+    for (const user of ['bob', 'carol', 'dave', 'mallory']) {
+      const res = await api.call(r.method, r.path, { user, body: r.method === 'GET' ? undefined : body });
+      expect(res.status, user).toBe(403);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect((await api.call(r.method, r.path, { body: r.method === 'GET' ? undefined : body })).status).toBe(401);
+    expect(await api.snapshot()).toBe(before);
   });
 });

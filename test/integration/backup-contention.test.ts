@@ -10,7 +10,7 @@ import { ulid } from 'ulid';
 import { workerTestEnv } from '../support/worker-env.js';
 import { alice } from '../support/backup-fixtures.js';
 import { makeStores } from '../../shared/store/stores.js';
-import { backUpPolicies, GRAPH_CONCURRENCY } from '../../shared/operations/backup-policies.js';
+import { backUpPolicies } from '../../shared/operations/backup-policies.js';
 import type { ExecutionContext } from '../../shared/operations/executor.js';
 import { keys } from '../../shared/store/keys.js';
 
@@ -50,7 +50,7 @@ function conflictingDoc(doc: DynamoDBDocumentClient, seen: { setTransactions: nu
 }
 
 describe('backup lanes and TransactionConflict', () => {
-  it(`${GRAPH_CONCURRENCY} lanes back up 24 policies: no transaction on the set, one count per chunk, none failed; a redone chunk counts nothing twice`, async () => {
+  it(`parallel lanes back up 24 policies: no transaction on the set, one count per chunk, none failed; a redone chunk counts nothing twice`, async () => {
     const setId = ulid();
     const seen = { setTransactions: 0, setUpdates: 0, conflicts: 0 };
     const doc = conflictingDoc(env.doc, seen);

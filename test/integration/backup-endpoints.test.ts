@@ -4,22 +4,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { parseSettings, setSettings } from '../../shared/settings.js';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { testEnv } from '../support/services.js';
 import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
 import { seedDemo } from '../../infra/local/seed.js';
 import { seedBackupSchedules, NIGHTLY } from '../../infra/local/seed-backup-schedules.js';
-import { lambdaContext } from '../../infra/local/lambda-context.js';
+import { callRoute } from '../support/route-call.js';
 import { startGraphSim, type GraphSim } from '../../infra/local/graph-sim.js';
 import { DirectoryStore } from '../../shared/store/directory-store.js';
 import { ScheduleStore } from '../../shared/store/schedule-store.js';
 import { GroupCacheStore } from '../../shared/store/group-cache-store.js';
 import { BackupStore } from '../../shared/store/backup-store.js';
-
-type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
-const load = async (entry: string): Promise<Handler> => (await import(/* @vite-ignore */ pathToFileURL(path.resolve(entry)).href)).handler;
 
 let env: Awaited<ReturnType<typeof testEnv>>;
 let sim: GraphSim;
@@ -35,23 +29,7 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-interface Call { user?: string; body?: unknown; query?: Record<string, string>; headers?: Record<string, string> }
-
-/** Calls the handler of `routePath` for `path`, e.g. call('GET', '/tenants/{tenantId}/backup-sets', { tenantId: 'contoso' }). */
-async function call(method: string, routePath: string, params: Record<string, string>, opts: Call = {}) {
-  const { routes } = await import('../../shared/wiring.js');
-  const route = routes.find((r) => r.method === method && r.path === routePath)!;
-  const handler = await load(route.entry);
-  const path = routePath.replace(/\{(\w+)\}/g, (_m, n: string) => encodeURIComponent(params[n]));
-  const res = await handler({
-    version: '2.0', routeKey: `${method} ${routePath}`, rawPath: path, rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...opts.headers },
-    queryStringParameters: opts.query, pathParameters: params,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body), isBase64Encoded: false,
-    requestContext: { requestId: 'test', routeKey: `${method} ${routePath}`, http: { method, path }, ...(opts.user ? { authorizer: { jwt: { claims: { sub: opts.user, name: opts.user }, scopes: [] } } } : {}) },
-  }, lambdaContext(route.entry));
-  return { status: res.statusCode!, headers: (res.headers ?? {}) as Record<string, string>, body: res.body ? JSON.parse(res.body) : undefined };
-}
+const call = callRoute;
 
 const SETS = '/tenants/{tenantId}/backup-sets';
 const SET = '/tenants/{tenantId}/backup-sets/{backupSetId}';

@@ -132,7 +132,8 @@ describe('backup_schedule.retry', () => {
     const failedRun = (await env.store.getRun('contoso', run.id))!;
     expect(failedRun).toMatchObject({ outcome: 'partially_succeeded', failureCount: 2 });
     const entry = (await schedules.getScheduleRun('contoso', 'retry', run.id))!;
-    expect(entry.failedItems).toEqual(forbidden.map((id) => `deviceCompliancePolicies/${id}`).sort());
+    expect(entry.failedItemCount).toBe(2);
+    expect((await schedules.failedItemsPage('contoso', 'retry', run.id, null, 100)).items).toEqual(forbidden.map((id) => `deviceCompliancePolicies/${id}`).sort());
     const setId = failedRun.context.backupSetId as string;
     expect((await sets.getSet('contoso', setId))!.itemCount).toBe(ids.length - 2);
 

@@ -3,12 +3,13 @@
  * completes the run (the worker honouring a cancel, a dispatch failure, the reaper, the DLQ handler).
  * Real executors against the simulated Graph; GET /tenants/{t}/restores/{id} through its real handler.
  */
+import { auditPut } from '../../shared/audit/audit.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2, SQSRecord } from 'aws-lambda';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ulid } from 'ulid';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { workerTestEnv } from '../support/worker-env.js';
 import { alice, putSchedule, startChecked } from '../support/backup-fixtures.js';
 import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
@@ -84,7 +85,8 @@ describe('a restore record follows its run to the end', () => {
     env.sim.mutatePolicy('contoso', policies[0].id, { passwordMinimumLength: 42 });
     let cancelAt: number | null = null;
     env.deps.afterCheckpoint = async (run) => {
-      if (run.type !== 'restore.execute' || cancelAt !== null) return;
+      // The restore's first phase (pending rows) processes no item: cancel once items are being restored.
+      if (run.type !== 'restore.execute' || cancelAt !== null || !run.summaryCounts.processed) return;
       cancelAt = run.summaryCounts.processed;
       await env.deps.service.requestCancel(run.tenantId, run.id);
     };
@@ -183,5 +185,44 @@ describe('the other types\' rows follow their runs', () => {
     const { backupSetId } = run.context as { backupSetId: string };
     expect(await stores.backups.getSet('contoso', backupSetId)).toMatchObject({ status: done.outcome === 'failed' ? 'failed' : 'complete', completedAt: done.completedAt });
     expect(await stores.schedules.getScheduleRun('contoso', schedule.id, run.id)).toMatchObject({ status: done.outcome, completedAt: done.completedAt });
+  });
+});
+
+describe('graph.connection_check keeps its row and the tenant\'s last check (issue 19)', () => {
+  const profileOf = async (tenantId: string) => (await env.doc.send(new GetCommand({ TableName: env.table, Key: keys.tenant(tenantId), ConsistentRead: true }))).Item!;
+
+  it('the worker finishes the check row with the per-category result and the tenant\'s lastConnectionCheck in the terminal transaction', async () => {
+    const { run } = await startChecked(env, 'graph.connection_check', {});
+    const rows = new RunRowStore(env.doc, env.table);
+    expect(await rows.get(keys.connectionCheck('contoso', run.id))).toMatchObject({ kind: 'connectionCheck', status: 'queued', credential: 'current' });
+    await env.drain();
+    const done = (await env.store.getRun('contoso', run.id))!;
+    expect(done.outcome).toBe('succeeded');
+    const row = await rows.get(keys.connectionCheck('contoso', run.id));
+    expect(row).toMatchObject({ status: 'succeeded', completedAt: done.completedAt, summaryCounts: done.summaryCounts, categories: { organization: 'readable', deviceConfigurations: 'readable' } });
+    expect((await profileOf('contoso')).lastConnectionCheck).toMatchObject({ runId: run.id, status: 'succeeded', completedAt: done.completedAt });
+  });
+
+  const testAudit = (tenantId: string) => auditPut({ tenantId, actor: { userId: 'alice', name: 'Alice Admin' }, action: 'credential.rotated', target: { type: 'tenant', id: tenantId, label: tenantId } }, new Date());
+
+  it('cancelling a queued check of a rotated credential drops the pending credential with the run; the current one stays', async () => {
+    const before = await profileOf('contoso');
+    const pending = { secretRef: 'local:domain-records-pending', credential: { type: 'secret' }, since: new Date().toISOString() };
+    expect(await env.directory.setPendingCredential('contoso', pending, new Date(Date.now() - 3_600_000).toISOString(), testAudit('contoso'))).toBe(true);
+    const { run } = await startChecked(env, 'graph.connection_check', { credential: 'pending' });
+    expect(run.context).toMatchObject({ credential: 'pending', pendingSecretRef: pending.secretRef });
+    const cancelled = (await env.deps.service.requestCancel('contoso', run.id))!;
+    expect(cancelled).toMatchObject({ status: 'completed', outcome: 'cancelled' });
+    const after = await profileOf('contoso');
+    expect(after.pendingCredential).toBeUndefined();
+    expect(after.graph.secretRef).toBe(before.graph.secretRef);
+    expect(after.lastConnectionCheck).toMatchObject({ runId: run.id, status: 'cancelled', usedPendingCredential: true });
+    expect(await new RunRowStore(env.doc, env.table).get(keys.connectionCheck('contoso', run.id))).toMatchObject({ status: 'cancelled', completedAt: cancelled.completedAt, categories: { organization: 'not_checked' } });
+    await env.drain();
+  });
+
+  it('a check of a pending credential needs one (422 at start, nothing written)', async () => {
+    const err = await planStart('graph.connection_check', 'fabrikam', { credential: 'pending' }, { stores, clock: () => new Date() }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'precondition_failed' });
   });
 });

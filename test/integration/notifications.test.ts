@@ -179,8 +179,14 @@ describe('the trust boundary (issue 15, item 5)', () => {
     await notifyInitiator(eventOf(null, inContoso), deps);
     expect((await list('nina')).body.items.map((n: Notification) => n.runId).sort()).toEqual([inFabrikam.id, inContoso.id].sort());
 
+    const fabrikamNote = (await list('nina', { tenantId: 'fabrikam' })).body.items[0] as Notification;
     await removeMember('nina', 'fabrikam');
     expect((await me('nina')).body.memberships.map((m: { tenantId: string }) => m.tenantId)).toEqual(['contoso']);
+    // Nor can it be marked read: it answers 404 like an unknown one and stays unread.
+    expect((await markRead('nina', fabrikamNote.id)).status).toBe(404);
+    const hidden = (await storedNotifications('nina')).find((n) => String(n.sk).endsWith(fabrikamNote.id));
+    expect(hidden).toBeDefined();
+    expect(hidden?.readAt).toBeUndefined();
     expect((await list('nina')).body.items.map((n: Notification) => n.runId)).toEqual([inContoso.id]);
     expect((await list('nina', { tenantId: 'fabrikam' })).body).toEqual({ items: [], nextCursor: null });
     // The run goes on and completes: its Completed event reaches nobody.

@@ -130,32 +130,40 @@ describe('active-run quota', () => {
   });
 });
 
-describe('POST /tenants/{t}/runs past the quota', () => {
-  let api: TestApi;
-  const quotaEnv = { MAX_ACTIVE_RUNS_PER_TENANT: '2', MAX_SCHEDULES_PER_TENANT: '3' };
+/**
+ * A local runtime started with these quota settings for the enclosing describe block (the local
+ * runtime reads the quotas from its environment, as a deployed function does); the environment is
+ * restored after. Read `api.current` inside tests.
+ */
+function runtimeWithQuotas(quotaEnv: Record<string, string>): { current: TestApi } {
+  const api = {} as { current: TestApi };
   const previous = Object.fromEntries(Object.keys(quotaEnv).map((k) => [k, process.env[k]]));
   beforeAll(async () => {
-    // The local runtime reads the quotas from its environment, as a deployed function does.
     Object.assign(process.env, quotaEnv);
-    api = await startTestRuntime();
+    api.current = await startTestRuntime();
   });
   afterAll(async () => {
-    await api?.runtime.stop();
+    await api.current?.runtime.stop();
     for (const [k, v] of Object.entries(previous)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
   });
+  return api;
+}
+
+describe('POST /tenants/{t}/runs past the quota', () => {
+  const api = runtimeWithQuotas({ MAX_ACTIVE_RUNS_PER_TENANT: '2', MAX_SCHEDULES_PER_TENANT: '3' });
 
   const start = (categories: string[]) =>
-    api.call('POST', '/tenants/contoso/runs', { user: 'alice', body: { type: 'inventory.sync', input: { categories } } });
+    api.current.call('POST', '/tenants/contoso/runs', { user: 'alice', body: { type: 'inventory.sync', input: { categories } } });
 
   it('answers 429 problem+json with Retry-After and writes nothing; a duplicate still answers 200', async () => {
     const first = await start(['deviceConfigurations']);
     expect(first.status).toBe(202);
     expect((await start(['deviceCompliancePolicies'])).status).toBe(202);
 
-    const before = await api.snapshot();
+    const before = await api.current.snapshot();
     const refused = await start(['configurationPolicies']);
     expect(refused.status).toBe(429);
     expect(refused.headers.get('content-type')).toBe('application/problem+json');
@@ -163,7 +171,7 @@ describe('POST /tenants/{t}/runs past the quota', () => {
     expect(refused.json).toMatchObject({ status: 429, limit: 2 });
     expect(refused.json.type).toMatch(/\/too-many-active-runs$/);
     expect(refused.json.detail).toMatch(/2 active runs/);
-    expect(await api.snapshot()).toBe(before);
+    expect(await api.current.snapshot()).toBe(before);
 
     const duplicate = await start(['deviceConfigurations']);
     expect(duplicate.status).toBe(200);
@@ -172,35 +180,22 @@ describe('POST /tenants/{t}/runs past the quota', () => {
 });
 
 describe('backup schedules: quota and shortest interval (400), and a scheduled run past the run quota', () => {
-  let api: TestApi;
-  const quotaEnv = { MAX_ACTIVE_RUNS_PER_TENANT: '1', MAX_SCHEDULES_PER_TENANT: '3' };
-  const previous = Object.fromEntries(Object.keys(quotaEnv).map((k) => [k, process.env[k]]));
-  beforeAll(async () => {
-    Object.assign(process.env, quotaEnv);
-    api = await startTestRuntime();
-  });
-  afterAll(async () => {
-    await api?.runtime.stop();
-    for (const [k, v] of Object.entries(previous)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  const api = runtimeWithQuotas({ MAX_ACTIVE_RUNS_PER_TENANT: '1', MAX_SCHEDULES_PER_TENANT: '3' });
   const SCHEDULES = '/tenants/contoso/backup-schedules';
-  const create = (name: string, cron: string) => api.call('POST', SCHEDULES, { user: 'alice', body: { name, cron } });
+  const create = (name: string, cron: string) => api.current.call('POST', SCHEDULES, { user: 'alice', body: { name, cron } });
 
   it('refuses a cron that fires less than 15 minutes apart, on create and on edit, and writes nothing', async () => {
-    const before = await api.snapshot();
+    const before = await api.current.snapshot();
     for (const cron of ['* * * * *', '*/5 * * * *', '0,10 2 * * *', '5,59 0,23 * * *']) {
       const res = await create('Too often', cron);
       expect(res.status, cron).toBe(400);
       expect(res.headers.get('content-type')).toBe('application/problem+json');
       expect(JSON.stringify(res.json.errors)).toMatch(/at least 15 minutes apart/);
     }
-    expect(await api.snapshot()).toBe(before);
+    expect(await api.current.snapshot()).toBe(before);
     const ok = await create('Every quarter hour', '*/15 * * * *');
     expect(ok.status).toBe(201);
-    const edit = await api.call('PATCH', `${SCHEDULES}/${ok.json.id}`, { user: 'alice', body: { cron: '*/10 * * * *' } });
+    const edit = await api.current.call('PATCH', `${SCHEDULES}/${ok.json.id}`, { user: 'alice', body: { cron: '*/10 * * * *' } });
     expect(edit.status).toBe(400);
     expect(JSON.stringify(edit.json.errors)).toMatch(/10 minutes apart/);
   });
@@ -209,27 +204,27 @@ describe('backup schedules: quota and shortest interval (400), and a scheduled r
     // The seeded Nightly and the quarter-hour schedule of the test above hold two of the three slots.
     const third = await create('Third', '0 4 * * *');
     expect(third.status).toBe(201);
-    const before = await api.snapshot();
+    const before = await api.current.snapshot();
     const fourth = await create('Fourth', '0 5 * * *');
     expect(fourth.status).toBe(400);
     expect(fourth.headers.get('content-type')).toBe('application/problem+json');
     expect(JSON.stringify(fourth.json.errors)).toMatch(/at most 3 backup schedules/);
-    expect(await api.snapshot()).toBe(before);
-    expect((await api.call('GET', '/tenants/fabrikam/backup-schedules', { user: 'bob' })).status).toBe(200);
-    expect((await api.call('DELETE', `${SCHEDULES}/${third.json.id}`, { user: 'alice' })).status).toBe(204);
-    expect((await api.call('DELETE', `${SCHEDULES}/${third.json.id}`, { user: 'alice' })).status).toBe(404);
+    expect(await api.current.snapshot()).toBe(before);
+    expect((await api.current.call('GET', '/tenants/fabrikam/backup-schedules', { user: 'bob' })).status).toBe(200);
+    expect((await api.current.call('DELETE', `${SCHEDULES}/${third.json.id}`, { user: 'alice' })).status).toBe(204);
+    expect((await api.current.call('DELETE', `${SCHEDULES}/${third.json.id}`, { user: 'alice' })).status).toBe(404);
     expect((await create('Fourth', '0 5 * * *')).status).toBe(201);
   });
 
   it('a due schedule whose tenant is at its active-run quota is skipped with reason quota, recorded on the schedule', async () => {
-    const held = await api.call('POST', '/tenants/contoso/runs', { user: 'alice', body: { type: 'inventory.sync', input: {} } });
+    const held = await api.current.call('POST', '/tenants/contoso/runs', { user: 'alice', body: { type: 'inventory.sync', input: {} } });
     expect(held.status).toBe(202);
-    const tick = await api.call('POST', '/dev/schedules/tick', { body: { now: '2999-01-01T00:00:00.000Z' } });
+    const tick = await api.current.call('POST', '/dev/schedules/tick', { body: { now: '2999-01-01T00:00:00.000Z' } });
     expect(tick.status).toBe(200);
     expect(tick.json.started).toEqual([]);
     const contosoSkips = tick.json.skipped.filter((s: { reason: string }) => s.reason === 'quota');
     expect(contosoSkips.length).toBeGreaterThanOrEqual(1);
-    const schedule = await api.call('GET', `${SCHEDULES}/${contosoSkips[0].scheduleId}`, { user: 'alice' });
+    const schedule = await api.current.call('GET', `${SCHEDULES}/${contosoSkips[0].scheduleId}`, { user: 'alice' });
     expect(schedule.json.lastSkip).toMatchObject({ reason: 'quota', runId: null });
   });
 });

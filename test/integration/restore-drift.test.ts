@@ -154,7 +154,9 @@ describe('restore.execute', () => {
     expect(run).toMatchObject({ outcome: 'succeeded', summaryCounts: { wouldChange: 1, restored: 0 } });
     const record = (await restores.get('contoso', run.context.restoreId as string))!;
     expect(record).toMatchObject({ runId: run.id, dryRun: true, status: 'succeeded' });
-    expect(record.items[policyId]).toMatchObject({ status: 'would_change', changedPaths: ['bitLockerEnabled'] });
+    const { items } = await restores.pageOfItems('contoso', record.id, { limit: 100 });
+    expect(items.find((i) => i.itemId === policyId)).toMatchObject({ status: 'would_change', changedPaths: ['bitLockerEnabled'], changedPathCount: 1 });
+    expect(record.counts.wouldChange).toBe(1);
     expect(env.sim.requests.slice(seen).filter((r) => r.method !== 'GET')).toHaveLength(0);
     expect(env.sim.policies('contoso').find((p) => p.id === policyId)!.content.bitLockerEnabled).toBe('drifted');
   });
@@ -164,8 +166,10 @@ describe('restore.execute', () => {
     const run = await runToEnd('restore.execute', { backupSetId: setId, groupMapping: { [sourceGroup]: targetGroup } });
     expect(run).toMatchObject({ outcome: 'succeeded', summaryCounts: { restored: 1 } });
     const record = (await restores.get('contoso', run.context.restoreId as string))!;
-    expect(record.items[policyId].status).toBe('restored');
-    expect(record.items[policyId].changedPaths).toEqual(expect.arrayContaining(['bitLockerEnabled']));
+    const item = (await restores.pageOfItems('contoso', record.id, { limit: 100 })).items.find((i) => i.itemId === policyId)!;
+    expect(item.status).toBe('restored');
+    expect(item.changedPaths).toEqual(expect.arrayContaining(['bitLockerEnabled']));
+    expect(record.counts.restored).toBe(1);
     const sim = env.sim.policies('contoso').find((p) => p.id === policyId)!;
     expect(sim.content.bitLockerEnabled).toBe(original.content.bitLockerEnabled);
     expect(sim.assignments.map((a) => a.target.groupId)).toContain(targetGroup);

@@ -53,3 +53,15 @@ export async function startConsoleHarness(name: string): Promise<ConsoleHarness>
     },
   };
 }
+
+/** Opens the console in a new page and signs in as `userId` with the local sign-in form; `pageErrors` collects uncaught page errors. */
+export async function signInAs(harness: Pick<ConsoleHarness, 'runtime' | 'context'>, userId: string, pageErrors: string[] = []) {
+  const page = await harness.context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${harness.runtime.url}/console`);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('User', { exact: true }).selectOption(userId);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: /^Runs — / }).waitFor();
+  return page;
+}

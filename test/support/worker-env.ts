@@ -8,6 +8,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { startGraphSim, type GraphSimOptions } from '../../infra/local/graph-sim.js';
 import { DirectoryStore } from '../../shared/store/directory-store.js';
 import { makeWorkerDeps, type AllWorkerDeps } from '../../shared/operations/worker-deps.js';
+import { msalAppTokens } from '../../shared/graph/msal-tokens.js';
 import { processWorkBatch } from '../../shared/operations/work-batch.js';
 import type { WorkerDeps } from '../../shared/operations/worker.js';
 import type { Run } from '../../shared/runs/model.js';
@@ -26,7 +27,7 @@ export async function workerTestEnv(opts: { sim?: GraphSimOptions; settings?: Wo
   const sleeps: number[] = [];
   const deps: AllWorkerDeps = makeWorkerDeps({
     doc: env.doc, table: env.table, queue: env.queue, clock,
-    graphOptions: { sleep: async (ms) => { sleeps.push(ms); }, now: () => clock().getTime() },
+    graphOptions: { appTokens: msalAppTokens, sleep: async (ms) => { sleeps.push(ms); }, now: () => clock().getTime() },
     settings: opts.settings,
   });
   deps.logger.setLogLevel('ERROR');

@@ -3,6 +3,7 @@ import { startGraphSim, type GraphSim } from '../../infra/local/graph-sim.js';
 import { GraphClient, parseRetryAfter, type GraphClientOptions } from '../../shared/graph/client.js';
 import { GraphError } from '../../shared/graph/errors.js';
 import { LocalSecretResolver } from '../../shared/graph/secrets.js';
+import { msalAppTokens } from '../../shared/graph/msal-tokens.js';
 
 let sim: GraphSim;
 beforeAll(async () => { sim = await startGraphSim({ port: 0, latencyMs: 0, pageSize: 3 }); });
@@ -11,7 +12,7 @@ beforeEach(() => { sim.setFaults({}); sim.throttleNext(0); sim.requests.length =
 
 function client(over: Partial<GraphClientOptions> = {}) {
   const sleeps: number[] = [];
-  const c = new GraphClient({ settings: sim.settingsFor('contoso'), secrets: new LocalSecretResolver(), sleep: async (ms) => { sleeps.push(ms); }, random: () => 0.5, ...over });
+  const c = new GraphClient({ settings: sim.settingsFor('contoso'), secrets: new LocalSecretResolver(), appTokens: msalAppTokens, sleep: async (ms) => { sleeps.push(ms); }, random: () => 0.5, ...over });
   return { c, sleeps };
 }
 
@@ -32,15 +33,14 @@ function scriptedFetch(answers: Array<() => Response>) {
 const tokenRequests = () => sim.requests.filter((r) => r.path.includes('oauth2')).length;
 
 describe('the Graph client', () => {
-  it('fetches one app token and reuses it until it is about to expire', async () => {
-    let now = Date.now();
-    const { c } = client({ now: () => now });
+  it('fetches one app token through MSAL and serves later calls from its cache', async () => {
+    const { c } = client();
     await c.listPolicies('deviceConfigurations');
     await c.listGroups();
+    await c.getPolicy('deviceConfigurations', sim.policies('contoso').find((p) => p.category === 'deviceConfigurations')!.id);
     expect(tokenRequests()).toBe(1);
-    now += 3599_000 - 59_000; // inside the early-refresh window
-    await c.listGroups();
-    expect(tokenRequests()).toBe(2);
+    // MSAL was given the authority's metadata: it asked nothing but the token endpoint.
+    expect(sim.requests.filter((r) => r.version === null).map((r) => r.path.split('?')[0])).toEqual(['/contoso/oauth2/v2.0/token']);
   });
 
   it('shares one token fetch between concurrent first requests', async () => {

@@ -7,16 +7,21 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GRAPH_PATHS, startGraphSim, type GraphSim } from '../../infra/local/graph-sim.js';
+import { GRAPH_PATHS, GRAPH_PATHS_SUPPLEMENT, startGraphSim, type GraphSim } from '../../infra/local/graph-sim.js';
 import { APP_SUBTYPES, CATEGORY_API, templatesUsed, type GraphVersion } from '../../shared/graph/api-map.js';
 import { GraphClient } from '../../shared/graph/client.js';
 import { GraphError } from '../../shared/graph/errors.js';
 import { isGraphGuid, isGraphPolicyId } from '../../shared/graph/ids.js';
 import { LocalSecretResolver } from '../../shared/graph/secrets.js';
+import { msalAppTokens } from '../../shared/graph/msal-tokens.js';
 import { CATEGORIES } from '../../shared/runs/catalog.js';
 
 const SHARED = new URL('../../../shared/graph-paths.json', import.meta.url);
-const TREE: Record<GraphVersion, Set<string>> = { 'v1.0': new Set(GRAPH_PATHS.versions['v1.0']), beta: new Set(GRAPH_PATHS.versions.beta) };
+// The trees, plus the few documented paths outside them the product reads (the organization).
+const TREE: Record<GraphVersion, Set<string>> = {
+  'v1.0': new Set([...GRAPH_PATHS.versions['v1.0'], ...GRAPH_PATHS_SUPPLEMENT['v1.0']]),
+  beta: new Set([...GRAPH_PATHS.versions.beta, ...GRAPH_PATHS_SUPPLEMENT.beta]),
+};
 
 let sim: GraphSim;
 beforeAll(async () => { sim = await startGraphSim({ port: 0, latencyMs: 0, pageSize: 7, tenants: { bigco: { policies: 150, groups: 30 } } }); });
@@ -47,11 +52,18 @@ describe('the Graph contract', () => {
 
   it('every URL the client sends listing, reading and writing back every policy exists for its version', async () => {
     const sent: Array<{ method: string; url: string }> = [];
+    let batches = 0;
     const recording = (async (url: string | URL | Request, init?: RequestInit) => {
-      sent.push({ method: init?.method ?? 'GET', url: String(url) });
+      const u = String(url);
+      // A $batch is checked by what it carries: each sub-request's URL, relative to its version.
+      const batch = /\/(v1\.0|beta)\/\$batch$/.exec(u);
+      if (batch) {
+        batches++;
+        for (const r of (JSON.parse(String(init?.body)) as { requests: Array<{ method: string; url: string }> }).requests) sent.push({ method: r.method, url: `${u.slice(0, -'$batch'.length)}${r.url.replace(/^\//, '')}` });
+      } else sent.push({ method: init?.method ?? 'GET', url: u });
       return fetch(url, init);
     }) as typeof fetch;
-    const c = new GraphClient({ settings: sim.settingsFor('bigco'), secrets: new LocalSecretResolver(), fetch: recording, sleep: async () => undefined });
+    const c = new GraphClient({ settings: sim.settingsFor('bigco'), secrets: new LocalSecretResolver(), appTokens: msalAppTokens, fetch: recording, sleep: async () => undefined });
     const group = sim.groups('bigco')[0].id;
     const unsupported: string[] = [];
     const seenTypes = new Set<string>();
@@ -74,11 +86,13 @@ describe('the Graph contract', () => {
       } while (link);
     }
     await c.listGroups();
+    expect(await c.getOrganization()).toMatchObject({ displayName: expect.stringContaining('bigco') });
     await c.searchGroups('sales', sim.delegatedToken('bigco'));
 
     const graphCalls = sent.filter((s) => !s.url.includes('/oauth2/'));
     const outside = graphCalls.map((s) => ({ method: s.method, ...templateOf(s.url) })).filter(({ version, template }) => !TREE[version as GraphVersion]?.has(template));
     expect(outside).toEqual([]);
+    expect(batches).toBeGreaterThan(0); // reads went through $batch too
     // Coverage: every category's list, item, assign and the relationship reads were exercised.
     const used = new Set(graphCalls.map((s) => `${templateOf(s.url).version} ${s.method} ${templateOf(s.url).template}`));
     for (const t of [
@@ -86,7 +100,7 @@ describe('the Graph contract', () => {
       'beta GET deviceManagement/groupPolicyConfigurations/{id}/definitionValues', 'beta GET deviceManagement/groupPolicyConfigurations/{id}/definitionValues/{id}/presentationValues',
       'beta POST deviceManagement/groupPolicyConfigurations/{id}/updateDefinitionValues', 'v1.0 POST deviceManagement/deviceCompliancePolicies/{id}/scheduleActionsForRules',
       'beta GET deviceAppManagement/managedAppPolicies', 'beta POST deviceAppManagement/managedAppPolicies/{id}/targetApps', 'beta POST deviceAppManagement/targetedManagedAppConfigurations/{id}/assign',
-      'v1.0 POST deviceManagement/deviceEnrollmentConfigurations/{id}/assign', 'v1.0 PATCH deviceManagement/deviceConfigurations/{id}', 'v1.0 GET groups',
+      'v1.0 POST deviceManagement/deviceEnrollmentConfigurations/{id}/assign', 'v1.0 PATCH deviceManagement/deviceConfigurations/{id}', 'v1.0 GET groups', 'v1.0 GET organization',
     ]) expect(used, t).toContain(t);
     // Every subtype the simulator generates was read from its own collection.
     for (const s of APP_SUBTYPES.filter((x) => seenTypes.has(x.odataType))) expect(used).toContain(`beta GET ${s.collection}/{id}`);

@@ -3,6 +3,7 @@ import { GraphClient } from '../../shared/graph/client.js';
 import { checkGraphRoot, checkTokenUrl, defaultScope } from '../../shared/graph/clouds.js';
 import { isGraphGroupId, isGraphPolicyId } from '../../shared/graph/ids.js';
 import { LocalSecretResolver } from '../../shared/graph/secrets.js';
+import { msalAppTokens } from '../../shared/graph/msal-tokens.js';
 
 const G = '0f8fad5b-d9cb-469f-a165-70867728950e';
 

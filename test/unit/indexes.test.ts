@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIVE_SHARDS, activeShard, INDEXES, RUN_SUMMARY_ATTRIBUTES, runIndexAttributes } from '../../shared/store/keys.js';
 import { createTableInput } from '../../shared/store/table.js';
+import { auditPut } from '../../shared/audit/audit.js';
+import { fromAuditItem } from '../../shared/store/audit-store.js';
 import { toRunSummary, emptyCounts, type Run } from '../../shared/runs/model.js';
 import { fromRunSummaryItem, toRunItem } from '../../shared/store/run-store.js';
 
@@ -27,6 +29,8 @@ describe('index projections', () => {
     }
     expect(gsis.find((g) => g.IndexName === 'byActive')!.Projection).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: ['leaseExpiresAt'] });
     expect(gsis.find((g) => g.IndexName === 'byLookup')!.Projection).toEqual({ ProjectionType: 'ALL' });
+    // The audit trail by action (issue 19): the entry is one map attribute, the only one copied.
+    expect(gsis.find((g) => g.IndexName === 'byAuditAction')!.Projection).toEqual({ ProjectionType: 'INCLUDE', NonKeyAttributes: ['entry'] });
     expect(gsis.map((g) => g.IndexName)).toEqual(Object.keys(INDEXES));
   });
 
@@ -60,5 +64,22 @@ describe('byActive shards', () => {
     expect([b.activePk, b.activeSk]).toEqual([a.activePk, a.activeSk]);
     expect(a.activePk).toBe(`ACTIVE#running#${activeShard(run.id)}`);
     expect(runIndexAttributes({ ...run, status: 'completed' }).activePk).toBeUndefined();
+  });
+});
+
+describe('audit entries in the indexes (issue 19)', () => {
+  it('an audit item carries its actor (byLookup) and action (byAuditAction) keys; the action index item holds the whole entry', () => {
+    const put = auditPut({ tenantId: 'contoso', actor: { userId: 'alice', name: 'Alice' }, action: 'member.added', target: { type: 'member', id: 'bob' }, after: { role: 'readonly' } }, new Date('2026-01-01T00:00:00Z'));
+    const item = put.Item;
+    expect(item.lookupPk).toBe('TENANT#contoso#AUDITACTOR#alice');
+    expect(item.auditActionPk).toBe('TENANT#contoso#AUDITACTION#member.added');
+    expect(item.lookupSk).toBe(item.auditSk);
+    expect(String(item.sk)).toBe(`AUDIT#${item.auditSk}`);
+    // one year of TTL, in epoch seconds
+    expect(item.expiresAt).toBe(Date.parse('2026-01-01T00:00:00Z') / 1000 + 365 * 86_400);
+    const projected: Record<string, unknown> = { pk: item.pk, sk: item.sk, auditActionPk: item.auditActionPk, auditSk: item.auditSk };
+    for (const a of (INDEXES.byAuditAction.projection as { attributes: readonly string[] }).attributes) projected[a] = item[a];
+    expect(fromAuditItem(projected)).toEqual(fromAuditItem(item));
+    expect(fromAuditItem(projected)).toMatchObject({ action: 'member.added', actor: { userId: 'alice' }, after: { role: 'readonly' } });
   });
 });

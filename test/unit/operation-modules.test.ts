@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { build } from 'esbuild';
 import * as z from '../../shared/zod.js';
+import { sampleRun } from '../support/sample-run.js';
 import { CATALOG, DOMAIN_ROWS, OPERATION_STARTS, OPERATION_TYPES, inputSchemas, isOperationType, operationTypeList, planStart, type OperationType } from '../../shared/operations/catalog.js';
 import { EXECUTORS, OPERATION_MODULES } from '../../shared/operations/index.js';
 import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
@@ -14,7 +15,6 @@ import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { handler as listOperationTypes } from '../../functions/api/list-operation-types.js';
 import { ROLES } from '../../shared/runs/model.js';
 import type { Stores } from '../../shared/store/stores.js';
-import type { Run } from '../../shared/runs/model.js';
 import { isCompanionUpdate, type CompanionWrite } from '../../shared/runs/ports.js';
 import { MAX_PROJECTED_ITEMS } from '../../shared/operations/module.js';
 
@@ -22,6 +22,7 @@ import { MAX_PROJECTED_ITEMS } from '../../shared/operations/module.js';
 const EXPECTED: OperationType[] = [
   'inventory.sync', 'policy.sync', 'directory_groups.sync', 'drift.generate',
   'backup_set.add_policies', 'backup_schedule.run_now', 'backup_schedule.retry', 'restore.execute',
+  'graph.connection_check',
 ];
 
 describe('the operation modules list', () => {
@@ -82,18 +83,6 @@ describe('the operation modules list', () => {
   });
 });
 
-function sampleRun(type: OperationType, status: Run['status'], outcome: Run['outcome'] = 'pending'): Run {
-  return {
-    id: '01JABCDEFGHJKMNPQRSTVWXYZ0', tenantId: 'contoso', type, label: type, status, outcome,
-    input: { backupSetId: 'set-1', scheduleId: 'sch-1', policyIds: ['p'] }, identityHash: 'h', initiator: { userId: 'alice', name: 'Alice' }, surface: 'api',
-    summaryCounts: { total: 3, processed: 3, succeeded: 2, failed: 1, skipped: 0 }, failures: [], failureCount: 1,
-    context: { restoreId: 'rst-1', scheduleId: 'sch-1', backupSetId: 'set-1', baselineBackupSetId: 'set-0', retryOfRunId: 'r0' },
-    attempt: 1, cancelRequested: false, createdAt: '2026-01-01T00:00:00.000Z', startedAt: status === 'queued' ? null : '2026-01-01T00:00:01.000Z',
-    completedAt: status === 'completed' ? '2026-01-01T00:00:09.000Z' : null, durationMs: null, queueWaitMs: null,
-    expiresAt: '2026-04-01T00:00:00.000Z', leaseExpiresAt: null, checkpoint: null, version: 3,
-  };
-}
-
 describe('every module declares its domain rows and a projection (issue 14)', () => {
   const statusOf = (c: CompanionWrite) => (isCompanionUpdate(c) ? c.Update.ExpressionAttributeValues?.[':s'] : undefined);
   const outcomes = ['succeeded', 'partially_succeeded', 'failed', 'cancelled'] as const;
@@ -113,12 +102,16 @@ describe('every module declares its domain rows and a projection (issue 14)', ()
       for (const c of done) {
         expect(isCompanionUpdate(c)).toBe(true);
         if (!isCompanionUpdate(c)) continue;
-        expect(c.Update.ConditionExpression).toBe('attribute_exists(pk)');
-        expect(c.Update.ExpressionAttributeValues?.[':at']).toBe('2026-01-01T00:00:09.000Z');
+        // Never resurrects a deleted row; a row may add its own guard (the tenant profile: which check is newest, which credential was tested).
+        expect(c.Update.ConditionExpression).toMatch(/^attribute_exists\(pk\)( AND .+)?$/);
+        const values = c.Update.ExpressionAttributeValues ?? {};
+        expect(values[':at'] ?? (values[':lc'] as { completedAt?: string } | undefined)?.completedAt).toBe('2026-01-01T00:00:09.000Z');
         expect(m.records.rows.map((r) => r.kind)).toContain(c.name);
       }
       // The run row's status is the run's outcome (a backup set maps it to its own words).
-      expect(done.filter((c) => isCompanionUpdate(c) && c.name !== 'backupSet').map(statusOf)).toEqual([outcome]);
+      expect(done.filter((c) => isCompanionUpdate(c) && c.name !== 'backupSet' && c.name !== 'tenant').map(statusOf)).toEqual([outcome]);
+      const tenant = done.find((c) => isCompanionUpdate(c) && c.name === 'tenant');
+      if (tenant && isCompanionUpdate(tenant)) expect(tenant.Update.ExpressionAttributeValues?.[':lc']).toMatchObject({ status: outcome });
       const set = done.find((c) => isCompanionUpdate(c) && c.name === 'backupSet');
       if (set) expect(statusOf(set)).toBe({ succeeded: 'complete', partially_succeeded: 'complete', failed: 'failed', cancelled: 'cancelled' }[outcome]);
     }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../shared/errors.js';
 import { PROBLEM_TABLE, toProblem } from '../../shared/http/problem.js';
 import { ActiveRunExistsError, InvalidCursorError, PreconditionFailedError, RunNotFoundError } from '../../shared/runs/errors.js';
-import { CompanionConflictError, TransactionConflictError, VersionConflictError } from '../../shared/store/errors.js';
+import { CompanionConflictError, InvitationExistsError, LastOwnerError, MembershipChangedError, NoLongerOwnerError, TransactionConflictError, VersionConflictError } from '../../shared/store/errors.js';
 import { TransitionError } from '../../shared/runs/lifecycle.js';
 
 class Coded extends DomainError {
@@ -21,6 +21,10 @@ describe('the problem table', () => {
     [new ActiveRunExistsError('r'), 'active_run_exists', 409],
     [new VersionConflictError('run', 'r', 1), 'version_conflict', 409],
     [new TransactionConflictError(), 'transaction_conflict', 503],
+    [new LastOwnerError('t'), 'last_owner', 409],
+    [new NoLongerOwnerError('t'), 'no_longer_owner', 403],
+    [new InvitationExistsError('e@example.com'), 'invitation_exists', 409],
+    [new MembershipChangedError('u'), 'membership_changed', 409],
   ] as const)('%s has code %s and answers %i', (err, code, status) => {
     expect(err).toBeInstanceOf(DomainError);
     expect(err.code).toBe(code);

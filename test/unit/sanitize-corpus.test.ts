@@ -64,6 +64,19 @@ describe('the sanitizer against the corpus (SC-004, issue 15)', () => {
     expect(leaked, `${[...perFamily].map(([k, v]) => `${k}: ${v}`).join(', ')}\n${leaked.join('\n')}`).toEqual([]);
   }, 60_000);
 
+  it('is idempotent: sanitizing a sanitized text changes nothing (stored entries are published as they are)', () => {
+    const corpus = secretCorpus(SECRETS).slice(0, 2_000);
+    const changed: string[] = [];
+    for (const secret of corpus) {
+      for (const [name, carrier] of Object.entries(CARRIERS)) {
+        const once = sanitizeText(carrier(secret.text));
+        const twice = sanitizeText(once);
+        if (twice !== once && changed.push(`${secret.kind} in ${name}: ${once} → ${twice}`) > 10) break;
+      }
+    }
+    expect(changed).toEqual([]);
+  });
+
   it('no benign value changes, alone, in a sentence or in JSON', () => {
     const corpus = benignCorpus(BENIGN);
     const altered: string[] = [];

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { clearSecretRegistry, MAX_SECRETS, registerSecret, registeredSecretCount } from '../../shared/runs/secret-registry.js';
 import { sanitizeText } from '../../shared/runs/sanitize.js';
 import { LocalSecretResolver } from '../../shared/graph/secrets.js';
+import { msalAppTokens } from '../../shared/graph/msal-tokens.js';
 import { GraphClient } from '../../shared/graph/client.js';
 import { decodeCursor } from '../../shared/store/cursor.js';
 
@@ -54,7 +55,7 @@ describe('the secret registry', () => {
     const token = 'opaque app token from the endpoint';
     const fetchFn = (async (url: string | URL | Request) =>
       String(url).includes('/oauth2/') ? Response.json({ access_token: token, expires_in: 3600 }) : Response.json({ value: [] })) as typeof fetch;
-    const c = new GraphClient({ settings: { clientId: 'c', secretRef: 'local:app', tokenUrl: 'https://login.microsoftonline.com/contoso.example/oauth2/v2.0/token', graphRoot: 'https://graph.microsoft.com' }, secrets: resolver, fetch: fetchFn, sleep: async () => undefined });
+    const c = new GraphClient({ settings: { clientId: 'c', secretRef: 'local:app', tokenUrl: 'https://login.microsoftonline.com/contoso.example/oauth2/v2.0/token', graphRoot: 'https://graph.microsoft.com' }, secrets: resolver, appTokens: msalAppTokens, fetch: fetchFn, sleep: async () => undefined });
     expect(sanitizeText(`${clientSecret} / ${token}`)).toBe(`${clientSecret} / ${token}`);
     await c.listGroups();
     expect(sanitizeText(`${clientSecret} / ${token}`)).toBe('[REDACTED] / [REDACTED]');

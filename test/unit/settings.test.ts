@@ -32,7 +32,12 @@ describe('parseSettings', () => {
       cursorSecretArn: ARN,
       localRuntime: false,
       scheduleQueueUrl: undefined,
+      platformAdmins: [],
+      graphSecretPrefix: 'operation-runs/graph/',
+      localSecretsFile: undefined,
+      graphSimUrl: undefined,
       quotas: { maxActiveRunsPerTenant: 50, maxSchedulesPerTenant: 20, scheduleMinIntervalMinutes: 15 },
+      graph: { batching: true },
       worker: { timeoutSeconds: 120, leaseMs: 120_000 },
       observability: { serviceName: 'operation-runs', logLevel: 'INFO', metricsNamespace: 'OperationRuns', metricsEnabled: true },
     });
@@ -56,6 +61,8 @@ describe('parseSettings', () => {
       MAX_ACTIVE_RUNS_PER_TENANT: '7',
       MAX_SCHEDULES_PER_TENANT: '3',
       SCHEDULE_MIN_INTERVAL_MINUTES: '60',
+      PLATFORM_ADMINS: ' alice, bob ,,alice',
+      GRAPH_SECRET_PREFIX: 'operation-runs/graph/Prod/',
     });
     expect(s).toMatchObject({
       scheduleQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/schedules',
@@ -69,6 +76,8 @@ describe('parseSettings', () => {
       runRetentionDays: 7,
       cursorSecret: 'fake-cursor-key',
       observability: { serviceName: 'svc', logLevel: 'WARN', metricsNamespace: 'Ns', metricsEnabled: false },
+      platformAdmins: ['alice', 'bob'],
+      graphSecretPrefix: 'operation-runs/graph/Prod/',
     });
   });
 
@@ -77,6 +86,8 @@ describe('parseSettings', () => {
     expect(parseSettings({ ...KEY, LOG_LEVEL: 'debug', POWERTOOLS_LOG_LEVEL: 'ERROR' }).observability.logLevel).toBe('ERROR');
     expect(parseSettings({ ...KEY, TABLE_NAME: '', RUN_RETENTION_DAYS: '' })).toMatchObject({ tableName: 'operation-runs', runRetentionDays: 90 });
     expect(parseSettings({ ...KEY, METRICS_DISABLED: '0' }).observability.metricsEnabled).toBe(true);
+    expect(parseSettings({ ...KEY, GRAPH_BATCHING: '0' }).graph.batching).toBe(false);
+    expect(parseSettings({ ...KEY, GRAPH_BATCHING: 'true' }).graph.batching).toBe(true);
   });
 
   it('has no constant cursor key: a cold start given neither CURSOR_SECRET nor CURSOR_SECRET_ARN fails (issue 15, item 5)', () => {
@@ -101,6 +112,7 @@ describe('parseSettings', () => {
     ['DYNAMODB_ENDPOINT', 'ftp://127.0.0.1:8000'],
     ['POWERTOOLS_LOG_LEVEL', 'LOUD'],
     ['METRICS_DISABLED', 'yes'],
+    ['GRAPH_BATCHING', 'sometimes'],
     ['TABLE_NAME', '   '],
     ['MAX_ACTIVE_RUNS_PER_TENANT', '0'],
     ['MAX_ACTIVE_RUNS_PER_TENANT', '2.5'],

@@ -1,11 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeClient, PutEventsCommand, type PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
-import { publishStreamBatch } from '../../shared/events/stream-publisher.js';
+import { eventOfRecord, publishStreamBatch } from '../../shared/events/stream-publisher.js';
+import { auditPut } from '../../shared/audit/audit.js';
 import { EventBridgePublisher } from '../../shared/events/eventbridge-publisher.js';
 import { transition } from '../../shared/runs/lifecycle.js';
 import { emptyCounts } from '../../shared/runs/model.js';
-import { DETAIL_TYPES } from '../../shared/wiring.js';
+import { AUDIT_DETAIL_TYPE, DETAIL_TYPES, EVENT_SOURCE } from '../../shared/wiring.js';
 import { aRun, streamRecord } from '../support/run-events.js';
 
 const eventBridge = mockClient(EventBridgeClient);
@@ -96,5 +97,15 @@ describe('the stream publisher', () => {
     const result = await publishStreamBatch({ Records: records }, { publisher: publisher(), retry: noSleep });
     expect(result.batchItemFailures).toEqual([]);
     expect(eventBridge.commandCalls(PutEventsCommand).map((c) => (c.args[0].input as PutEventsCommandInput).Entries!.length)).toEqual([10, 10, 3]);
+  });
+});
+
+describe('audit entries from the stream (issue 19)', () => {
+  it('an audit INSERT publishes one Audit Entry Recorded with the entry; MODIFY and REMOVE publish nothing', () => {
+    const item = auditPut({ tenantId: 'contoso', actor: { userId: 'alice', name: 'Alice' }, action: 'run.cancelled', target: { type: 'run', id: 'r1' } }, new Date()).Item;
+    const inserted = eventOfRecord(streamRecord('1', null, item));
+    expect(inserted).toMatchObject({ source: EVENT_SOURCE, detailType: AUDIT_DETAIL_TYPE, detail: item.entry as Record<string, unknown> });
+    expect(eventOfRecord(streamRecord('2', item, { ...item, touched: true }))).toBeNull();
+    expect(eventOfRecord(streamRecord('3', item, null))).toBeNull();
   });
 });

@@ -50,6 +50,31 @@ export async function loginView(): Promise<void> {
       mount(out, problemAlert(err, err instanceof ApiError && err.status === 404 ? 'Unknown user' : 'Sign-in failed'));
     }
   });
-  mount(main, form);
+  // An invited person (issue 19): a new user id with the email the invitation was sent to.
+  const newId = h('input', { id: 'login-new-id', type: 'text', required: true, autocomplete: 'off' });
+  const newEmail = h('input', { id: 'login-new-email', type: 'email', required: true, autocomplete: 'off' });
+  const newName = h('input', { id: 'login-new-name', type: 'text', autocomplete: 'off' });
+  const newOut = h('div');
+  const invited = h('form', { class: 'card', 'aria-labelledby': 'login-invited-heading' },
+    h('h2', { id: 'login-invited-heading' }, 'Invited? Join with your email'),
+    h('p', {}, 'A new user id with the email an owner invited; the first sign-in joins the invitation\'s tenant.'),
+    h('label', { for: 'login-new-id' }, 'New user id'), newId,
+    h('label', { for: 'login-new-email' }, 'Email'), newEmail,
+    h('label', { for: 'login-new-name' }, 'Display name (optional)'), newName,
+    h('button', { type: 'submit' }, 'Join with this email'),
+    newOut,
+  );
+  invited.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const body = { userId: newId.value.trim(), email: newEmail.value.trim(), ...(newName.value.trim() ? { name: newName.value.trim() } : {}) };
+      const answer = await request<Session>('POST', '/dev/login', { body, auth: false });
+      setSession(answer.body!);
+      navigate('/console', { replace: true });
+    } catch (err) {
+      mount(newOut, problemAlert(err, 'Could not join'));
+    }
+  });
+  mount(main, form, invited);
   focusMain();
 }

@@ -1,5 +1,5 @@
 /** Backup sets: create (POST backup-sets), list (paginated), and one set's items, paginated. */
-import { ApiError, get, post, tenantPath } from '../../api.js';
+import { ApiError, get, getWithAllItems, post, tenantPath } from '../../api.js';
 import { h, mount } from '../../dom.js';
 import { initiatorText, time } from '../../format.js';
 import { pagedList } from '../../paged.js';
@@ -60,7 +60,7 @@ export async function backupSetDetailView(params: Record<string, string>, query:
   const back = h('p', {}, h('a', linkAttrs(`${p.base}/backup-sets`), '← All backup sets'));
   let set: BackupSet & { items: BackupItem[] };
   try {
-    set = await get(tenantPath(p.tenantId, 'backup-sets', params.backupSetId));
+    set = await getWithAllItems(tenantPath(p.tenantId, 'backup-sets', params.backupSetId));
   } catch (err) {
     mount(p.main, back, h('h1', {}, 'Backup set'), err instanceof ApiError && err.status === 404 ? h('p', {}, 'Not found.') : problemAlert(err));
     return;

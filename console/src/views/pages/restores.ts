@@ -3,7 +3,7 @@
  * Group mapping targets are picked from the cached directory (GET groups), with helper text that is
  * always visible saying so. Per-item results come from GET restores/{id}.
  */
-import { ApiError, get, request, tenantPath } from '../../api.js';
+import { ApiError, get, getWithAllItems, tenantPath } from '../../api.js';
 import { h, mount } from '../../dom.js';
 import { badge, initiatorText, time } from '../../format.js';
 import { pollWithEtag } from '../../poll.js';
@@ -90,7 +90,7 @@ export async function restoresView(params: Record<string, string>, query: URLSea
       if (isActive(run)) { mount(dryResult, h('p', {}, 'Dry run ', badge(run), ' — results appear when it finishes.')); return; }
       const restoreId = run.context?.restoreId;
       if (typeof restoreId !== 'string') { mount(dryResult, h('p', {}, 'Dry run ', badge(run))); return; }
-      const r = await get<Restore>(tenantPath(p.tenantId, 'restores', restoreId));
+      const r = await getWithAllItems<Restore>(tenantPath(p.tenantId, 'restores', restoreId));
       const would = r.items.filter((i) => i.status === 'would_change').length;
       mount(dryResult,
         h('p', { 'data-testid': 'dry-run-summary' }, 'Dry run ', badge(run), ` — ${would} of ${r.items.length} item${r.items.length === 1 ? '' : 's'} would change. `, h('a', linkAttrs(`${p.base}/restores/${encodeURIComponent(r.id)}`), 'Open the restore')),
@@ -109,7 +109,7 @@ export async function restoresView(params: Record<string, string>, query: URLSea
     changed();
     if (!setSelect.value) return;
     try {
-      const set = await get<{ items: SetItem[] }>(tenantPath(p.tenantId, 'backup-sets', setSelect.value));
+      const set = await getWithAllItems<{ items: SetItem[] }>(tenantPath(p.tenantId, 'backup-sets', setSelect.value));
       itemBoxes = set.items.map((i) => h('input', { type: 'checkbox', id: `restore-item-${i.id}`, value: i.id }));
       itemBoxes.forEach((b) => b.addEventListener('change', changed));
       mount(itemsHost, set.items.length === 0 ? h('p', {}, 'This backup set has no items.') : h('fieldset', { class: 'field' },
@@ -157,7 +157,7 @@ export async function restoreDetailView(params: Record<string, string>): Promise
   const back = h('p', {}, h('a', linkAttrs(`${p.base}/restores`), '← Restores'));
   let r: Restore;
   try {
-    r = (await request<Restore>('GET', tenantPath(p.tenantId, 'restores', params.restoreId))).body!;
+    r = await getWithAllItems<Restore>(tenantPath(p.tenantId, 'restores', params.restoreId));
   } catch (err) {
     mount(p.main, back, h('h1', {}, 'Restore'), err instanceof ApiError && err.status === 404 ? h('p', {}, 'Not found.') : problemAlert(err));
     return;

@@ -1,0 +1,49 @@
+import { ulid } from 'ulid';
+import { actorOf, auditPut } from '../../shared/audit/audit.js';
+import { apiHandler } from '../../shared/http/api.js';
+import { useWorkQueue } from '../../shared/http/deps.js';
+import { problems } from '../../shared/http/problem.js';
+import { createTenantRoute } from '../../shared/http/tenant-schemas.js';
+import { credentialSecretName, graphSettingsFor, startConnectionCheck, tenantView } from '../../shared/http/tenants.js';
+import { sqsWorkQueue } from '../../shared/http/work-queue.js';
+import { credentialSecretString, credentialSummary } from '../../shared/tenants/credentials.js';
+import { secretWriter } from '../../shared/graph/secret-store.js';
+import { TenantExistsError, type TenantProfile } from '../../shared/store/directory-store.js';
+
+// Creating a tenant starts its connection check: this function (wiring access.sendWork) brings the SQS client.
+useWorkQueue(sqsWorkQueue);
+
+const exists = (tenantId: string) => problems.conflict(`A tenant with id "${tenantId}" exists.`);
+
+export const handler = apiHandler(createTenantRoute, async ({ body, user, deps }) => {
+  const directory = deps.stores.directory;
+  // Answer 409 before the credential is written anywhere (the transaction below still decides a race).
+  if (await directory.getTenant(body.tenantId, { consistent: true })) throw exists(body.tenantId);
+  const now = deps.clock();
+  const { credential, ...connection } = body.graph;
+  const secretRef = await secretWriter().put(credentialSecretName(body.tenantId, ulid(now.getTime())), credentialSecretString(credential));
+  const tenant: TenantProfile = {
+    id: body.tenantId,
+    name: body.name,
+    graph: graphSettingsFor(body.tenantId, connection, secretRef),
+    connection: { cloud: connection.cloud, directoryTenantId: connection.directoryTenantId },
+    graphCredential: credentialSummary(credential),
+    createdAt: now.toISOString(),
+    createdBy: { userId: user.id, name: user.name },
+  };
+  // The tenant, its first owner (both sides of the membership, the owner counter) and the audit entry
+  // commit in one transaction.
+  const audit = auditPut({
+    tenantId: tenant.id, actor: actorOf(user), action: 'tenant.created', target: { type: 'tenant', id: tenant.id, label: tenant.name },
+    after: { name: tenant.name, ...connection, credential: tenant.graphCredential },
+  }, now);
+  await deps.stores.members.addIfAbsent({ tenantId: tenant.id, tenantName: tenant.name, user, role: 'owner', now, audit, others: [directory.newTenant(tenant)] }).catch((err: unknown) => {
+    throw err instanceof TenantExistsError ? exists(body.tenantId) : err;
+  });
+  const { deduplicated: _d, ...connectionCheck } = await startConnectionCheck(deps, tenant.id, user, 'current');
+  return {
+    status: 201,
+    headers: { location: `/tenants/${encodeURIComponent(tenant.id)}` },
+    body: { tenant: tenantView(tenant), connectionCheck },
+  };
+});

@@ -1,0 +1,254 @@
+/**
+ * Issue 19, tenants: platform admins create and list tenants over HTTP; the credential goes to the
+ * secret store only; creating a tenant starts a graph.connection_check that the local runtime's
+ * worker runs against the simulated Graph; credential rotation promotes the pending credential only
+ * when its check passes. Refused requests (401, 403, 400, 409) write nothing.
+ */
+import { auditPut } from '../../shared/audit/audit.js';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { startTestRuntime, type TestApi } from '../support/api.js';
+import { selfSignedCertificate } from '../support/certificates.js';
+import { keys } from '../../shared/store/keys.js';
+import { localSecretBook } from '../../shared/graph/local-secret-book.js';
+import type { GraphSim } from '../../infra/local/graph-sim.js';
+
+let api: TestApi;
+let sim: GraphSim;
+
+beforeAll(async () => {
+  api = await startTestRuntime({ background: true, visibilityTimeoutSeconds: 5 });
+  sim = api.runtime.graphSim!;
+}, 120_000);
+afterAll(async () => {
+  await api?.runtime.stop();
+});
+
+let n = 0;
+const newTenantId = (stem: string) => `${stem}-${Date.now().toString(36)}-${++n}`;
+const tenantBody = (tenantId: string, opts: { clientId?: string; secret?: string; credential?: unknown } = {}) => ({
+  tenantId,
+  name: `Tenant ${tenantId}`,
+  graph: {
+    cloud: 'global', directoryTenantId: randomUUID(), clientId: opts.clientId ?? randomUUID(),
+    credential: opts.credential ?? { type: 'secret', secret: opts.secret ?? 'local-sim-secret' },
+  },
+});
+
+async function completedRun(tenantId: string, runId: string, user = 'alice') {
+  for (let i = 0; i < 600; i++) {
+    const res = await api.call('GET', `/tenants/${tenantId}/runs/${runId}`, { user });
+    expect(res.status).toBe(200);
+    if (res.json.status === 'completed') return res.json;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`run ${runId} did not complete`);
+}
+
+/** The table without the in-app notifications, which the notifier writes asynchronously after earlier runs. */
+const tableState = async () => JSON.stringify((JSON.parse(await api.snapshot()) as Array<{ sk: string }>).filter((i) => !i.sk.startsWith('NOTIF')));
+
+const profile = async (tenantId: string) => (await api.doc.send(new GetCommand({ TableName: api.runtime.tableName, Key: keys.tenant(tenantId), ConsistentRead: true }))).Item!;
+
+async function createTenant(body: ReturnType<typeof tenantBody>) {
+  const res = await api.call('POST', '/tenants', { user: 'alice', body });
+  expect(res.status, res.text).toBe(201);
+  const run = await completedRun(body.tenantId, res.json.connectionCheck.run.id);
+  return { res, run };
+}
+
+describe('POST /tenants (platform admins)', () => {
+  it('creates the tenant, makes the creator its owner, stores the credential only in the secret store, and its connection check succeeds', async () => {
+    const secret = `Sim~${randomUUID()}`;
+    const body = tenantBody(newTenantId('tailspin'), { secret });
+    sim.acceptCredential(body.tenantId, body.graph.clientId, secret);
+    const { res, run } = await createTenant(body);
+    expect(res.headers.get('location')).toBe(`/tenants/${body.tenantId}`);
+    expect(res.json.tenant).toMatchObject({
+      tenantId: body.tenantId, name: body.name,
+      graph: { cloud: 'global', directoryTenantId: body.graph.directoryTenantId, clientId: body.graph.clientId, credential: { type: 'secret' } },
+      createdBy: { userId: 'alice' },
+    });
+    expect(res.json.connectionCheck).toMatchObject({ run: { type: 'graph.connection_check', status: 'queued' }, viewUrl: `/console/tenants/${body.tenantId}/runs/${res.json.connectionCheck.run.id}` });
+    expect(res.text).not.toContain(secret);
+    // The creator is the owner: a membership item like every other.
+    const me = await api.call('GET', '/me', { user: 'alice' });
+    expect(me.json.memberships).toContainEqual({ tenantId: body.tenantId, tenantName: body.name, role: 'owner' });
+    // The check read the organization and one page of each category.
+    expect(run).toMatchObject({ outcome: 'succeeded', failureCount: 0, summaryCounts: { total: 7, processed: 7, readable: 7 } });
+    // The table holds the secret's reference only; the secret store holds the agreed JSON.
+    const item = await profile(body.tenantId);
+    expect(item.graph.secretRef).toMatch(/^local:operation-runs\/graph\//);
+    expect(await api.snapshot()).not.toContain(secret);
+    expect(JSON.parse(localSecretBook().get(item.graph.secretRef.slice('local:'.length))!)).toEqual({ clientSecret: secret });
+    // GET /tenants shows the last check, per category.
+    const list = await api.call('GET', '/tenants?limit=100', { user: 'alice' });
+    const listed = list.json.items.find((t: { tenantId: string }) => t.tenantId === body.tenantId);
+    expect(listed.lastConnectionCheck).toMatchObject({ runId: run.id, status: 'succeeded', usedPendingCredential: false });
+    expect(Object.values(listed.lastConnectionCheck.categories)).toEqual(Array(7).fill('readable'));
+    expect(list.text).not.toContain('secretRef');
+  });
+
+  it('a category the app may not read: partially_succeeded with one graph_permission_missing failure naming it and its permission', async () => {
+    sim.setFaults({ unavailable: [{ category: 'managedAppPolicies', status: 403 }], forbidden: ['organization'] });
+    try {
+      const { run } = await createTenant(tenantBody(newTenantId('perm')));
+      expect(run.outcome).toBe('partially_succeeded');
+      expect(run.failures).toEqual(expect.arrayContaining([
+        expect.objectContaining({ code: 'graph_permission_missing', itemId: 'managedAppPolicies', message: expect.stringContaining('DeviceManagementApps.Read.All') }),
+        expect.objectContaining({ code: 'graph_permission_missing', itemId: 'organization', message: expect.stringContaining('Organization.Read.All') }),
+      ]));
+      expect(run.failureCount).toBe(2);
+      const item = await profile(run.tenantId);
+      expect(item.lastConnectionCheck.categories).toMatchObject({ managedAppPolicies: 'missing_permission', organization: 'missing_permission', deviceConfigurations: 'readable' });
+    } finally {
+      sim.setFaults({});
+    }
+  });
+
+  it('a credential the token endpoint refuses: the check fails with graph_auth_failed and no category is marked readable', async () => {
+    const body = tenantBody(newTenantId('badcred'), { secret: 'not-the-registered-secret' });
+    sim.acceptCredential(body.tenantId, body.graph.clientId, 'the-registered-secret');
+    const { run } = await createTenant(body);
+    expect(run.outcome).toBe('failed');
+    expect(run.failures[0]).toMatchObject({ code: 'graph_auth_failed' });
+    expect(JSON.stringify(run)).not.toContain('not-the-registered-secret');
+    expect(Object.values((await profile(body.tenantId)).lastConnectionCheck.categories)).toEqual(Array(7).fill('not_checked'));
+  });
+
+  it('accepts a certificate credential (stored with its SHA-256 thumbprint) and answers only its thumbprint', async () => {
+    const { certificatePem, privateKeyPem } = selfSignedCertificate();
+    const body = tenantBody(newTenantId('certco'), { credential: { type: 'certificate', certificatePem, privateKeyPem } });
+    const res = await api.call('POST', '/tenants', { user: 'alice', body });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json.tenant.graph.credential).toMatchObject({ type: 'certificate', thumbprintSha256: expect.stringMatching(/^[0-9A-F]{64}$/) });
+    expect(res.text).not.toContain('PRIVATE KEY');
+    expect(await api.snapshot()).not.toContain('PRIVATE KEY');
+    const stored = JSON.parse(localSecretBook().get((await profile(body.tenantId)).graph.secretRef.slice('local:'.length))!);
+    expect(stored).toEqual({ certificatePem, privateKeyPem, thumbprintSha256: res.json.tenant.graph.credential.thumbprintSha256 });
+    await completedRun(body.tenantId, res.json.connectionCheck.run.id);
+  });
+
+  it('409 for an existing tenant id, 400 for bad bodies, 403 for non-admins, 401 without a token — and none of them writes', async () => {
+    const { certificatePem, privateKeyPem } = selfSignedCertificate();
+    const other = selfSignedCertificate('another');
+    const ok = tenantBody(newTenantId('refused'));
+    const bad: unknown[] = [
+      { ...ok, tenantId: 'Not A Slug' },
+      { ...ok, tenantId: '-leading' },
+      { ...ok, extra: 1 },
+      { ...ok, graph: { ...ok.graph, cloud: 'moon' } },
+      { ...ok, graph: { ...ok.graph, clientId: 'not-a-guid' } },
+      { ...ok, graph: { ...ok.graph, directoryTenantId: 'no spaces allowed' } },
+      { ...ok, graph: { ...ok.graph, credential: { type: 'password', secret: 'x'.repeat(20) } } },
+      { ...ok, graph: { ...ok.graph, credential: { type: 'secret', secret: 'short' } } },
+      { ...ok, graph: { ...ok.graph, credential: { type: 'certificate', certificatePem: 'garbage', privateKeyPem } } },
+      { ...ok, graph: { ...ok.graph, credential: { type: 'certificate', certificatePem, privateKeyPem: other.privateKeyPem } } },
+      { ...ok, graph: { ...ok.graph, credential: { type: 'certificate', certificatePem: certificatePem.replace(/[A-Za-z]{12}/, 'AAAAAAAAAAAA'), privateKeyPem } } },
+      { tenantId: ok.tenantId, name: ok.name },
+    ];
+    const before = await tableState();
+    for (const body of bad) {
+      const res = await api.call('POST', '/tenants', { user: 'alice', body });
+      expect(res.status, JSON.stringify(body).slice(0, 200)).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.text).not.toContain('PRIVATE KEY');
+    }
+    const mismatch = await api.call('POST', '/tenants', { user: 'alice', body: bad[9] });
+    expect(mismatch.json.errors).toContainEqual({ path: 'graph.credential.privateKeyPem', message: 'does not belong to the certificate' });
+    const exists = await api.call('POST', '/tenants', { user: 'alice', body: { ...ok, tenantId: 'contoso' } });
+    expect(exists.status).toBe(409);
+    expect(exists.json.detail).toMatch(/contoso/);
+    for (const user of ['bob', 'carol', 'dave']) {
+      expect((await api.call('POST', '/tenants', { user, body: ok })).status).toBe(403);
+      expect((await api.call('GET', '/tenants', { user })).status).toBe(403);
+    }
+    expect((await api.call('POST', '/tenants', { body: ok })).status).toBe(401);
+    expect((await api.call('GET', '/tenants')).status).toBe(401);
+    expect(await tableState()).toBe(before);
+  });
+
+  it('GET /tenants pages through every tenant by id with a cursor', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await api.call('GET', `/tenants?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { user: 'alice' });
+      expect(res.status).toBe(200);
+      expect(res.json.items.length).toBeLessThanOrEqual(2);
+      seen.push(...res.json.items.map((t: { tenantId: string }) => t.tenantId));
+      cursor = res.json.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...seen].sort());
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(['contoso', 'fabrikam']));
+    expect(seen.length).toBeGreaterThanOrEqual(5);
+    expect((await api.call('GET', '/tenants?limit=0', { user: 'alice' })).status).toBe(400);
+  });
+});
+
+describe('PUT /tenants/{t}/graph-credential (owner)', () => {
+  async function connected(stem: string) {
+    const clientId = randomUUID();
+    const first = `first-${randomUUID()}`;
+    const body = tenantBody(newTenantId(stem), { clientId, secret: first });
+    sim.acceptCredential(body.tenantId, clientId, first);
+    const { run } = await createTenant(body);
+    expect(run.outcome).toBe('succeeded');
+    return { tenantId: body.tenantId, clientId, firstRef: (await profile(body.tenantId)).graph.secretRef as string };
+  }
+
+  async function inventorySync(tenantId: string) {
+    const res = await api.call('POST', `/tenants/${tenantId}/runs`, { user: 'alice', body: { type: 'inventory.sync', input: {} } });
+    expect(res.status).toBe(202);
+    return completedRun(tenantId, res.json.run.id);
+  }
+
+  it('the new credential is checked under a new ref and becomes current when its check succeeds', async () => {
+    const { tenantId, clientId, firstRef } = await connected('rotate-ok');
+    const second = `second-${randomUUID()}`;
+    sim.acceptCredential(tenantId, clientId, second);
+    const res = await api.call('PUT', `/tenants/${tenantId}/graph-credential`, { user: 'alice', body: { credential: { type: 'secret', secret: second } } });
+    expect(res.status, res.text).toBe(202);
+    expect(res.json.run).toMatchObject({ type: 'graph.connection_check', input: { credential: 'pending' } });
+    expect(res.text).not.toContain(second);
+    const run = await completedRun(tenantId, res.json.run.id);
+    expect(run.outcome).toBe('succeeded');
+    const item = await profile(tenantId);
+    expect(item.graph.secretRef).not.toBe(firstRef);
+    expect(item.pendingCredential).toBeUndefined();
+    expect(item.lastConnectionCheck).toMatchObject({ runId: run.id, status: 'succeeded', usedPendingCredential: true });
+    expect(JSON.parse(localSecretBook().get(item.graph.secretRef.slice('local:'.length))!)).toEqual({ clientSecret: second });
+    // Every later run signs in with the new credential.
+    expect((await inventorySync(tenantId)).outcome).toBe('succeeded');
+  });
+
+  it('a credential whose check fails is dropped; the old one keeps working', async () => {
+    const { tenantId, firstRef } = await connected('rotate-bad');
+    const res = await api.call('PUT', `/tenants/${tenantId}/graph-credential`, { user: 'alice', body: { credential: { type: 'secret', secret: `wrong-${randomUUID()}` } } });
+    expect(res.status, res.text).toBe(202);
+    const run = await completedRun(tenantId, res.json.run.id);
+    expect(run).toMatchObject({ outcome: 'failed', failures: [expect.objectContaining({ code: 'graph_auth_failed' })] });
+    const item = await profile(tenantId);
+    expect(item.graph.secretRef).toBe(firstRef);
+    expect(item.pendingCredential).toBeUndefined();
+    expect((await inventorySync(tenantId)).outcome).toBe('succeeded');
+  });
+
+  it('while a rotated credential waits for its check, other runs use the current one, and a second rotation is refused (409, nothing written)', async () => {
+    const { tenantId, firstRef } = await connected('rotate-wait');
+    // A pending credential that would not sign in, as a rotation leaves it before its check ran.
+    const pendingRef = await localSecretBook().put(`test/${tenantId}`, JSON.stringify({ clientSecret: 'pending-but-wrong' }));
+    const { DirectoryStore } = await import('../../shared/store/directory-store.js');
+    const dir = new DirectoryStore(api.doc, api.runtime.tableName);
+    expect(await dir.setPendingCredential(tenantId, { secretRef: pendingRef, credential: { type: 'secret' }, since: new Date().toISOString() }, new Date(Date.now() - 3_600_000).toISOString(), auditPut({ tenantId, actor: { userId: 'alice', name: 'Alice Admin' }, action: 'credential.rotated', target: { type: 'tenant', id: tenantId, label: tenantId } }, new Date()))).toBe(true);
+    expect((await inventorySync(tenantId)).outcome).toBe('succeeded');
+    const check = await api.call('POST', `/tenants/${tenantId}/runs`, { user: 'alice', body: { type: 'graph.connection_check', input: {} } });
+    expect((await completedRun(tenantId, check.json.run.id)).outcome).toBe('succeeded');
+    const before = await tableState();
+    const again = await api.call('PUT', `/tenants/${tenantId}/graph-credential`, { user: 'alice', body: { credential: { type: 'secret', secret: `third-${randomUUID()}` } } });
+    expect(again.status).toBe(409);
+    expect(await tableState()).toBe(before);
+    expect((await profile(tenantId)).graph.secretRef).toBe(firstRef);
+  });
+});
