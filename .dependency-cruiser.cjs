@@ -37,9 +37,18 @@ module.exports = {
     {
       name: 'settings-is-a-leaf',
       severity: 'error',
-      comment: 'shared/settings.ts is read by every layer, so it imports no project module but the declarations it derives from (wiring, metric names).',
+      comment: 'shared/settings.ts is read by every layer, so it imports no project module but the declarations it derives from (wiring, metric names) and the project\'s zod (shared/zod.ts).',
       from: { path: '^shared/settings\\.ts$' },
-      to: { path: '^(shared|functions|infra|console|scripts|test)/', pathNot: '^shared/(wiring|observability/metric-names)\\.ts$' },
+      to: { path: '^(shared|functions|infra|console|scripts|test)/', pathNot: '^shared/(wiring|zod|observability/metric-names)\\.ts$' },
+    },
+    {
+      name: 'zod-mini-only',
+      severity: 'error',
+      comment:
+        'Deployed code validates with zod/mini through shared/zod.ts (issue 18): classic zod puts every method of every ' +
+        'schema in every bundle (~100 KiB against ~30 KiB), which test/unit/bundle-budget.test.ts would refuse anyway.',
+      from: { path: '^(shared|functions|infra)/' },
+      to: { path: '^zod$|node_modules/zod/(index\\.[cm]?js|v4/classic/)' },
     },
     {
       name: 'shared-never-reaches-up',

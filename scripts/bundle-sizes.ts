@@ -35,24 +35,7 @@ export async function measureBundleSizes(root = PROJECT_ROOT): Promise<BundleSiz
       results.push({ entry: f.entry, bytes: null, mapBytes: null, topInputs: [] });
       continue;
     }
-    const out = await build({
-      entryPoints: [entry],
-      absWorkingDir: root,
-      bundle: true,
-      write: false,
-      outfile: join(root, '.local', 'bundle-sizes', f.id, `index${options.OUTPUT_EXTENSION}`),
-      platform: 'node',
-      format: 'esm',
-      target: options.NODE_TARGET,
-      minify: options.MINIFY,
-      sourcemap: options.SOURCE_MAP,
-      sourcesContent: options.SOURCES_CONTENT,
-      mainFields: options.MAIN_FIELDS,
-      external: options.EXTERNAL_MODULES,
-      banner: { js: options.ESM_REQUIRE_BANNER },
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const out = await build(options.esbuildOptions(root, entry, join(root, '.local', 'bundle-sizes', f.id, `index${options.OUTPUT_EXTENSION}`), { sourcemap: true }));
     const js = out.outputFiles.find((o) => o.path.endsWith(options.OUTPUT_EXTENSION))!;
     const map = out.outputFiles.find((o) => o.path.endsWith('.map'));
     const inputs = Object.values(out.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {};

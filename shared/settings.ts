@@ -17,7 +17,7 @@
  * the worker's Lambda timeout in the wiring, and test/unit/settings.test.ts checks it against the
  * work queue's visibility timeout.
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './observability/metric-names.js';
 import { EVENT_BUS_NAME, WORKER_TIMEOUT_SECONDS } from './wiring.js';
 
@@ -61,34 +61,34 @@ export const parsePlatformAdmins = (raw: string | undefined): string[] => [...ne
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const text = z.string().trim().min(1);
-const url = z.url({ protocol: /^https?$/ }).optional();
-const logLevel = z.string().trim().toUpperCase().pipe(z.enum(LOG_LEVELS)).optional();
+const text = z.string().check(z.trim(), z.minLength(1));
+const url = z.optional(z.url({ protocol: /^https?$/ }));
+const logLevel = z.optional(z.pipe(z.string().check(z.trim(), z.toUpperCase()), z.enum(LOG_LEVELS)));
 
 const envSchema = z.object({
-  TABLE_NAME: text.default(DEFAULT_TABLE_NAME),
+  TABLE_NAME: z._default(text, DEFAULT_TABLE_NAME),
   WORK_QUEUE_URL: url,
-  EVENT_BUS_NAME: text.default(EVENT_BUS_NAME),
+  EVENT_BUS_NAME: z._default(text, EVENT_BUS_NAME),
   DYNAMODB_ENDPOINT: url,
   SQS_ENDPOINT: url,
-  AWS_REGION: text.default(DEFAULT_LOCAL_REGION),
-  RUN_RETENTION_DAYS: z.coerce.number().positive().finite().default(DEFAULT_RETENTION_DAYS),
-  CURSOR_SECRET: text.optional(),
-  CURSOR_SECRET_ARN: z.string().trim().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN').optional(),
-  LOCAL_RUNTIME: z.enum(['0', '1']).optional(),
-  POWERTOOLS_SERVICE_NAME: text.default(SERVICE_NAME),
+  AWS_REGION: z._default(text, DEFAULT_LOCAL_REGION),
+  RUN_RETENTION_DAYS: z._default(z.coerce.number().check(z.positive()), DEFAULT_RETENTION_DAYS),
+  CURSOR_SECRET: z.optional(text),
+  CURSOR_SECRET_ARN: z.optional(z.string().check(z.trim(), z.regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN'))),
+  LOCAL_RUNTIME: z.optional(z.enum(['0', '1'])),
+  POWERTOOLS_SERVICE_NAME: z._default(text, SERVICE_NAME),
   POWERTOOLS_LOG_LEVEL: logLevel,
   LOG_LEVEL: logLevel,
-  POWERTOOLS_METRICS_NAMESPACE: text.default(METRICS_NAMESPACE),
-  METRICS_DISABLED: z.enum(['0', '1', 'false', 'true']).optional(),
-  GRAPH_BATCHING: z.enum(['0', '1', 'false', 'true']).optional(),
+  POWERTOOLS_METRICS_NAMESPACE: z._default(text, METRICS_NAMESPACE),
+  METRICS_DISABLED: z.optional(z.enum(['0', '1', 'false', 'true'])),
+  GRAPH_BATCHING: z.optional(z.enum(['0', '1', 'false', 'true'])),
   SCHEDULE_QUEUE_URL: url,
-  MAX_ACTIVE_RUNS_PER_TENANT: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT),
-  MAX_SCHEDULES_PER_TENANT: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_MAX_SCHEDULES_PER_TENANT),
-  SCHEDULE_MIN_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(DEFAULT_SCHEDULE_MIN_INTERVAL_MINUTES),
-  PLATFORM_ADMINS: z.string().trim().max(4000).optional(),
-  GRAPH_SECRET_PREFIX: z.string().trim().regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be a Secrets Manager name prefix').default(DEFAULT_GRAPH_SECRET_PREFIX),
-  LOCAL_SECRETS_FILE: text.optional(),
+  MAX_ACTIVE_RUNS_PER_TENANT: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100_000)), DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT),
+  MAX_SCHEDULES_PER_TENANT: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(10_000)), DEFAULT_MAX_SCHEDULES_PER_TENANT),
+  SCHEDULE_MIN_INTERVAL_MINUTES: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1440)), DEFAULT_SCHEDULE_MIN_INTERVAL_MINUTES),
+  PLATFORM_ADMINS: z.optional(z.string().check(z.trim(), z.maxLength(4000))),
+  GRAPH_SECRET_PREFIX: z._default(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be a Secrets Manager name prefix')), DEFAULT_GRAPH_SECRET_PREFIX),
+  LOCAL_SECRETS_FILE: z.optional(text),
   GRAPH_SIM_URL: url,
 });
 

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import { actorOf, auditPut, scheduleState } from '../../shared/audit/audit.js';
 import { apiHandler } from '../../shared/http/api.js';
-import { createScheduleRoute } from '../../shared/http/backup-schemas.js';
+import { createScheduleRoute } from '../../shared/http/schedule-schemas.js';
 import { toApiSchedule } from '../../shared/http/backup-views.js';
 import { newSchedule } from '../../shared/schedules/schedule.js';
 

@@ -1,8 +1,7 @@
-import { apiHandler } from '../../shared/http/api.js';
-import { buildOpenApi } from '../../shared/http/openapi.js';
-import { openApiRoute } from '../../shared/http/schemas.js';
+import { publicJsonHandler } from '../../shared/http/public-handler.js';
+// Generated from the route declarations and their validation schemas (npm run openapi; a unit test
+// keeps it equal to buildOpenApi()): a JSON module, so this function bundles no zod and no routes.
+import document from '../../shared/http/openapi.document.json' with { type: 'json' };
 
-// Built once per container; its server is '/', relative to wherever the document is served (OpenAPI 3.1 §4.8.5).
-const document = buildOpenApi();
-
-export const handler = apiHandler(openApiRoute, () => ({ status: 200, body: document }));
+// Declared as openApiRoute in shared/http/schemas.ts. Its server is '/', relative to wherever the document is served (OpenAPI 3.1 §4.8.5).
+export const handler = publicJsonHandler(() => document);

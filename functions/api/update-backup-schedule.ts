@@ -1,6 +1,6 @@
 import { actorOf, auditPut, scheduleState } from '../../shared/audit/audit.js';
 import { apiHandler } from '../../shared/http/api.js';
-import { updateScheduleRoute } from '../../shared/http/backup-schemas.js';
+import { updateScheduleRoute } from '../../shared/http/schedule-schemas.js';
 import { toApiSchedule } from '../../shared/http/backup-views.js';
 import { problems } from '../../shared/http/problem.js';
 import { updateSchedule } from '../../shared/schedules/schedule.js';

@@ -1,10 +1,10 @@
 /** Every 5 minutes: fail runs whose dispatch or worker was lost, releasing their keys (§8). */
 import { reapLostRuns, type ReapResult } from '../../shared/operations/reaper.js';
-import { workerDeps } from '../../shared/operations/worker-deps.js';
+import { serviceDeps } from '../../shared/operations/service-deps.js';
 
 import { loadCursorKey } from '../../shared/store/cursor-key.js';
 
 export const handler = async (): Promise<ReapResult> => {
   await loadCursorKey(); // the reaper pages through active runs
-  return reapLostRuns(workerDeps());
+  return reapLostRuns(serviceDeps());
 };

@@ -1,7 +1,9 @@
 /**
- * How every Lambda is bundled, as plain data: the CDK's NodejsFunction and
- * scripts/bundle-sizes.ts (esbuild API) both read it, so measured sizes are the deployed sizes.
+ * How every Lambda is bundled, as plain data: the CDK's NodejsFunction and the esbuild API users
+ * (`esbuildOptions` below: scripts/bundle-sizes.ts, the bundle bench, the bundle budget test) all
+ * read it, so measured sizes are the deployed sizes.
  */
+import type { BuildOptions } from 'esbuild';
 
 /** The Lambda runtime's Node major; esbuild targets the same so no syntax is down-levelled needlessly. */
 export const NODE_TARGET = 'node22';
@@ -34,6 +36,11 @@ export const EXTERNAL_MODULES: string[] = [
   '@aws-sdk/nested-clients',
   '@aws-sdk/token-providers',
   '@smithy/credential-provider-imds',
+  // Loaded lazily too, and never by the clients we use: the event-stream serde only for operations
+  // with event streams (HttpProtocol: `await import('@smithy/core/event-streams')`; DynamoDB, SQS,
+  // EventBridge and Secrets Manager have none), the browser user-agent parser only in browsers.
+  '@smithy/core/event-streams',
+  'bowser',
 ];
 
 /** Prefer the ESM build of dual packages: it tree-shakes far better. */
@@ -51,3 +58,16 @@ export const SOURCES_CONTENT = false;
  */
 export const RUNTIME_NODE_OPTIONS = SOURCE_MAP ? '--enable-source-maps' : '';
 export const OUTPUT_EXTENSION = '.mjs';
+
+/**
+ * The esbuild API options equal to what NodejsFunction passes its esbuild for `entry` (absolute),
+ * writing `outfile`; with a metafile, for the largest-inputs listings.
+ */
+export function esbuildOptions(root: string, entry: string, outfile: string, opts: { sourcemap?: boolean } = {}): BuildOptions & { metafile: true; write: false } {
+  return {
+    entryPoints: [entry], absWorkingDir: root, bundle: true, write: false, outfile,
+    platform: 'node', format: 'esm', target: NODE_TARGET, minify: MINIFY, mainFields: MAIN_FIELDS,
+    external: EXTERNAL_MODULES, banner: { js: ESM_REQUIRE_BANNER }, metafile: true, logLevel: 'silent',
+    ...(opts.sourcemap ? { sourcemap: SOURCE_MAP, sourcesContent: SOURCES_CONTENT } : {}),
+  };
+}

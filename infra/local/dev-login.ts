@@ -5,16 +5,16 @@
  * then the token is for a NEW user id carrying that `email` claim (issue 19), so an invited person can
  * sign in locally; their first GET /me turns the invitation into a membership and creates the profile.
  */
-import * as z from 'zod';
+import * as z from '../../shared/zod.js';
 import { apiHandler, publicRoute } from '../../shared/http/api.js';
 import { settings } from '../../shared/settings.js';
 import { problems } from '../../shared/http/problem.js';
 import { signLocalToken } from './jwt.js';
 
 const body = z.strictObject({
-  userId: z.string().min(1).max(200).regex(/^[^\s#]+$/, 'not a user id'),
-  email: z.string().trim().max(254).pipe(z.email()).optional(),
-  name: z.string().trim().min(1).max(200).optional(),
+  userId: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\s#]+$/, 'not a user id')),
+  email: z.optional(z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email())),
+  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
 });
 
 export const handler = apiHandler(publicRoute({ body }), async ({ body, deps }) => {

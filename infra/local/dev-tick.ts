@@ -1,11 +1,11 @@
 /** POST /dev/schedules/tick { now?: ISO } → one scheduler tick as of `now` (local only, §10). */
-import * as z from 'zod';
+import * as z from '../../shared/zod.js';
 import { apiHandler, publicRoute } from '../../shared/http/api.js';
 import { settings } from '../../shared/settings.js';
 import { problems } from '../../shared/http/problem.js';
 import { runBackupTick } from '../../shared/operations/backup-tick.js';
 
-const body = z.strictObject({ now: z.iso.datetime({ offset: true }).optional() });
+const body = z.strictObject({ now: z.optional(z.iso.datetime({ offset: true })) });
 
 export const handler = apiHandler(publicRoute({ body }), async ({ body, deps }) => {
   // Only where the local runtime says so, at run time (never set in AWS): elsewhere this route does not exist.

@@ -12,8 +12,7 @@
 import middy from '@middy/core';
 import { loadCursorKey } from '../store/cursor-key.js';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import * as z from 'zod';
-import type { ZodType } from 'zod';
+import * as z from '../zod.js';
 import type { Role } from '../runs/model.js';
 import { apiDeps } from './deps.js';
 import {
@@ -71,7 +70,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** A documented response of the handler itself (2XX, 3XX, and the 4XX/5XX only it answers). */
 export interface ResponseDoc {
   description: string;
-  schema?: ZodType;
+  schema?: z.ZodMiniType;
 }
 
 export interface RouteSpec<R> {
@@ -121,5 +120,5 @@ export function apiHandler<R>(route: RouteSpec<R> | Pipeline<R>, fn: (req: R) =>
 
 /** Query helpers shared by list routes. */
 export const limitParam = (def = 25, max = 100) =>
-  z.coerce.number().int().min(1).max(max).default(def);
-export const cursorParam = z.string().min(1).max(2048).optional();
+  z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(max)), def);
+export const cursorParam = z.optional(z.string().check(z.minLength(1), z.maxLength(2048)));

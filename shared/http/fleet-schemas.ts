@@ -1,15 +1,15 @@
 /** GET /me/fleet: its query, its answer and its OpenAPI entry (the handler validates with these). */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { defineRoute, userRoute } from './api.js';
-import { problemSchema, runListResponse } from './schemas.js';
+import { problemSchema, runListItem } from './schemas.js';
 
 export const fleetQuery = z.strictObject({
   /** the window: runs created in the last `hours` hours */
-  hours: z.coerce.number().int().min(1).max(72).default(24),
+  hours: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(72)), 24),
 });
 
-const outcomeCounts = z.object({ succeeded: z.number().int(), partially_succeeded: z.number().int(), failed: z.number().int(), cancelled: z.number().int() });
-const fleetRun = runListResponse.shape.items.element.extend({ tenantName: z.string() });
+const outcomeCounts = z.object({ succeeded: z.number().check(z.int()), partially_succeeded: z.number().check(z.int()), failed: z.number().check(z.int()), cancelled: z.number().check(z.int()) });
+const fleetRun = z.extend(runListItem, { tenantName: z.string() });
 
 export const fleetResponse = z.object({
   since: z.string(),

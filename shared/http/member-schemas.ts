@@ -2,7 +2,7 @@
  * Memberships, invitations and the audit trail (issue 19): validation schemas, OpenAPI docs and the
  * routes (defineRoute). Every route here needs an owner of the tenant.
  */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { ROLES } from '../runs/model.js';
 import { AUDIT_ACTIONS } from '../store/audit-store.js';
 import { cursorParam, defineRoute, limitParam, tenantRoute } from './api.js';
@@ -11,15 +11,15 @@ import { emptyQuery, problemSchema } from './schemas.js';
 
 export const putMemberBody = z.strictObject({ role: z.enum(ROLES) });
 export const createInvitationBody = z.strictObject({
-  email: z.string().trim().max(254).pipe(z.email()).transform((e) => e.toLowerCase()),
+  email: z.pipe(z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email()), z.transform((e: string) => e.toLowerCase())),
   role: z.enum(ROLES),
 });
 /** An id the token could carry as `sub` (1–200 characters, printable, no key separator). */
-export const userIdParam = z.string().min(1).max(200).regex(/^[^\s#]+$/, 'not a user id');
-export const invitationIdParam = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'not an invitation id');
+export const userIdParam = z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\s#]+$/, 'not a user id'));
+export const invitationIdParam = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'not an invitation id'));
 export const auditQuery = z.strictObject({
-  actor: userIdParam.optional(),
-  action: z.enum(AUDIT_ACTIONS).optional(),
+  actor: z.optional(userIdParam),
+  action: z.optional(z.enum(AUDIT_ACTIONS)),
   limit: limitParam(),
   cursor: cursorParam,
 });
@@ -32,10 +32,10 @@ export const invitationSchema = z.object({
 });
 export const auditEntrySchema = z.object({
   id: z.string(), tenantId: z.string(), actor: z.object({ userId: z.string(), name: z.string() }), action: z.enum(AUDIT_ACTIONS),
-  target: z.object({ type: z.string(), id: z.string(), label: z.string().optional() }),
-  before: z.record(z.string(), z.unknown()).optional(), after: z.record(z.string(), z.unknown()).optional(), at: z.string(),
+  target: z.object({ type: z.string(), id: z.string(), label: z.optional(z.string()) }),
+  before: z.optional(z.record(z.string(), z.unknown())), after: z.optional(z.record(z.string(), z.unknown())), at: z.string(),
 });
-const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+const page = <T extends z.ZodMiniType>(item: T) => z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
 const problem = (description: string) => ({ description, schema: problemSchema });
 
 export const listMembersRoute = defineRoute('GET /tenants/{tenantId}/members', tenantRoute('owner', { query: pageQuery }), {

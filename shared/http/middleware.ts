@@ -8,26 +8,19 @@
  * `problemJson` (any error → application/problem+json, via the code table in problem.ts).
  */
 import type middy from '@middy/core';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
-import * as z from 'zod';
-import type { ZodType } from 'zod';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import type * as z from '../zod.js';
 import { roleAtLeast, ROLES, type Role } from '../runs/model.js';
 import type { Membership } from '../store/directory-store.js';
 import { logger } from '../observability/logger.js';
 import { HttpProblem, VALIDATION_TITLE, problemResponse, problems, titleOf, toProblem, zodErrors } from './problem.js';
 import type { ApiDeps } from './deps.js';
+import type { ApiEvent, Middleware, ProblemDoc } from './body-limit.js';
 import { settings } from '../settings.js';
 
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES, limitBodySize, type ApiEvent, type Middleware, type ProblemDoc } from './body-limit.js';
 
-export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
-
-/** A problem a middleware (or a handler) can answer: documented in /openapi.json. */
-export interface ProblemDoc {
-  status: number;
-  title: string;
-  description: string;
-}
+type ZodType = z.ZodMiniType;
 
 /** What every request starts with, before any check. */
 export interface BaseRequest {
@@ -46,13 +39,6 @@ export interface User {
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}$/;
 const emailClaim = (v: unknown): string | undefined => (typeof v === 'string' && EMAIL.test(v) ? v.toLowerCase() : undefined);
-
-/** One concern: reads the request built so far (`In`), adds `Add` to it or throws its problem. */
-export interface Middleware<In, Add> {
-  readonly name: string;
-  readonly problems: readonly ProblemDoc[];
-  readonly run: (req: In) => Promise<Add> | Add;
-}
 
 const doc = (status: number, description: string, title = titleOf(status)): ProblemDoc => ({ status, title, description });
 
@@ -73,22 +59,6 @@ export const authenticate: Middleware<{ event: ApiEvent }, { user: User }> = {
     const user = identity(event);
     if (!user) throw problems.unauthorized();
     return { user };
-  },
-};
-
-function rawBodyOf(event: ApiEvent): string | undefined {
-  if (event.body === undefined || event.body === null) return undefined;
-  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-}
-
-/** 413: the body, decoded, is at most MAX_BODY_BYTES. */
-export const limitBodySize: Middleware<{ event: ApiEvent }, { rawBody: string | undefined }> = {
-  name: 'limitBodySize',
-  problems: [doc(413, `the request body exceeds ${MAX_BODY_BYTES} bytes`)],
-  run: ({ event }) => {
-    const rawBody = rawBodyOf(event);
-    if (rawBody !== undefined && Buffer.byteLength(rawBody, 'utf8') > MAX_BODY_BYTES) throw problems.tooLarge(MAX_BODY_BYTES);
-    return { rawBody };
   },
 };
 

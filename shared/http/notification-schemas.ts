@@ -2,7 +2,7 @@
  * The notification endpoints' validation schemas (SPEC §5, §7) and their OpenAPI entries: the
  * handlers validate with these, and /openapi.json documents the same schemas.
  */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { NOTIFICATION_KINDS } from '../notifications/model.js';
 import { OUTCOMES } from '../runs/model.js';
 import { cursorParam, defineRoute, limitParam, userRoute } from './api.js';
@@ -10,9 +10,9 @@ import { emptyQuery, problemSchema } from './schemas.js';
 
 export const listNotificationsQuery = z.strictObject({
   /** only this tenant's; a tenant the caller is not in simply has none of theirs */
-  tenantId: z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/, 'must be a tenant id').optional(),
+  tenantId: z.optional(z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[A-Za-z0-9._-]+$/, 'must be a tenant id'))),
   /** `true`: only unread ones */
-  unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  unread: z.optional(z.pipe(z.enum(['true', 'false']), z.transform((v) => v === 'true'))),
   limit: limitParam(),
   cursor: cursorParam,
 });
@@ -24,13 +24,13 @@ export const notificationSchema = z.object({
   kind: z.enum(NOTIFICATION_KINDS),
   title: z.string(),
   body: z.string(),
-  outcome: z.enum(OUTCOMES.filter((o) => o !== 'pending') as [string, ...string[]]).optional(),
+  outcome: z.optional(z.enum(OUTCOMES.filter((o) => o !== 'pending') as [string, ...string[]])),
   viewUrl: z.string(),
   createdAt: z.string(),
-  readAt: z.string().nullable(),
+  readAt: z.nullable(z.string()),
 });
 
-export const notificationListResponse = z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable() });
+export const notificationListResponse = z.object({ items: z.array(notificationSchema), nextCursor: z.nullable(z.string()) });
 
 export const listNotificationsRoute = defineRoute('GET /me/notifications', userRoute({ query: listNotificationsQuery }), {
   summary: "The caller's notifications, newest first",

@@ -3,8 +3,8 @@
  * (shared/http/routes.ts) — the same zod schemas the handlers validate with, and every problem the
  * route's middlewares and handler can answer — never written by hand.
  */
-import * as z from 'zod';
-import type { ZodType } from 'zod';
+import * as z from '../zod.js';
+type ZodType = z.ZodMiniType;
 import { routes } from '../wiring.js';
 import type { RouteSpec } from './api.js';
 import { routeSpecs } from './routes.js';

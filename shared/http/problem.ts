@@ -3,75 +3,20 @@
  * (shared/errors.ts); ONE table below maps each code to its status, type and title, and the error
  * middleware (shared/http/middleware.ts) answers with it.
  */
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { $ZodError as ZodError } from 'zod/v4/core';
 import { DomainError } from '../errors.js';
 import { ActiveRunQuotaExceededError, DispatchFailedError, PreconditionFailedError } from '../runs/errors.js';
 import { TransitionError } from '../runs/lifecycle.js';
 import { viewUrlOf } from '../runs/model.js';
+import { HttpProblem, problems, titleOf, VALIDATION_TITLE, type FieldErrors } from './problem-core.js';
 
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: Array<{ path: string; message: string }>;
-  [member: string]: unknown;
-}
+export * from './problem-core.js';
 
-export type FieldErrors = Array<{ path: string; message: string }>;
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  409: 'Conflict', 412: 'Precondition Failed', 413: 'Content Too Large', 415: 'Unsupported Media Type',
-  422: 'Unprocessable Content', 428: 'Precondition Required', 429: 'Too Many Requests', 500: 'Internal Server Error',
-  502: 'Bad Gateway', 503: 'Service Unavailable',
-};
-
-export const titleOf = (status: number) => TITLES[status] ?? 'Error';
 /**
  * Retry-After of a 429 for the active-run quota: a slot frees only when one of the tenant's runs
  * completes, which takes seconds to minutes; 30 s keeps well-behaved clients from hammering the API.
  */
 export const QUOTA_RETRY_AFTER_SECONDS = 30;
-
-const typeOf = (title: string) => `https://operation-runs.dev/problems/${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
-
-/** An HTTP error that becomes a problem+json answer. `extra` adds members (e.g. runId, viewUrl). */
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly detail: string,
-    readonly opts: { title?: string; type?: string; errors?: FieldErrors; extra?: Record<string, unknown>; headers?: Record<string, string> } = {},
-  ) {
-    super(detail);
-    this.name = 'HttpProblem';
-  }
-
-  toBody(): ProblemBody {
-    const title = this.opts.title ?? titleOf(this.status);
-    return {
-      type: this.opts.type ?? typeOf(title),
-      title,
-      status: this.status,
-      detail: this.detail,
-      ...(this.opts.errors ? { errors: this.opts.errors } : {}),
-      ...(this.opts.extra ?? {}),
-    };
-  }
-}
-
-export const VALIDATION_TITLE = 'Validation failed';
-
-export const problems = {
-  unauthorized: () => new HttpProblem(401, 'A valid bearer token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } }),
-  tooLarge: (limit: number) => new HttpProblem(413, `The request body exceeds ${limit} bytes.`),
-  notFound: (what = 'The resource') => new HttpProblem(404, `${what} was not found.`),
-  forbidden: (detail: string) => new HttpProblem(403, detail),
-  badRequest: (detail: string, errors?: FieldErrors) => new HttpProblem(400, detail, { title: VALIDATION_TITLE, errors }),
-  unprocessable: (detail: string, errors?: FieldErrors) => new HttpProblem(422, detail, { errors }),
-  conflict: (detail: string) => new HttpProblem(409, detail),
-};
 
 /** How one domain error code answers over HTTP. */
 export interface ProblemMapping {
@@ -148,12 +93,4 @@ export function toProblem(err: unknown): HttpProblem {
     }
   }
   return new HttpProblem(500, 'Something went wrong on our side.');
-}
-
-export function problemResponse(p: HttpProblem): APIGatewayProxyResultV2 {
-  return {
-    statusCode: p.status,
-    headers: { 'content-type': 'application/problem+json', ...(p.opts.headers ?? {}) },
-    body: JSON.stringify(p.toBody()),
-  };
 }

@@ -6,6 +6,7 @@ import * as members from './member-schemas.js';
 import * as notifications from './notification-schemas.js';
 import * as reads from './read-schemas.js';
 import * as runs from './schemas.js';
+import * as schedules from './schedule-schemas.js';
 import * as tenants from './tenant-schemas.js';
 
-export const routeSpecs: ReadonlyArray<RouteSpec<unknown>> = [runs, notifications, reads, backup, fleet, members, tenants].flatMap((m) => Object.values(m).filter(isRouteSpec));
+export const routeSpecs: ReadonlyArray<RouteSpec<unknown>> = [runs, notifications, reads, backup, schedules, fleet, members, tenants].flatMap((m) => Object.values(m).filter(isRouteSpec));

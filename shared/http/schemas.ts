@@ -2,7 +2,7 @@
  * The validation schemas of the API, in one place: handlers validate with them and
  * GET /openapi.json is generated from them (shared/http/openapi.ts), so the two cannot differ.
  */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { CATALOG, OPERATION_TYPES, type OperationType } from '../operations/catalog.js';
 import { OUTCOMES, STATUSES, SURFACES } from '../runs/model.js';
 import { TIMELINE_KINDS } from '../runs/timeline.js';
@@ -13,8 +13,8 @@ const isoDate = z.iso.datetime({ offset: true });
 const startRunOption = (type: OperationType) =>
   z.strictObject({
     type: z.literal(type),
-    input: (CATALOG[type].schema as z.ZodObject).default({}),
-    surface: z.enum(['api', 'console']).default('api'),
+    input: z._default(CATALOG[type].schema, {}),
+    surface: z._default(z.enum(['api', 'console']), 'api'),
   });
 const [firstType, ...otherTypes] = OPERATION_TYPES.map(startRunOption);
 export const startRunBody = z.discriminatedUnion('type', [firstType, ...otherTypes]);
@@ -22,37 +22,39 @@ export type StartRunBody = z.output<typeof startRunBody>;
 
 export const listRunsQuery = z
   .strictObject({
-    type: z.enum(OPERATION_TYPES as [OperationType, ...OperationType[]]).optional(),
-    status: z.enum(STATUSES).optional(),
-    outcome: z.enum(OUTCOMES).optional(),
-    initiator: z.string().min(1).max(200).optional(),
-    surface: z.enum(SURFACES).optional(),
-    from: isoDate.optional(),
-    to: isoDate.optional(),
+    type: z.optional(z.enum(OPERATION_TYPES as [OperationType, ...OperationType[]])),
+    status: z.optional(z.enum(STATUSES)),
+    outcome: z.optional(z.enum(OUTCOMES)),
+    initiator: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+    surface: z.optional(z.enum(SURFACES)),
+    from: z.optional(isoDate),
+    to: z.optional(isoDate),
     limit: limitParam(),
     cursor: cursorParam,
   })
-  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: '`from` must not be after `to`', path: ['from'] });
+  .check(z.refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), { message: '`from` must not be after `to`', path: ['from'] }));
 
 export const emptyQuery = z.strictObject({});
 
 /** Response shapes, for the OpenAPI document. */
-const initiator = z.object({ userId: z.string().nullable(), name: z.string() });
+const initiator = z.object({ userId: z.nullable(z.string()), name: z.string() });
 export const runSchema = z.object({
   id: z.string(), tenantId: z.string(), type: z.string(), label: z.string(),
   status: z.enum(STATUSES), outcome: z.enum(OUTCOMES), input: z.record(z.string(), z.unknown()),
   identityHash: z.string(), initiator, surface: z.enum(SURFACES),
   summaryCounts: z.record(z.string(), z.number()),
-  failures: z.array(z.object({ code: z.string(), message: z.string(), itemId: z.string().optional() })),
+  failures: z.array(z.object({ code: z.string(), message: z.string(), itemId: z.optional(z.string()) })),
   failureCount: z.number(), context: z.record(z.string(), z.unknown()), attempt: z.number(), cancelRequested: z.boolean(),
-  createdAt: z.string(), startedAt: z.string().nullable(), completedAt: z.string().nullable(),
-  durationMs: z.number().nullable(), queueWaitMs: z.number().nullable(), expiresAt: z.string(),
+  createdAt: z.string(), startedAt: z.nullable(z.string()), completedAt: z.nullable(z.string()),
+  durationMs: z.nullable(z.number()), queueWaitMs: z.nullable(z.number()), expiresAt: z.string(),
 });
 export const startRunResponse = z.object({ run: runSchema, deduplicated: z.boolean(), viewUrl: z.string() });
-export const runListResponse = z.object({ items: z.array(runSchema.omit({ failures: true, input: true })), nextCursor: z.string().nullable() });
+/** A run as lists show it: without its input and failures. */
+export const runListItem = z.omit(runSchema, { failures: true, input: true });
+export const runListResponse = z.object({ items: z.array(runListItem), nextCursor: z.nullable(z.string()) });
 export const problemSchema = z.object({
   type: z.string(), title: z.string(), status: z.number(), detail: z.string(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
 });
 export const meResponse = z.object({
   user: z.object({ id: z.string(), name: z.string() }),
@@ -108,9 +110,9 @@ const countsSchema = z.object({ total: z.number(), processed: z.number(), succee
 export const timelineResponse = z.object({
   items: z.array(z.object({
     seq: z.number(), at: z.string(), kind: z.enum(TIMELINE_KINDS), attempt: z.number(),
-    counts: countsSchema.optional(), outcome: z.enum(OUTCOMES).optional(), code: z.string().optional(),
+    counts: z.optional(countsSchema), outcome: z.optional(z.enum(OUTCOMES)), code: z.optional(z.string()),
   })),
-  nextCursor: z.string().nullable(),
+  nextCursor: z.nullable(z.string()),
 });
 export const runTimelineRoute = defineRoute('GET /tenants/{tenantId}/runs/{runId}/timeline', tenantRoute('readonly', { query: timelineQuery }), {
   summary: "A run's timeline, oldest first: one entry per committed transition (DB only, cursor-paged)",

@@ -2,7 +2,7 @@
  * Tenants and their Graph connection (issue 19): validation schemas, OpenAPI docs and route
  * declarations of POST/GET /tenants (platform admins) and PUT /tenants/{t}/graph-credential (owner).
  */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { CLOUD_NAMES } from '../tenants/clouds.js';
 import { graphCredentialSchema } from '../tenants/credentials.js';
 import { textField } from '../operations/module.js';
@@ -14,13 +14,13 @@ const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A
 export const TENANT_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export const createTenantBody = z.strictObject({
-  tenantId: z.string().regex(TENANT_ID, 'must be a slug: lower-case letters, digits and inner hyphens, 1–63 characters'),
+  tenantId: z.string().check(z.regex(TENANT_ID, 'must be a slug: lower-case letters, digits and inner hyphens, 1–63 characters')),
   name: textField(200),
   graph: z.strictObject({
     cloud: z.enum(CLOUD_NAMES),
     // The Entra ID directory: its GUID, or a verified domain such as contoso.onmicrosoft.com.
-    directoryTenantId: z.string().max(253).refine((s) => GUID.test(s) || /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(s), 'must be the directory\'s GUID or one of its domains'),
-    clientId: z.string().regex(GUID, 'must be the app registration\'s application (client) id, a GUID'),
+    directoryTenantId: z.string().check(z.maxLength(253), z.refine((s) => GUID.test(s) || /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(s), 'must be the directory\'s GUID or one of its domains')),
+    clientId: z.string().check(z.regex(GUID, 'must be the app registration\'s application (client) id, a GUID')),
     credential: graphCredentialSchema,
   }),
 });
@@ -31,20 +31,20 @@ export const listTenantsQuery = z.strictObject({ limit: limitParam(), cursor: cu
 
 const categoryCheck = z.enum(['readable', 'missing_permission', 'unavailable', 'not_checked']);
 const checkSummary = z.object({
-  runId: z.string(), status: z.string(), completedAt: z.string().nullable(), usedPendingCredential: z.boolean(),
+  runId: z.string(), status: z.string(), completedAt: z.nullable(z.string()), usedPendingCredential: z.boolean(),
   categories: z.record(z.string(), categoryCheck),
 });
 export const tenantSchema = z.object({
   tenantId: z.string(),
   name: z.string(),
   graph: z.object({
-    cloud: z.string().nullable(), directoryTenantId: z.string().nullable(), clientId: z.string().nullable(),
-    credential: z.record(z.string(), z.unknown()).nullable(),
+    cloud: z.nullable(z.string()), directoryTenantId: z.nullable(z.string()), clientId: z.nullable(z.string()),
+    credential: z.nullable(z.record(z.string(), z.unknown())),
   }),
-  pendingCredential: z.object({ since: z.string(), credential: z.record(z.string(), z.unknown()) }).nullable(),
-  lastConnectionCheck: checkSummary.nullable(),
-  createdAt: z.string().nullable(),
-  createdBy: z.object({ userId: z.string(), name: z.string() }).nullable(),
+  pendingCredential: z.nullable(z.object({ since: z.string(), credential: z.record(z.string(), z.unknown()) })),
+  lastConnectionCheck: z.nullable(checkSummary),
+  createdAt: z.nullable(z.string()),
+  createdBy: z.nullable(z.object({ userId: z.string(), name: z.string() })),
 });
 const checkStarted = z.object({ run: runSchema, viewUrl: z.string() });
 const problem = (description: string) => ({ description, schema: problemSchema });
@@ -58,12 +58,12 @@ export const createTenantRoute = defineRoute('POST /tenants', platformAdminRoute
 });
 export const listTenantsRoute = defineRoute('GET /tenants', platformAdminRoute({ query: listTenantsQuery }), {
   summary: 'Every tenant by id, with its last connection check (platform admins)',
-  responses: { 200: { description: 'ok', schema: z.object({ items: z.array(tenantSchema), nextCursor: z.string().nullable() }) } },
+  responses: { 200: { description: 'ok', schema: z.object({ items: z.array(tenantSchema), nextCursor: z.nullable(z.string()) }) } },
 });
 export const rotateCredentialRoute = defineRoute('PUT /tenants/{tenantId}/graph-credential', tenantRoute('owner', { body: rotateCredentialBody }), {
   summary: 'Replace the Graph credential (owner): stored as pending and checked; it becomes current only if its check passes',
   responses: {
-    202: { description: 'the check of the new credential started', schema: checkStarted.extend({ deduplicated: z.boolean() }) },
+    202: { description: 'the check of the new credential started', schema: z.extend(checkStarted, { deduplicated: z.boolean() }) },
     409: problem('a rotated credential is still being checked'),
     422: problem('the tenant has no Graph connection'),
   },

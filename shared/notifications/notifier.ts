@@ -10,7 +10,7 @@
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { DETAIL_TYPES } from '../wiring.js';
 import { viewUrlOf } from '../runs/model.js';
 import type { Stores } from '../store/stores.js';
@@ -27,8 +27,8 @@ const KIND_BY_DETAIL_TYPE: Record<string, NotificationKind | undefined> = {
 
 /** The part of the §6 detail the notifier uses: which run. Everything else is read from the run. */
 const runEventDetail = z.object({
-  tenantId: z.string().min(1).max(200),
-  runId: z.string().min(1).max(200),
+  tenantId: z.string().check(z.minLength(1), z.maxLength(200)),
+  runId: z.string().check(z.minLength(1), z.maxLength(200)),
 });
 
 export type NotifyResult =

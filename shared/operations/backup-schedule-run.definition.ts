@@ -4,7 +4,7 @@
  * `{ scheduleId, backupSetId }`. The scheduler tick starts runs through the same plan.
  */
 import { ulid } from 'ulid';
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { defineStart, ulidField, type DomainRecords, type StartCheckDeps, type StartPlan } from './module.js';

@@ -1,5 +1,5 @@
 /** backup_set.add_policies (§3): definition and start plan — the set must exist (422). */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import { defineStart, idList, ulidField, sortedOrAll } from './module.js';
 import { backupSetAddRecords } from './run-rows.js';

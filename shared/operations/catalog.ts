@@ -4,7 +4,7 @@
  * Graph code. The worker's list of whole modules (definition + plan + executor) is ./index.ts; the
  * type check there proves both lists cover the same types.
  */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { backupScheduleRetryStart } from './backup-schedule-retry.definition.js';
 import { backupScheduleRunNowStart } from './backup-schedule-run.definition.js';
 import { backupSetAddPoliciesStart } from './backup-set-add-policies.definition.js';
@@ -27,7 +27,7 @@ export const OPERATION_STARTS = [
   backupScheduleRetryStart,
   restoreExecuteStart,
   graphConnectionCheckStart,
-] as const satisfies readonly OperationStart<string, z.ZodObject>[];
+] as const satisfies readonly OperationStart<string, z.ZodMiniObject>[];
 
 type Starts = (typeof OPERATION_STARTS)[number];
 export type OperationType = Starts['definition']['type'];
@@ -44,7 +44,7 @@ const byType = <V>(pick: (s: Starts) => V) => Object.fromEntries(OPERATION_START
  */
 export const CATALOG = byType((s) => ({ ...(s.definition as OperationDefinition), project: s.records.project })) as Record<
   OperationType,
-  OperationDefinition<OperationType, z.ZodObject> & { project: DomainRecords['project'] }
+  OperationDefinition<OperationType, z.ZodMiniObject> & { project: DomainRecords['project'] }
 >;
 
 /** Every type's declared domain rows (docs/ARCHITECTURE.md "Domain records" lists them). */

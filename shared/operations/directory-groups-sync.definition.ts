@@ -1,5 +1,5 @@
 /** directory_groups.sync (§3): definition and start plan. */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { defineStart } from './module.js';
 import { syncRunRecords } from './run-rows.js';
 

@@ -3,7 +3,7 @@
  * newest complete backup set with items is the baseline (none → 422). The run's context records
  * `baselineBackupSetId`.
  */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
@@ -20,7 +20,7 @@ export const driftGenerateStart = defineStart({
     type: 'drift.generate',
     label: 'Drift generation',
     minimumRole: 'operator',
-    schema: z.strictObject({ baselineBackupSetId: ulidField.optional() }),
+    schema: z.strictObject({ baselineBackupSetId: z.optional(ulidField) }),
     identity: (i) => ({ baseline: i.baselineBackupSetId ?? 'latest' }),
   },
   plan: async (tenantId, input, deps) => {

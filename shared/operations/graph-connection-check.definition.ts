@@ -16,7 +16,7 @@
  *                                                  check succeeded or partially succeeded (the credential signed in),
  *                                                  dropped when it failed or was cancelled — in the check's terminal transaction
  */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { CATEGORIES } from '../runs/catalog.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
@@ -108,7 +108,7 @@ export const graphConnectionCheckStart = defineStart({
     type: 'graph.connection_check',
     label: 'Check Graph connection',
     minimumRole: 'manager',
-    schema: z.strictObject({ credential: z.enum(['current', 'pending']).optional() }),
+    schema: z.strictObject({ credential: z.optional(z.enum(['current', 'pending'])) }),
     // A check of the current credential and one of a rotated credential are different runs.
     identity: (i) => ({ credential: i.credential ?? 'current' }),
   },

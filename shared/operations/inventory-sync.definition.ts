@@ -1,5 +1,5 @@
 /** inventory.sync (§3): definition and start plan. */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { CATEGORIES } from '../runs/catalog.js';
 import { categoryField, defineStart, sortedOrAll } from './module.js';
 import { syncRunRecords } from './run-rows.js';
@@ -11,7 +11,7 @@ export const inventorySyncStart = defineStart({
     type: 'inventory.sync',
     label: 'Inventory sync',
     minimumRole: 'operator',
-    schema: z.strictObject({ categories: z.array(categoryField).min(1).max(CATEGORIES.length).optional() }),
+    schema: z.strictObject({ categories: z.optional(z.array(categoryField).check(z.minLength(1), z.maxLength(CATEGORIES.length))) }),
     identity: (i) => ({ categories: sortedOrAll(i.categories) }),
   },
   // Categories are a closed enum the schema already checks; nothing in the tenant to look up.

@@ -11,7 +11,7 @@
  *
  * Every member is required: a type without a plan or an executor does not type-check.
  */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { CATEGORIES } from '../runs/catalog.js';
 import type { Role, Run } from '../runs/model.js';
 import type { CompanionWrite } from '../runs/ports.js';
@@ -19,7 +19,7 @@ import type { StartRunRequest } from '../runs/service.js';
 import type { Stores } from '../store/stores.js';
 import type { OperationExecutor } from './executor.js';
 
-export interface OperationDefinition<T extends string = string, S extends z.ZodType = z.ZodType> {
+export interface OperationDefinition<T extends string = string, S extends z.ZodMiniType = z.ZodMiniType> {
   type: T;
   label: string;
   minimumRole: Role;
@@ -73,22 +73,22 @@ export interface DomainRecords {
 export const MAX_PROJECTED_ITEMS = 10;
 
 /** The half of a module the start and read paths use (no executor, so no Graph code). */
-export interface OperationStart<T extends string = string, S extends z.ZodType = z.ZodType> {
+export interface OperationStart<T extends string = string, S extends z.ZodMiniType = z.ZodMiniType> {
   definition: OperationDefinition<T, S>;
   plan: StartPlanFn<z.infer<S>>;
   records: DomainRecords;
 }
 
 /** One operation type, whole: definition, start plan and executor. */
-export interface OperationModule<T extends string = string, S extends z.ZodType = z.ZodType> extends OperationStart<T, S> {
+export interface OperationModule<T extends string = string, S extends z.ZodMiniType = z.ZodMiniType> extends OperationStart<T, S> {
   executor: OperationExecutor & { type: T };
 }
 
 /** Declares a type's definition and plan, keeping the literal type name and the schema's input type. */
-export const defineStart = <const T extends string, S extends z.ZodType>(start: OperationStart<T, S>): OperationStart<T, S> => start;
+export const defineStart = <const T extends string, S extends z.ZodMiniType>(start: OperationStart<T, S>): OperationStart<T, S> => start;
 
 /** Completes a type's start half with its executor (the executor's `type` must match). */
-export const defineModule = <T extends string, S extends z.ZodType>(start: OperationStart<T, S>, executor: OperationExecutor & { type: T }): OperationModule<T, S> => ({
+export const defineModule = <T extends string, S extends z.ZodMiniType>(start: OperationStart<T, S>, executor: OperationExecutor & { type: T }): OperationModule<T, S> => ({
   definition: start.definition,
   plan: start.plan,
   records: start.records,
@@ -113,11 +113,10 @@ const GUID = '[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-
 export const GRAPH_ID = new RegExp(`^(?:${GUID}|[A-Za-z]{1,4}_${GUID}|${GUID}_[A-Za-z][A-Za-z0-9]{0,127})$`);
 export const graphIdField = z
   .string()
-  .max(200)
-  .regex(GRAPH_ID, 'must be a Graph id: a GUID, <prefix>_<GUID> (e.g. T_<GUID>) or <GUID>_<Name>');
+  .check(z.maxLength(200), z.regex(GRAPH_ID, 'must be a Graph id: a GUID, <prefix>_<GUID> (e.g. T_<GUID>) or <GUID>_<Name>'));
 /** Our own record ids (backup sets, schedules, runs): ULIDs (Crockford base32, 26 characters). */
 export const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
-export const ulidField = z.string().length(26).regex(ULID, 'must be a ULID (26 characters, Crockford base32)');
+export const ulidField = z.string().check(z.length(26), z.regex(ULID, 'must be a ULID (26 characters, Crockford base32)'));
 /**
  * A name or other free text a person typed: trimmed, 1–max characters, no control characters.
  * Stored as given (it is shown back to the person who typed it), never executed.
@@ -125,12 +124,9 @@ export const ulidField = z.string().length(26).regex(ULID, 'must be a ULID (26 c
 export const textField = (max = 200) =>
   z
     .string()
-    .trim()
-    .min(1)
-    .max(max)
     // eslint-disable-next-line no-control-regex
-    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must be text without control characters');
+    .check(z.trim(), z.minLength(1), z.maxLength(max), z.regex(/^[^\u0000-\u001f\u007f]*$/, 'must be text without control characters'));
 export const categoryField = z.enum(CATEGORIES);
-export const idList = (min: number, max: number) => z.array(graphIdField).min(min).max(max);
+export const idList = (min: number, max: number) => z.array(graphIdField).check(z.minLength(min), z.maxLength(max));
 /** An id list as identity: order and duplicates do not make a run distinct; absent means all. */
 export const sortedOrAll = (xs?: string[]) => (xs ? [...new Set(xs)].sort() : 'all');

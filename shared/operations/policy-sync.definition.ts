@@ -1,5 +1,5 @@
 /** policy.sync (§3): definition and start plan. */
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { defineStart, idList, sortedOrAll } from './module.js';
 import { syncRunRecords } from './run-rows.js';
 
@@ -10,7 +10,7 @@ export const policySyncStart = defineStart({
     type: 'policy.sync',
     label: 'Policy sync',
     minimumRole: 'operator',
-    schema: z.strictObject({ policyIds: idList(1, 500).optional() }),
+    schema: z.strictObject({ policyIds: z.optional(idList(1, 500)) }),
     identity: (i) => ({ policyIds: sortedOrAll(i.policyIds) }),
   },
   // Policy ids name Graph objects the run fetches (an unknown one fails as an item); no DB reference to check.

@@ -5,7 +5,7 @@
  * same transaction as the run (its item rows come from the worker); `context.restoreId` points to it.
  */
 import { ulid } from 'ulid';
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { zeroRestoreCounts } from '../store/restore-store.js';
@@ -23,12 +23,11 @@ const records: DomainRecords = {
 
 const schema = z.strictObject({
   backupSetId: ulidField,
-  itemIds: idList(1, 500).optional(),
-  groupMapping: z
+  itemIds: z.optional(idList(1, 500)),
+  groupMapping: z.optional(z
     .record(graphIdField, graphIdField)
-    .refine((m) => Object.keys(m).length <= 500, 'at most 500 mapped groups')
-    .optional(),
-  dryRun: z.boolean().optional(),
+    .check(z.refine((m) => Object.keys(m).length <= 500, 'at most 500 mapped groups'))),
+  dryRun: z.optional(z.boolean()),
 });
 export type RestoreInput = z.infer<typeof schema>;
 

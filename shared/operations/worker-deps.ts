@@ -1,22 +1,17 @@
 /**
- * What the worker, DLQ handler and reaper need, built once per Lambda container from the
+ * What the worker needs (the DLQ handler, reaper and tick need less: ./service-deps.ts), built once per Lambda container from the
  * settings (table, work queue URL, endpoints: shared/settings.ts). Tests and the local runtime build their own
  * with `makeWorkerDeps` or override with `setWorkerDeps`.
  */
-import { CATALOG } from './catalog.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { GraphClientOptions } from '../graph/client.js';
 import { RoutingSecretResolver, type SecretResolver } from '../graph/secrets.js';
 import { graphClientsFor } from '../graph/tenant-clients.js';
-import { makeLogger } from '../observability/logger.js';
-import { SqsWorkQueue } from '../queue/sqs-work-queue.js';
 import type { WorkQueue } from '../runs/ports.js';
-import { RunService } from '../runs/service.js';
-import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
-import type { RunStore } from '../store/run-store.js';
-import { makeStores } from '../store/stores.js';
 import { settings } from '../settings.js';
+import type { RunStore } from '../store/run-store.js';
 import { EXECUTORS } from './index.js';
+import { environmentClients, makeServiceDeps, setServiceDeps } from './service-deps.js';
 import type { WorkerDeps } from './worker.js';
 
 export interface AllWorkerDeps extends WorkerDeps {
@@ -32,19 +27,12 @@ export function makeWorkerDeps(opts: {
   graphOptions?: Omit<GraphClientOptions, 'settings' | 'secrets'>;
   settings?: WorkerDeps['settings'];
 }): AllWorkerDeps {
-  const clock = opts.clock ?? (() => new Date());
-  const stores = makeStores({ doc: opts.doc, table: opts.table, clock });
-  const store = stores.runs;
-  const directory = stores.directory;
+  const base = makeServiceDeps(opts);
+  const directory = base.stores.directory;
   return {
-    store,
-    service: new RunService({ catalog: CATALOG, store, queue: opts.queue, clock }),
-    queue: opts.queue,
+    ...base,
     executors: EXECUTORS,
     graphFor: graphClientsFor(async (t) => (await directory.getTenant(t))?.graph, opts.secrets ?? new RoutingSecretResolver(), opts.graphOptions),
-    stores,
-    logger: makeLogger('operation-runs-worker'),
-    clock,
     settings: opts.settings,
   };
 }
@@ -58,15 +46,11 @@ let override: AllWorkerDeps | undefined;
  */
 export function workerDeps(graphOptions: Omit<GraphClientOptions, 'settings' | 'secrets'> = {}): AllWorkerDeps {
   if (override) return override;
-  return (cached ??= makeWorkerDeps({
-    doc: sharedDocumentClient(),
-    table: settings().tableName,
-    queue: new SqsWorkQueue(sharedSqsClient(), settings().workQueueUrl ?? ''),
-    graphOptions: { batching: settings().graph.batching, ...graphOptions },
-  }));
+  return (cached ??= makeWorkerDeps({ ...environmentClients(), graphOptions: { batching: settings().graph.batching, ...graphOptions } }));
 }
 
+/** Overrides the worker's deps and those of the tick, reaper and DLQ handler (./service-deps.ts). */
 export function setWorkerDeps(deps: AllWorkerDeps | undefined) {
   override = deps;
+  setServiceDeps(deps);
 }
-

@@ -11,7 +11,7 @@
  * moment it is parsed, so an error message that quoted it would be redacted.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod.js';
 import { registerSecret } from '../runs/secret-registry.js';
 
 const CERT_PEM = /^\s*-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/;
@@ -22,16 +22,19 @@ const MAX_PEM = 16 * 1024;
 const secretCredential = z.strictObject({
   type: z.literal('secret'),
   // Entra ID client secrets are 40 characters; anything printable from 8 to 1024 is accepted.
-  secret: z.string().min(8).max(1024).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').transform((s) => registerSecret(s)),
+  secret: z.pipe(z.string().check(z.minLength(8), z.maxLength(1024), z.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')), z.transform((s: string) => registerSecret(s))),
 });
 
 const certificateCredential = z
   .strictObject({
     type: z.literal('certificate'),
-    certificatePem: z.string().max(MAX_PEM).regex(CERT_PEM, 'must be one PEM certificate (-----BEGIN CERTIFICATE-----)'),
-    privateKeyPem: z.string().max(MAX_PEM).regex(KEY_PEM, 'must be an unencrypted PEM private key (-----BEGIN PRIVATE KEY-----)').transform((s) => registerSecret(s)),
+    certificatePem: z.string().check(z.maxLength(MAX_PEM), z.regex(CERT_PEM, 'must be one PEM certificate (-----BEGIN CERTIFICATE-----)')),
+    privateKeyPem: z.pipe(
+      z.string().check(z.maxLength(MAX_PEM), z.regex(KEY_PEM, 'must be an unencrypted PEM private key (-----BEGIN PRIVATE KEY-----)')),
+      z.transform((s: string) => registerSecret(s)),
+    ),
   })
-  .superRefine((c, ctx) => {
+  .check(z.superRefine((c, ctx) => {
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(c.certificatePem);
@@ -46,7 +49,7 @@ const certificateCredential = z
     }
     if (!cert.checkPrivateKey(key)) ctx.addIssue({ code: 'custom', path: ['privateKeyPem'], message: 'does not belong to the certificate' });
     if (Date.parse(cert.validTo) <= Date.now()) ctx.addIssue({ code: 'custom', path: ['certificatePem'], message: `expired on ${new Date(cert.validTo).toISOString()}` });
-  });
+  }));
 
 /** `{ type: "secret", secret }` or `{ type: "certificate", certificatePem, privateKeyPem }` (400 otherwise). */
 export const graphCredentialSchema = z.discriminatedUnion('type', [secretCredential, certificateCredential]);

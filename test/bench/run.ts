@@ -6,6 +6,7 @@ import './bench-env.js'; // first: the environment the settings read
 import os from 'node:os';
 import { startBenchServices } from './harness.js';
 import { startBench } from './start-bench.js';
+import { httpStartBench } from './http-start-bench.js';
 import { listBench } from './list-bench.js';
 import { workerBench } from './worker-bench.js';
 import { graphBench } from './graph-bench.js';
@@ -26,6 +27,7 @@ stopOnSignals(stop, { onSignal: (s) => console.error(`\n${s}: stopping the bench
 try {
   console.log(`# Operation Runs benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   if (wanted('start')) await startBench(svc, Number(process.env.BENCH_STARTS ?? 200));
+  if (wanted('start') || wanted('httpstart')) await httpStartBench(svc, Number(process.env.BENCH_STARTS ?? 200));
   if (wanted('idempotency')) await idempotencyBench(svc);
   if (wanted('worker')) await workerBench(svc);
   if (wanted('graph')) await graphBench(svc);

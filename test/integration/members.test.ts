@@ -242,7 +242,7 @@ describe('the audit trail', () => {
     const set = await api.call('POST', '/tenants/contoso/backup-sets', { user: 'alice', body: { name: 'Audit restore source' } });
     expect(set.status).toBe(201);
     const policyId = '00000000-0000-4000-a000-0000000000aa';
-    await new BackupStore(api.doc, api.runtime.tableName).putItem({
+    await new BackupStore(api.doc, api.runtime.tableName).addItem({
       id: policyId, tenantId: 'contoso', backupSetId: set.json.id, policyId, category: 'deviceConfigurations', displayName: 'Audit policy',
       content: { displayName: 'Audit policy' }, assignments: [], contentHash: 'h', capturedAt: new Date().toISOString(), runId: 'seed',
     });

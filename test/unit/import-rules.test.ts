@@ -56,7 +56,7 @@ describe('import rules (dependency-cruiser)', () => {
       writeFileSync(path.join(dir, file), text);
     };
     // a module cycle, a folder cycle (console ↔ infra/local), the run core reaching the store,
-    // shared reaching up into an entry point, and the notifier taking the HTTP layer's deps
+    // shared reaching up into an entry point, the notifier taking the HTTP layer's deps, and classic zod
     write('shared/a.ts', "import { b } from './b.js';\nexport const a = () => b;\n");
     write('shared/b.ts', "import { a } from './a.js';\nexport const b = () => a;\n");
     write('console/serve.ts', "import type { G } from '../infra/local/gateway.js';\nexport const serve: G = 1;\n");
@@ -67,6 +67,7 @@ describe('import rules (dependency-cruiser)', () => {
     write('shared/up.ts', "import { handler } from '../functions/api/h.js';\nexport const up = handler;\n");
     write('functions/api/h.ts', 'export const handler = 1;\n');
     write('shared/http/deps.ts', 'export const apiDeps = () => 1;\n');
+    write('shared/classic.ts', "import * as z from 'zod';\nexport const s = z.string();\n");
     write('functions/events/notifier.ts', "import { apiDeps } from '../../shared/http/deps.js';\nexport const handler = apiDeps;\n");
 
     it('reports every broken rule, with the cycle it found', async () => {
@@ -78,6 +79,7 @@ describe('import rules (dependency-cruiser)', () => {
           'run-core-owns-its-ports: shared/runs/core.ts → shared/store/store.ts',
           'shared-never-reaches-up: shared/up.ts → functions/api/h.ts',
           'events-not-through-http: functions/events/notifier.ts → shared/http/deps.ts',
+          'zod-mini-only: shared/classic.ts → zod',
         ]),
       );
     }, 60_000);

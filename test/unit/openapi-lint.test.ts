@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { buildOpenApi } from '../../shared/http/openapi.js';
 import { routeSpecs } from '../../shared/http/routes.js';
 import { routes } from '../../shared/wiring.js';
+import { readFileSync } from 'node:fs';
+import { OPENAPI_DOCUMENT_FILE, serializeDocument } from '../../scripts/openapi-document.js';
 
 const run = promisify(execFile);
 const REDOCLY = resolve('node_modules/.bin/redocly');
@@ -19,6 +21,10 @@ type Op = { responses: Record<string, unknown>; security: unknown[] };
 const op = (method: string, path: string) => (doc.paths[path] as Record<string, Op>)[method.toLowerCase()];
 
 describe('the OpenAPI document', () => {
+  it('GET /openapi.json serves exactly what the schemas generate (shared/http/openapi.document.json; `npm run openapi` regenerates it)', () => {
+    expect(readFileSync(OPENAPI_DOCUMENT_FILE, 'utf8'), 'stale: run `npm run openapi`').toBe(serializeDocument(doc));
+  });
+
   it('passes `redocly lint --extends recommended` with 0 errors and 0 warnings', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'openapi-lint-'));
     try {

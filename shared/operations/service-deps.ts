@@ -1,0 +1,59 @@
+/**
+ * What the functions that move runs without running an executor need — the backup tick, the
+ * reaper, the DLQ handler: the stores, the run service and the work queue, built once per Lambda
+ * container from the settings. No executor and no Graph client: those come with
+ * `workerDeps()` (./worker-deps.ts), which extends these, so these functions' bundles stay small
+ * (issue 18). `setWorkerDeps` overrides both (tests, local runtime).
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { makeLogger } from '../observability/logger.js';
+import { SqsWorkQueue } from '../queue/sqs-work-queue.js';
+import type { WorkQueue } from '../runs/ports.js';
+import { RunService } from '../runs/service.js';
+import { settings } from '../settings.js';
+import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
+import type { RunStore } from '../store/run-store.js';
+import { makeStores, type Stores } from '../store/stores.js';
+import { CATALOG } from './catalog.js';
+
+export interface ServiceDeps {
+  store: RunStore;
+  service: RunService;
+  queue: WorkQueue;
+  stores: Stores;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+export function makeServiceDeps(opts: { doc: DynamoDBDocumentClient; table: string; queue: WorkQueue; clock?: () => Date }): ServiceDeps & { clock: () => Date } {
+  const clock = opts.clock ?? (() => new Date());
+  const stores = makeStores({ doc: opts.doc, table: opts.table, clock });
+  return {
+    store: stores.runs,
+    service: new RunService({ catalog: CATALOG, store: stores.runs, queue: opts.queue, clock }),
+    queue: opts.queue,
+    stores,
+    logger: makeLogger('operation-runs-worker'),
+    clock,
+  };
+}
+
+/** The environment's doc client, table and work queue (what both dependency sets are built from). */
+export const environmentClients = () => ({
+  doc: sharedDocumentClient(),
+  table: settings().tableName,
+  queue: new SqsWorkQueue(sharedSqsClient(), settings().workQueueUrl ?? ''),
+});
+
+let cached: ServiceDeps | undefined;
+let override: ServiceDeps | undefined;
+
+export function serviceDeps(): ServiceDeps {
+  if (override) return override;
+  return (cached ??= makeServiceDeps(environmentClients()));
+}
+
+export function setServiceDeps(deps: ServiceDeps | undefined) {
+  override = deps;
+}

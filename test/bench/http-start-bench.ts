@@ -1,0 +1,157 @@
+/**
+ * Issue 18 item 2: the HTTP start as the Lambda runs it — the real `functions/api/start-run.ts`
+ * handler (middy, authenticate, body limit, membership, parse, role, start plan, transaction,
+ * enqueue, JSON answer) invoked with an API Gateway v2 event whose JWT the authorizer has already
+ * checked (as in AWS), against DynamoDB Local and fauxqs — next to one plain PutItem on the same
+ * table in the same run. Each invocation is split into steps by the SDK calls it makes:
+ *
+ *   auth       handler entry → the membership read starts (middy, authenticate, body limit)
+ *   membership the membership GetItem
+ *   validate   CPU between the calls: parse the body, check the role, build the run
+ *   references the start plan's reads (wall time: they run concurrently)
+ *   transaction the run + active key (+ companions) TransactWriteItems
+ *   enqueue    the SendMessage (direct dispatch only)
+ *   response   the last call's end → the handler's answer
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
+import { SqsWorkQueue } from '../../shared/queue/sqs-work-queue.js';
+import { makeDocumentClient, makeDynamoClient, makeSqsClient } from '../../shared/store/clients.js';
+import { createTableInput } from '../../shared/store/table.js';
+import { lambdaContext } from '../../infra/local/lambda-context.js';
+import { fmt, median, timeEach } from './harness.js';
+
+interface Call { name: string; start: number; end: number }
+
+/** Records every SDK call's name, start and end (performance.now) on the given clients. */
+function recordCalls(...clients: Array<{ middlewareStack: { add: (...a: any[]) => void } }>) {
+  let calls: Call[] = [];
+  for (const c of clients) {
+    c.middlewareStack.add(
+      (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        const call = { name: context.commandName ?? 'unknown', start: performance.now(), end: 0 };
+        calls.push(call);
+        try {
+          return await next(args);
+        } finally {
+          call.end = performance.now();
+        }
+      },
+      { step: 'initialize', name: `record-calls-${randomUUID()}` },
+    );
+  }
+  return { take: () => { const out = calls; calls = []; return out; } };
+}
+
+export const STEPS = ['auth', 'membership', 'validate', 'references', 'transaction', 'enqueue', 'response'] as const;
+type Steps = Record<(typeof STEPS)[number], number>;
+
+/** Splits one invocation [t0, t1] into the steps above from its SDK calls. */
+export function splitSteps(t0: number, t1: number, calls: Call[]): Steps {
+  const [membership, ...rest] = [...calls].sort((a, b) => a.start - b.start);
+  const tx = rest.find((c) => c.name === 'TransactWriteItemsCommand');
+  const refs = rest.filter((c) => tx && c.end <= tx.start && /^(GetItem|Query|BatchGetItem)Command$/.test(c.name));
+  const send = rest.find((c) => c.name === 'SendMessageCommand');
+  const wall = (cs: Call[]) => (cs.length ? Math.max(...cs.map((c) => c.end)) - Math.min(...cs.map((c) => c.start)) : 0);
+  const last = Math.max(...calls.map((c) => c.end));
+  const s: Steps = {
+    auth: membership.start - t0,
+    membership: membership.end - membership.start,
+    references: wall(refs),
+    transaction: tx ? tx.end - tx.start : 0,
+    enqueue: send ? send.end - send.start : 0,
+    response: t1 - last,
+    validate: 0,
+  };
+  s.validate = t1 - t0 - (s.auth + s.membership + s.references + s.transaction + s.enqueue + s.response);
+  return s;
+}
+
+type Handler = (e: APIGatewayProxyEventV2, c: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint: string }, n = 200, label = process.env.START_DISPATCH ?? 'direct') {
+  const dynamo = makeDynamoClient(svc.dynamoEndpoint);
+  const doc = makeDocumentClient(dynamo);
+  const sqs = makeSqsClient(svc.sqsEndpoint);
+  const table = `bench-http-start-${Date.now()}`;
+  await dynamo.send(new CreateTableCommand(createTableInput(table)));
+  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `bench-http-${Date.now()}` }))).QueueUrl!;
+  const deps = makeApiDeps({ doc, table, queue: new SqsWorkQueue(sqs, queueUrl) });
+  setApiDeps(deps);
+  const { handler } = (await import('../../functions/api/start-run.js')) as unknown as { handler: Handler };
+
+  // One tenant per start (no tenant reaches its active-run quota), each with the caller's membership and a backup set.
+  const user = 'bench-user';
+  const sets: string[] = [];
+  for (let i = 0; i < n + 1; i++) {
+    const tenantId = `bench-http-${i}`;
+    await deps.directory.putMembership(user, { tenantId, tenantName: `Bench ${i}`, role: 'owner' });
+    const id = ulid();
+    await deps.stores.backups.createSet({ id, tenantId, name: 'bench', status: 'complete', itemCount: 0, createdAt: new Date().toISOString(), createdBy: { userId: user, name: 'Bench' }, scheduleId: null, runId: null, completedAt: null });
+    sets.push(id);
+  }
+  const gid = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+  const event = (i: number, body: unknown): APIGatewayProxyEventV2 => {
+    const tenantId = `bench-http-${i}`;
+    const now = Date.now();
+    return {
+      version: '2.0', routeKey: 'POST /tenants/{tenantId}/runs', rawPath: `/tenants/${tenantId}/runs`, rawQueryString: '',
+      headers: { 'content-type': 'application/json' }, pathParameters: { tenantId }, body: JSON.stringify(body), isBase64Encoded: false,
+      requestContext: {
+        accountId: '0', apiId: 'bench', domainName: 'bench', domainPrefix: 'bench', requestId: randomUUID(), routeKey: 'POST /tenants/{tenantId}/runs', stage: '$default', time: '', timeEpoch: now,
+        http: { method: 'POST', path: `/tenants/${tenantId}/runs`, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
+        authorizer: { jwt: { claims: { sub: user, name: 'Bench' }, scopes: [] } },
+      } as never,
+    };
+  };
+  const calls = recordCalls(dynamo, sqs);
+  let lastCalls: string[] = [];
+  const callsOf: Record<string, string[]> = {};
+  const invoke = async (e: APIGatewayProxyEventV2) => {
+    calls.take();
+    const t0 = performance.now();
+    const res = await handler(e, lambdaContext('StartRun', 29)); // a fresh context: its clock starts per invocation
+    const t1 = performance.now();
+    if (res.statusCode !== 202) throw new Error(`start answered ${res.statusCode}: ${res.body}`);
+    const made = calls.take();
+    lastCalls = made.map((c) => c.name.replace(/Command$/, ''));
+    return splitSteps(t0, t1, made);
+  };
+
+  await invoke(event(n, { type: 'policy.sync', input: {} })); // warm: connections, the cursor key, the lazy modules
+  const results: Record<string, { total: number[]; steps: Steps[] }> = {};
+  for (const [name, body] of [
+    ['policy.sync (no reference)', (i: number) => ({ type: 'policy.sync', input: { policyIds: [gid(i)] } })],
+    ['backup_set.add_policies (1 reference)', (i: number) => ({ type: 'backup_set.add_policies', input: { backupSetId: sets[i], policyIds: [gid(i)] } })],
+  ] as const) {
+    const r = (results[name] = { total: [] as number[], steps: [] as Steps[] });
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      r.steps.push(await invoke(event(i, body(i))));
+      r.total.push(performance.now() - t);
+    }
+    callsOf[name] = lastCalls;
+    // The next type starts fresh runs in the same tenants: different identity, so no dedupe.
+  }
+  calls.take();
+  const put = await timeEach(n, (i) => doc.send(new PutCommand({ TableName: table, Item: { pk: 'TENANT#bench-put', sk: `X#${i}`, v: i } })));
+  setApiDeps(undefined);
+
+  const putMs = median(put);
+  console.log(`\n## HTTP start (issue 18 item 2; the start-run Lambda handler, n=${n} per type, sequential, dispatch=${label})`);
+  console.log(`median plain PutItem ${fmt(putMs)} ms`);
+  const figures: Record<string, { medianMs: number; ratio: number; steps: Steps }> = {};
+  for (const [name, r] of Object.entries(results)) {
+    const steps = Object.fromEntries(STEPS.map((k) => [k, median(r.steps.map((s) => s[k]))])) as Steps;
+    const m = median(r.total);
+    figures[name] = { medianMs: m, ratio: m / putMs, steps };
+    console.log(`${name.padEnd(40)} median ${fmt(m)} ms = ${fmt(m / putMs)} × PutItem   steps (medians, ms): ${STEPS.map((k) => `${k} ${fmt(steps[k])}`).join(', ')}`);
+    console.log(`${''.padEnd(40)} SDK calls of one start, in order: ${callsOf[name].join(' → ')}`);
+  }
+  return { putMs, figures };
+}
