@@ -89,6 +89,9 @@ export function fromRunItem(item: Record<string, any>): Run {
  */
 export const LIST_RUNS_MAX_QUERIES = 25;
 
+/** Attempts of a run transaction cancelled by TransactionConflict (the table client's default is 6). */
+export const RUN_TRANSACT_ATTEMPTS = 10;
+
 function fromRunLogItem(item: Record<string, any>): TimelineEntry {
   return {
     seq: Number(item.seq),
@@ -185,7 +188,11 @@ export class RunStore implements RunRepository {
     /** the tenant's active-run quota (MAX_ACTIVE_RUNS_PER_TENANT), read at each start */
     private readonly maxActiveRuns: () => number = () => settings().quotas.maxActiveRunsPerTenant,
   ) {
-    this.t = new TableClient(doc, table);
+    // Every start and every completion of a tenant's runs touches its quota counter item, and N
+    // identical starts all touch one active run key (SC-003): these transactions contend more than any
+    // other, so they get more attempts (waits capped at 1 s: about 4 s of backoff in all) before a
+    // TransactionConflict reaches the caller as 503 Retry-After.
+    this.t = new TableClient(doc, table, { transactAttempts: RUN_TRANSACT_ATTEMPTS });
   }
 
   /**
