@@ -60,12 +60,14 @@ export interface RunRepository {
   createRun(run: Run, companions?: CompanionPut[]): Promise<void>;
   /** The run, read consistently unless told otherwise; null when absent or expired. */
   getRun(tenantId: string, runId: string, opts?: { consistent?: boolean }): Promise<Run | null>;
+  /** The id of the run holding an active run key, if any (read consistently). */
+  activeKeyHolder(tenantId: string, type: string, identityHash: string): Promise<string | null>;
   /** Persists `next` if the stored run is still `prev` (its version); releases the key on completion. */
   saveTransition(prev: Run, next: Run, companions?: CompanionWrite[]): Promise<void>;
 }
 
 /** The codes of the repository conflicts the core retries. */
-export type RepositoryConflict = 'version_conflict';
+export type RepositoryConflict = 'version_conflict' | 'transaction_conflict';
 
 export const isConflict = (err: unknown, ...codes: RepositoryConflict[]): boolean =>
   err instanceof DomainError && (codes as string[]).includes(err.code);

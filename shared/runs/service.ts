@@ -125,6 +125,16 @@ export class RunService {
       try {
         await this.store.createRun(run, req.companions?.(run) ?? []);
       } catch (err) {
+        if (isConflict(err, 'transaction_conflict')) {
+          // The table client already retried the cancellation with backoff. Lasting contention on a
+          // start is nearly always N identical starts writing one active run key (SC-003): read who
+          // holds it and answer that run, as a condition failure on the key would have. Nobody holds
+          // it: the contention was elsewhere (the quota counter) — the caller gets 503 Retry-After.
+          const holderId = await this.store.activeKeyHolder(run.tenantId, run.type, run.identityHash);
+          const holder = holderId ? await this.store.getRun(run.tenantId, holderId) : null;
+          if (holder && holder.status !== 'completed') return { run: holder, deduplicated: true };
+          throw err;
+        }
         if (!(err instanceof ActiveRunExistsError)) throw err;
         const holder = await this.store.getRun(req.tenantId, err.existingRunId);
         // The holder completed (and released the key) between our write and this read: try again.

@@ -302,7 +302,7 @@ export class RunStore implements RunRepository {
     return (await this.t.get(keys.activeRunCount(tenantId), { consistent: true, map: (i) => Number(i.activeRuns ?? 0) })) ?? 0;
   }
 
-  /** The run id holding an active run key, if any (used by tests and the chaos invariants). */
+  /** The run id holding an active run key, if any (a start that met lasting contention; tests and the chaos invariants). */
   async activeKeyHolder(tenantId: string, type: string, identityHash: string): Promise<string | null> {
     return this.t.get(keys.activeKey(tenantId, type, identityHash), { consistent: true, map: (i) => (i.runId as string | undefined) ?? null });
   }
