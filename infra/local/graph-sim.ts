@@ -713,7 +713,7 @@ export async function startGraphSim(opts: GraphSimOptions = {}): Promise<GraphSi
     if (ids.some((id) => !id) || new Set(ids).size !== ids.length) throw new HttpError(400, 'BadRequest', 'Batch request ids must be present and unique.');
     const responses = [];
     for (const raw of subs as Array<{ id: string; method?: string; url?: string; headers?: Record<string, string>; body?: unknown }>) {
-      const sub: SimRequest = { method: String(raw.method ?? 'GET').toUpperCase(), tenantId, version, path: String(raw.url ?? ''), status: 0, inBatch: true };
+      const sub: SimRequest = { method: String(raw.method ?? 'GET').toUpperCase(), tenantId, version, path: String(raw.url ?? '').replace(/^\/+/, ''), status: 0, inBatch: true };
       requests.push(sub);
       const { res: captured, out } = captureResponse();
       try {
