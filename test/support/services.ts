@@ -4,7 +4,7 @@
  */
 import { CATALOG } from '../../shared/operations/catalog.js';
 import { inject } from 'vitest';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { makeDocumentClient, makeDynamoClient, makeSqsClient } from '../../shared/store/clients.js';
@@ -15,9 +15,24 @@ import { SqsWorkQueue } from '../../shared/queue/sqs-work-queue.js';
 
 export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
+/** The tables this test file created: dropped when the file ends (test/support/drop-tables.ts). */
+const created: Array<{ client: DynamoDBClient; name: string }> = [];
+
 export async function createTestTable(client: DynamoDBClient, name = uniqueName('runs')) {
   await client.send(new CreateTableCommand(createTableInput(name)));
+  created.push({ client, name });
   return name;
+}
+
+/**
+ * Drops every table this file created. DynamoDB Local keeps one in-memory database for the whole run
+ * (-sharedDb -inMemory): without this, every file's items (thousands for the chaos, size and fan-out
+ * files) stay until the run ends and slow every later file.
+ */
+export async function dropCreatedTables(): Promise<void> {
+  for (const { client, name } of created.splice(0)) {
+    await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+  }
 }
 
 export async function createTestQueues(sqs: SQSClient, maxReceiveCount = 3, visibilityTimeout = 30) {
