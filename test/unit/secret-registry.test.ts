@@ -9,6 +9,8 @@ import { LocalSecretResolver } from '../../shared/graph/secrets.js';
 import { msalAppTokens } from '../../shared/graph/msal-tokens.js';
 import { GraphClient } from '../../shared/graph/client.js';
 import { decodeCursor } from '../../shared/store/cursor.js';
+import { resetCursorKey } from '../../shared/store/cursor-key.js';
+import { resetSettings } from '../../shared/settings.js';
 
 beforeEach(() => clearSecretRegistry());
 
@@ -64,11 +66,15 @@ describe('the secret registry', () => {
   it('the cursor signing key is registered when used', () => {
     const before = process.env.CURSOR_SECRET;
     process.env.CURSOR_SECRET = 'cursor signing key for the test';
+    resetSettings(); // an earlier test may have read the settings already: read this key
+    resetCursorKey();
     try {
       expect(() => decodeCursor('s', 'e30.AAAAAAAAAAAAAAAAAAAAAA')).toThrow();
       expect(sanitizeText('key: cursor signing key for the test')).toBe('key: [REDACTED]');
     } finally {
       if (before === undefined) delete process.env.CURSOR_SECRET; else process.env.CURSOR_SECRET = before;
+      resetSettings();
+      resetCursorKey();
     }
   });
 });
