@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    setupFiles: ['test/support/drop-tables.ts'],
+    setupFiles: ['test/support/dynamo-per-file.ts'],
     testTimeout: 90_000, // a budget for a loaded machine (CI shares its cores), never a speed claim
     hookTimeout: 60_000,
     pool: 'forks',

@@ -59,7 +59,8 @@ function killStale(pidDir: string) {
   for (const name of readdirSync(pidDir).filter((n) => n.startsWith('dynamodb-local-') && n.endsWith('.pid'))) {
     const file = path.join(pidDir, name);
     const [pid, owner] = readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
-    if (owner && alive(owner) && owner !== process.pid) continue;
+    // An owner still alive (this process included: the test pool keeps several) stops its own.
+    if (owner && alive(owner)) continue;
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (cmd.includes('DynamoDBLocal')) process.kill(-pid, 'SIGKILL');

@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { traced } from '../observability/tracer.js';
 import { settings } from '../settings.js';
+import { addLocalLockTimeoutAsConflict } from './local-lock-timeout.js';
 
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -16,7 +17,10 @@ function localConfig(endpoint: string | undefined) {
 }
 
 export function makeDynamoClient(endpoint = settings().dynamodbEndpoint): DynamoDBClient {
-  return traced(new DynamoDBClient(localConfig(endpoint)));
+  const client = new DynamoDBClient(localConfig(endpoint));
+  // DynamoDB Local's lock timeout, told as DynamoDB tells contention (local-lock-timeout.ts).
+  if (endpoint) addLocalLockTimeoutAsConflict(client);
+  return traced(client);
 }
 
 export function makeDocumentClient(client: DynamoDBClient = makeDynamoClient()): DynamoDBDocumentClient {

@@ -10,7 +10,7 @@ import { makeApiDeps } from '../../shared/http/deps.js';
 import { makeDocumentClient, makeDynamoClient } from '../../shared/store/clients.js';
 import { claimRun } from '../../shared/runs/service.js';
 import type { Notification } from '../../shared/notifications/model.js';
-import { uniqueName } from '../support/services.js';
+import { dynamoEndpoint, uniqueName } from '../support/services.js';
 import { waitFor } from '../support/run-events.js';
 
 let runtime: LocalRuntime;
@@ -30,7 +30,7 @@ const notificationsOf = async (user: string, runId: string): Promise<Notificatio
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({
-    dynamoEndpoint: inject('dynamoEndpoint'),
+    dynamoEndpoint: await dynamoEndpoint(),
     sqsEndpoint: inject('sqsEndpoint'),
     tableName: uniqueName('e2e-notif'),
     queuePrefix: `${uniqueName('q')}-`,

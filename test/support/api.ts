@@ -4,11 +4,11 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../infra/local/runtime.js';
 import { signLocalToken } from '../../infra/local/jwt.js';
 import { makeDocumentClient, makeDynamoClient } from '../../shared/store/clients.js';
-import { uniqueName } from './services.js';
+import { dynamoEndpoint, uniqueName } from './services.js';
 
 export async function startTestRuntime(opts: Partial<LocalRuntimeOptions> = {}) {
   const runtime = await startLocalRuntime({
-    dynamoEndpoint: inject('dynamoEndpoint'),
+    dynamoEndpoint: await dynamoEndpoint(),
     sqsEndpoint: inject('sqsEndpoint'),
     tableName: uniqueName('api'),
     queuePrefix: `${uniqueName('q')}-`,

@@ -11,7 +11,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.js';
 import type { GraphSim } from '../../infra/local/graph-sim.js';
 import { consoleFallback } from '../../console/serve.js';
-import { uniqueName } from './services.js';
+import { dynamoEndpoint, uniqueName } from './services.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -30,7 +30,7 @@ export interface ConsoleHarness {
 export async function startConsoleHarness(name: string): Promise<ConsoleHarness> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing; install it with apt-get install -y chromium`);
   const runtime = await startLocalRuntime({
-    dynamoEndpoint: inject('dynamoEndpoint'),
+    dynamoEndpoint: await dynamoEndpoint(),
     sqsEndpoint: inject('sqsEndpoint'),
     tableName: uniqueName(name),
     queuePrefix: `${uniqueName(name)}-`,

@@ -4,7 +4,7 @@
  */
 import { CATALOG } from '../../shared/operations/catalog.js';
 import { inject } from 'vitest';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { makeDocumentClient, makeDynamoClient, makeSqsClient } from '../../shared/store/clients.js';
@@ -15,24 +15,32 @@ import { SqsWorkQueue } from '../../shared/queue/sqs-work-queue.js';
 
 export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
-/** The tables this test file created: dropped when the file ends (test/support/drop-tables.ts). */
-const created: Array<{ client: DynamoDBClient; name: string }> = [];
-
 export async function createTestTable(client: DynamoDBClient, name = uniqueName('runs')) {
   await client.send(new CreateTableCommand(createTableInput(name)));
-  created.push({ client, name });
   return name;
 }
 
+let leased: Promise<string> | undefined;
+
 /**
- * Drops every table this file created. DynamoDB Local keeps one in-memory database for the whole run
- * (-sharedDb -inMemory): without this, every file's items (thousands for the chaos, size and fan-out
- * files) stay until the run ends and slow every later file.
+ * This test file's own DynamoDB Local, leased from the run's pool on first use (a fresh instance,
+ * booted ahead of time: test/support/dynamo-pool.ts) and released when the file ends
+ * (test/support/dynamo-per-file.ts). Files never see each other's data or load.
  */
-export async function dropCreatedTables(): Promise<void> {
-  for (const { client, name } of created.splice(0)) {
-    await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
-  }
+export function dynamoEndpoint(): Promise<string> {
+  return (leased ??= (async () => {
+    const res = await fetch(`${inject('dynamoPool')}/lease`, { method: 'POST' });
+    if (!res.ok) throw new Error(`no DynamoDB Local for this test file: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { endpoint: string }).endpoint;
+  })());
+}
+
+/** Gives this file's DynamoDB Local back to the pool, which stops it. */
+export async function releaseDynamoEndpoint(): Promise<void> {
+  const endpoint = await leased?.catch(() => undefined);
+  leased = undefined;
+  if (!endpoint) return;
+  await fetch(`${inject('dynamoPool')}/release`, { method: 'POST', body: JSON.stringify({ endpoint }) }).catch(() => undefined);
 }
 
 export async function createTestQueues(sqs: SQSClient, maxReceiveCount = 3, visibilityTimeout = 30) {
@@ -51,8 +59,10 @@ export async function createTestQueues(sqs: SQSClient, maxReceiveCount = 3, visi
   return { workQueueUrl: work.QueueUrl!, dlqUrl: dlq.QueueUrl! };
 }
 
+const leaseDynamo = () => dynamoEndpoint();
+
 export async function testEnv(opts: { clock?: () => Date } = {}) {
-  const dynamoEndpoint = inject('dynamoEndpoint');
+  const dynamoEndpoint = await leaseDynamo();
   const sqsEndpoint = inject('sqsEndpoint');
   const dynamo = makeDynamoClient(dynamoEndpoint);
   const doc = makeDocumentClient(dynamo);
