@@ -9,6 +9,7 @@ import { sqsWorkQueue } from '../../shared/http/work-queue.js';
 import { credentialSecretString, credentialSummary } from '../../shared/tenants/credentials.js';
 import { secretWriter } from '../../shared/graph/secret-store.js';
 import { TenantExistsError, type TenantProfile } from '../../shared/store/directory-store.js';
+import { directoryStore, memberStore } from '../../shared/store/stores.js';
 
 // Creating a tenant starts its connection check: this function (wiring access.sendWork) brings the SQS client.
 useWorkQueue(sqsWorkQueue);
@@ -16,7 +17,7 @@ useWorkQueue(sqsWorkQueue);
 const exists = (tenantId: string) => problems.conflict(`A tenant with id "${tenantId}" exists.`);
 
 export const handler = apiHandler(createTenantRoute, async ({ body, user, deps }) => {
-  const directory = deps.stores.directory;
+  const directory = directoryStore(deps.stores);
   // Answer 409 before the credential is written anywhere (the transaction below still decides a race).
   if (await directory.getTenant(body.tenantId, { consistent: true })) throw exists(body.tenantId);
   const now = deps.clock();
@@ -37,7 +38,7 @@ export const handler = apiHandler(createTenantRoute, async ({ body, user, deps }
     tenantId: tenant.id, actor: actorOf(user), action: 'tenant.created', target: { type: 'tenant', id: tenant.id, label: tenant.name },
     after: { name: tenant.name, ...connection, graphCredential: tenant.graphCredential },
   }, now);
-  await deps.stores.members.addIfAbsent({ tenantId: tenant.id, tenantName: tenant.name, user, role: 'owner', now, audit, others: [directory.newTenant(tenant)] }).catch((err: unknown) => {
+  await memberStore(deps.stores).addIfAbsent({ tenantId: tenant.id, tenantName: tenant.name, user, role: 'owner', now, audit, others: [directory.newTenant(tenant)] }).catch((err: unknown) => {
     throw err instanceof TenantExistsError ? exists(body.tenantId) : err;
   });
   const { deduplicated: _d, ...connectionCheck } = await startConnectionCheck(deps, tenant.id, user, 'current');

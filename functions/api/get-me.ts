@@ -1,6 +1,7 @@
 import { auditPut } from '../../shared/audit/audit.js';
 import { apiHandler } from '../../shared/http/api.js';
 import { meRoute } from '../../shared/http/schemas.js';
+import { memberStore } from '../../shared/store/stores.js';
 
 /**
  * GET /me is where a sign-in is observed (issue 19): the console calls it first after signing in, and
@@ -12,8 +13,8 @@ import { meRoute } from '../../shared/http/schemas.js';
 export const handler = apiHandler(meRoute, async ({ user, deps }) => {
   if (user.email) {
     const now = deps.clock();
-    for (const inv of await deps.stores.members.pendingFor(user.email, now)) {
-      await deps.stores.members.accept(inv, user, now, (member, already) => auditPut({
+    for (const inv of await memberStore(deps.stores).pendingFor(user.email, now)) {
+      await memberStore(deps.stores).accept(inv, user, now, (member, already) => auditPut({
         tenantId: inv.tenantId, actor: { userId: user.id, name: user.name }, action: 'invitation.accepted',
         target: { type: 'invitation', id: inv.id, label: inv.email },
         after: { userId: user.id, role: member.role, ...(already ? { alreadyMember: true } : {}) },

@@ -7,10 +7,11 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { runTimelineRoute } from '../../shared/http/schemas.js';
 import { RunNotFoundError } from '../../shared/runs/errors.js';
+import { runStore } from '../../shared/store/stores.js';
 
 export const handler = apiHandler(runTimelineRoute, async ({ tenantId, params, query, deps }) => {
-  const page = await deps.runs.listTimeline(tenantId, params.runId, query.limit, query.cursor);
-  if (page.items.length === 0 && !query.cursor && !(await deps.runs.getRun(tenantId, params.runId, { consistent: false }))) {
+  const page = await runStore(deps.stores).listTimeline(tenantId, params.runId, query.limit, query.cursor);
+  if (page.items.length === 0 && !query.cursor && !(await runStore(deps.stores).getRun(tenantId, params.runId, { consistent: false }))) {
     throw new RunNotFoundError(tenantId, params.runId);
   }
   return { status: 200, body: { items: page.items, nextCursor: page.nextCursor } };

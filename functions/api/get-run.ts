@@ -1,9 +1,10 @@
 import { apiHandler } from '../../shared/http/api.js';
 import { getRunRoute } from '../../shared/http/schemas.js';
 import { toApiRun } from '../../shared/runs/model.js';
+import { runService } from '../../shared/http/deps.js';
 
 export const handler = apiHandler(getRunRoute, async ({ tenantId, params, headers, deps }) => {
-  const run = await deps.service.getRun(tenantId, params.runId);
+  const run = await runService(deps).getRun(tenantId, params.runId);
   // The version changes with every write, so it is a faithful validator of the representation.
   const etag = `"${run.id}.${run.version}"`;
   const cache = { etag, 'cache-control': 'no-cache' };

@@ -3,6 +3,7 @@ import { apiHandler } from '../../shared/http/api.js';
 import { putMemberRoute, userIdParam } from '../../shared/http/member-schemas.js';
 import { problems } from '../../shared/http/problem.js';
 import { PreconditionFailedError } from '../../shared/runs/errors.js';
+import { memberStore } from '../../shared/store/stores.js';
 
 // 200 with the membership when it changed (or already was this role, nothing written); 201 + Location when new.
 export const handler = apiHandler(putMemberRoute, async ({ tenantId, membership, params, body, user, deps }) => {
@@ -10,7 +11,7 @@ export const handler = apiHandler(putMemberRoute, async ({ tenantId, membership,
   const target = await deps.directory.getUser(params.userId);
   if (!target) throw new PreconditionFailedError('No user with this id has signed in yet: invite them by email instead.', [{ path: 'userId', message: 'unknown user' }]);
   const now = deps.clock();
-  const { before, after } = await deps.stores.members.setRole({
+  const { before, after } = await memberStore(deps.stores).setRole({
     tenantId, tenantName: membership.tenantName, user: target, role: body.role, actorId: user.id, now,
     audit: (prev, next) => auditPut({
       tenantId, actor: actorOf(user), action: prev ? 'member.role_changed' : 'member.added',

@@ -8,6 +8,7 @@ import { credentialSecretName, startConnectionCheck } from '../../shared/http/te
 import { sqsWorkQueue } from '../../shared/http/work-queue.js';
 import { credentialSecretString, credentialSummary } from '../../shared/tenants/credentials.js';
 import { secretWriter } from '../../shared/graph/secret-store.js';
+import { directoryStore } from '../../shared/store/stores.js';
 
 useWorkQueue(sqsWorkQueue);
 
@@ -26,7 +27,7 @@ const busy = () => problems.conflict('A rotated credential is still being checke
  * current (succeeded / partially succeeded: it signed in) or drops it (failed / cancelled).
  */
 export const handler = apiHandler(rotateCredentialRoute, async ({ tenantId, body, user, deps }) => {
-  const directory = deps.stores.directory;
+  const directory = directoryStore(deps.stores);
   const tenant = await directory.getTenant(tenantId, { consistent: true });
   if (!tenant?.graph) throw problems.unprocessable('This tenant has no Graph connection to rotate; a platform admin connects it (POST /tenants).', [{ path: 'tenantId', message: 'no Graph settings' }]);
   const now = deps.clock();

@@ -4,9 +4,10 @@ import { updateScheduleRoute } from '../../shared/http/schedule-schemas.js';
 import { toApiSchedule } from '../../shared/http/backup-views.js';
 import { problems } from '../../shared/http/problem.js';
 import { updateSchedule } from '../../shared/schedules/schedule.js';
+import { scheduleStore } from '../../shared/store/stores.js';
 
 export const handler = apiHandler(updateScheduleRoute, async ({ tenantId, params, body, user, deps }) => {
-  const result = await updateSchedule(deps.stores.schedules, tenantId, params.scheduleId, body, deps.clock, 3, (prev, next) => [
+  const result = await updateSchedule(scheduleStore(deps.stores), tenantId, params.scheduleId, body, deps.clock, 3, (prev, next) => [
     auditPut({
       tenantId, actor: actorOf(user), action: 'schedule.changed', target: { type: 'schedule', id: prev.id, label: next.name },
       before: scheduleState(prev), after: scheduleState(next),

@@ -9,12 +9,12 @@ import { SqsScheduleQueue } from '../../shared/queue/sqs-schedule-queue.js';
 import { settings } from '../../shared/settings.js';
 import { sharedDocumentClient, sharedSqsClient } from '../../shared/store/clients.js';
 import { loadCursorKey } from '../../shared/store/cursor-key.js';
-import { makeStores } from '../../shared/store/stores.js';
+import { scheduleStore, storeSet } from '../../shared/store/stores.js';
 import { TICK_SAFETY_MARGIN_MS } from '../../shared/wiring.js';
 
 export const handler = async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<FanOutResult> => {
   await loadCursorKey(); // the tick pages through due schedules
-  const stores = makeStores({ doc: sharedDocumentClient(), table: settings().tableName });
+  const stores = { schedules: scheduleStore(storeSet({ doc: sharedDocumentClient(), table: settings().tableName })) };
   const queue = new SqsScheduleQueue(sharedSqsClient(), settings().scheduleQueueUrl ?? '');
   return fanOutDueSchedules({ stores, queue }, new Date(), () => context.getRemainingTimeInMillis() > TICK_SAFETY_MARGIN_MS);
 };

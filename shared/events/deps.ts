@@ -2,13 +2,14 @@
  * What the event consumers need, built once per Lambda container from the settings:
  *  - the EventPublisher: EventBridge on the bus named by settings().eventBusName in AWS; the local
  *    runtime and tests put their own (the in-process bus, a recorder) with `setEventPublisher`;
- *  - the stores the rule targets (the notifier) write to: one `Stores` object on the settings' table;
+ *  - the stores the rule targets (the notifier) read and write: runs, notifications, directory, on the
+ *    settings' table (only those, so the notifier bundles no other store);
  *    the local runtime and tests put their own with `setEventDeps`.
  * Nothing here comes from the HTTP layer.
  */
 import { settings } from '../settings.js';
 import { sharedDocumentClient } from '../store/clients.js';
-import { makeStores, type Stores } from '../store/stores.js';
+import { directoryStore, notificationStore, runStore, storeSet, type Stores } from '../store/stores.js';
 import { EventBridgePublisher, sharedEventBridgeClient } from './eventbridge-publisher.js';
 import type { EventPublisher } from './ports.js';
 
@@ -23,12 +24,14 @@ export function setEventPublisher(publisher: EventPublisher | undefined) {
   override = publisher;
 }
 
+export type EventStores = Pick<Stores, 'runs' | 'notifications' | 'directory'>;
+
 export interface EventDeps {
-  stores: Stores;
+  stores: EventStores;
   clock: () => Date;
 }
 
-export function makeEventDeps(opts: { stores: Stores; clock?: () => Date }): EventDeps {
+export function makeEventDeps(opts: { stores: EventStores; clock?: () => Date }): EventDeps {
   return { stores: opts.stores, clock: opts.clock ?? (() => new Date()) };
 }
 
@@ -38,7 +41,9 @@ let overrideDeps: EventDeps | undefined;
 /** The deps of this process's event consumers: an override (tests, local runtime) or the settings'. */
 export function eventDeps(): EventDeps {
   if (overrideDeps) return overrideDeps;
-  return (cachedDeps ??= makeEventDeps({ stores: makeStores({ doc: sharedDocumentClient(), table: settings().tableName }) }));
+  if (cachedDeps) return cachedDeps;
+  const set = storeSet({ doc: sharedDocumentClient(), table: settings().tableName });
+  return (cachedDeps = makeEventDeps({ stores: { runs: runStore(set), notifications: notificationStore(set), directory: directoryStore(set) } }));
 }
 
 export function setEventDeps(deps: EventDeps | undefined) {

@@ -16,13 +16,21 @@
  * transient GraphErrors (graph_throttled / graph_unavailable) with their deferral.
  */
 import { createHash } from 'node:crypto';
-import { ConfidentialClientApplication, LogLevel, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+import type { ConfidentialClientApplication, INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import type { AppToken, AppTokenSettings, AppTokenSource, AppTokenSourceFactory, TokenIo } from './app-tokens.js';
 import { MIN_REQUEST_MS, RETRYABLE, parseRetryAfter, toGraphError } from './client.js';
 import { tokenAuthority, type TokenAuthority } from './clouds.js';
 import { GraphError } from './errors.js';
 import { InvalidCredentialError, SecretNotFoundError, type GraphCredential, type SecretResolver } from './secrets.js';
 import { registerSecret } from '../runs/secret-registry.js';
+
+/**
+ * MSAL is loaded when the first token is needed, not when the worker's bundle is imported: it is
+ * most of the worker's code (~220 KiB minified), and a cold start that finds its token cached, or
+ * never reaches Graph, does not evaluate it. Loaded once per container.
+ */
+let msalModule: Promise<typeof import('./msal-app.js')> | undefined;
+const loadMsal = () => (msalModule ??= import('./msal-app.js'));
 
 export const msalAppTokens: AppTokenSourceFactory = (args) => new MsalTokenSource(args.settings, args.graphRoot, args.scope, args.secrets);
 
@@ -55,9 +63,10 @@ class MsalTokenSource implements AppTokenSource {
   async token(io: TokenIo, fresh: boolean): Promise<AppToken> {
     const where = (this.where ??= tokenAuthority(this.graphRoot, this.settings.tokenUrl));
     const credential = await this.credential();
+    const msal = await loadMsal();
     // A rotated secret (the resolver re-reads it after its TTL) gets a new application and cache.
     const key = createHash('sha256').update(JSON.stringify(credential)).digest('base64url');
-    if (!this.app || this.app.key !== key) this.app = { key, ...build(this.settings.clientId, where, credential) };
+    if (!this.app || this.app.key !== key) this.app = { key, ...build(msal, this.settings.clientId, where, credential) };
     const { cca, network } = this.app;
     network.io = io;
     network.lastError = null;
@@ -83,9 +92,9 @@ class MsalTokenSource implements AppTokenSource {
   }
 }
 
-function build(clientId: string, where: TokenAuthority, credential: GraphCredential) {
+function build(msal: typeof import('./msal-app.js'), clientId: string, where: TokenAuthority, credential: GraphCredential) {
   const network = new BudgetedNetwork(where);
-  const cca = new ConfidentialClientApplication({
+  const cca = new msal.ConfidentialClientApplication({
     auth: {
       clientId,
       authority: where.authority,
@@ -96,7 +105,7 @@ function build(clientId: string, where: TokenAuthority, credential: GraphCredent
         ? { clientSecret: credential.clientSecret }
         : { clientCertificate: { thumbprintSha256: credential.thumbprintSha256, privateKey: credential.privateKeyPem, x5c: credential.certificatePem } }),
     },
-    system: { networkClient: network, loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined } },
+    system: { networkClient: network, loggerOptions: { piiLoggingEnabled: false, logLevel: msal.LogLevel.Error, loggerCallback: () => undefined } },
   });
   return { cca, network };
 }

@@ -6,8 +6,7 @@ import { CATALOG } from '../operations/catalog.js';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sharedDocumentClient } from '../store/clients.js';
 import type { DirectoryStore } from '../store/directory-store.js';
-import type { RunStore } from '../store/run-store.js';
-import { makeStores, type Stores } from '../store/stores.js';
+import { directoryStore, runStore, storeSet, type StoreSet } from '../store/stores.js';
 import { RunService } from '../runs/service.js';
 import type { WorkQueue } from '../runs/ports.js';
 import { settings } from '../settings.js';
@@ -15,27 +14,33 @@ import { settings } from '../settings.js';
 export interface ApiDeps {
   doc: DynamoDBDocumentClient;
   table: string;
-  stores: Stores;
-  runs: RunStore;
+  /**
+   * The stores, built on first use: a handler takes the ones it uses through their accessors
+   * (`backupStore(deps.stores)`, shared/store/stores.ts), so its bundle carries no other store.
+   */
+  stores: StoreSet;
+  /** memberships and users: every signed-in route reads them */
   directory: DirectoryStore;
-  service: RunService;
   queue: WorkQueue;
   clock: () => Date;
 }
 
 export function makeApiDeps(opts: { doc: DynamoDBDocumentClient; table: string; queue: WorkQueue; clock?: () => Date }): ApiDeps {
   const clock = opts.clock ?? (() => new Date());
-  const stores = makeStores({ doc: opts.doc, table: opts.table, clock });
-  return {
-    doc: opts.doc,
-    table: opts.table,
-    stores,
-    runs: stores.runs,
-    directory: stores.directory,
-    service: new RunService({ catalog: CATALOG, store: stores.runs, queue: opts.queue, clock }),
-    queue: opts.queue,
-    clock,
-  };
+  const stores = storeSet({ doc: opts.doc, table: opts.table, clock });
+  return { doc: opts.doc, table: opts.table, stores, directory: directoryStore(stores), queue: opts.queue, clock };
+}
+
+const services = new WeakMap<ApiDeps, RunService>();
+
+/**
+ * The run service over `deps` (built on first use): only the routes that read or move runs call
+ * it, so only their bundles carry the run service and the operation catalog.
+ */
+export function runService(deps: ApiDeps): RunService {
+  let service = services.get(deps);
+  if (!service) services.set(deps, (service = new RunService({ catalog: CATALOG, store: runStore(deps.stores), queue: deps.queue, clock: deps.clock })));
+  return service;
 }
 
 /**

@@ -5,12 +5,13 @@
  */
 import { cloudEndpoints, type CloudName } from '../tenants/clouds.js';
 import type { GraphSettings } from '../graph/client.js';
-import { planStart } from '../operations/catalog.js';
+import { planConnectionCheck } from '../operations/graph-connection-check.definition.js';
 import { toApiRun, viewUrlOf } from '../runs/model.js';
 import { settings } from '../settings.js';
 import type { TenantProfile } from '../store/directory-store.js';
-import type { ApiDeps } from './deps.js';
+import { runService, type ApiDeps } from './deps.js';
 import type { User } from './middleware.js';
+import { directoryStore } from '../store/stores.js';
 
 export function tenantView(t: TenantProfile) {
   return {
@@ -48,8 +49,8 @@ export const credentialSecretName = (tenantId: string, stamp: string) => `${sett
 /** Starts graph.connection_check for the tenant (the current credential, or the pending one). */
 export async function startConnectionCheck(deps: ApiDeps, tenantId: string, user: User, credential: 'current' | 'pending') {
   const input = credential === 'pending' ? { credential } : {};
-  const plan = await planStart('graph.connection_check', tenantId, input, { stores: deps.stores, clock: deps.clock });
-  const { run, deduplicated } = await deps.service.startRun({
+  const plan = await planConnectionCheck(tenantId, input, { stores: { directory: directoryStore(deps.stores) } });
+  const { run, deduplicated } = await runService(deps).startRun({
     tenantId, type: 'graph.connection_check', input, initiator: { userId: user.id, name: user.name }, surface: 'api', ...plan,
   });
   return { run: toApiRun(run), viewUrl: viewUrlOf(run.tenantId, run.id), deduplicated };

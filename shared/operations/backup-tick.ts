@@ -24,7 +24,7 @@
 import { ActiveRunQuotaExceededError, DispatchFailedError, PreconditionFailedError } from '../runs/errors.js';
 import type { RunService } from '../runs/service.js';
 import type { ScheduleStore, ScheduleSkip } from '../store/schedule-store.js';
-import type { Stores } from '../store/stores.js';
+import type { PlanStores, Stores } from '../store/stores.js';
 import type { ScheduleMessage, ScheduleQueue } from '../queue/sqs-schedule-queue.js';
 import { planScheduleRun } from './backup-schedule-run.definition.js';
 import { claimDueTime } from '../schedules/schedule.js';
@@ -35,7 +35,7 @@ export const SCHEDULER_INITIATOR = { userId: null, name: 'Scheduler' } as const;
 const DUE_PAGE_SIZE = 100;
 
 export interface TickDeps {
-  stores: Stores;
+  stores: PlanStores;
   service: RunService;
   clock: () => Date;
 }
@@ -78,7 +78,7 @@ async function forEachDuePage(schedules: ScheduleStore, now: Date, onPage: (due:
 }
 
 /** The tick's step (AWS and the local runtime's minute tick): find due schedules, one message each. */
-export async function fanOutDueSchedules(deps: { stores: Stores; queue: ScheduleQueue }, now: Date, hasTime: () => boolean): Promise<FanOutResult> {
+export async function fanOutDueSchedules(deps: { stores: Pick<Stores, 'schedules'>; queue: ScheduleQueue }, now: Date, hasTime: () => boolean): Promise<FanOutResult> {
   let enqueued = 0;
   const complete = await forEachDuePage(deps.stores.schedules, now, async (due) => {
     if (due.length === 0) return;

@@ -22,6 +22,7 @@ import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import type { CompanionUpdate } from '../runs/ports.js';
 import type { CategoryCheck, ConnectionCheckSummary } from '../store/directory-store.js';
+import type { Stores } from '../store/stores.js';
 import { keys } from '../store/keys.js';
 import { domainStatusOf, followRun, newRunRowPut } from '../store/run-rows.js';
 import { defineStart, type DomainRecords } from './module.js';
@@ -112,20 +113,26 @@ export const graphConnectionCheckStart = defineStart({
     // A check of the current credential and one of a rotated credential are different runs.
     identity: (i) => ({ credential: i.credential ?? 'current' }),
   },
-  plan: async (tenantId, input, deps) => {
-    const tenant = await deps.stores.directory.getTenant(tenantId, { consistent: true });
-    if (!tenant?.graph) throw noConnection();
-    let context: ConnectionCheckContext = { credential: 'current' };
-    if (input.credential === 'pending') {
-      if (!tenant.pendingCredential) {
-        throw new PreconditionFailedError('This tenant has no rotated credential waiting for a check (PUT /tenants/{tenantId}/graph-credential).', [{ path: 'input.credential', message: 'no pending credential' }]);
-      }
-      context = { credential: 'pending', pendingSecretRef: tenant.pendingCredential.secretRef };
-    }
-    return {
-      context: { ...context },
-      companions: (run: Run) => [newRunRowPut(keys.connectionCheck(tenantId, run.id), 'connectionCheck', run, { credential: context.credential })],
-    };
-  },
+  plan: (tenantId, input, deps) => planConnectionCheck(tenantId, input, deps),
   records: connectionCheckRecords,
 });
+
+/**
+ * The check's start plan. It reads the directory only, so the tenant routes that start a check
+ * (POST /tenants, PUT …/graph-credential) give it that store alone and bundle no other.
+ */
+export async function planConnectionCheck(tenantId: string, input: { credential?: 'current' | 'pending' }, deps: { stores: Pick<Stores, 'directory'> }) {
+  const tenant = await deps.stores.directory.getTenant(tenantId, { consistent: true });
+  if (!tenant?.graph) throw noConnection();
+  let context: ConnectionCheckContext = { credential: 'current' };
+  if (input.credential === 'pending') {
+    if (!tenant.pendingCredential) {
+      throw new PreconditionFailedError('This tenant has no rotated credential waiting for a check (PUT /tenants/{tenantId}/graph-credential).', [{ path: 'input.credential', message: 'no pending credential' }]);
+    }
+    context = { credential: 'pending', pendingSecretRef: tenant.pendingCredential.secretRef };
+  }
+  return {
+    context: { ...context },
+    companions: (run: Run) => [newRunRowPut(keys.connectionCheck(tenantId, run.id), 'connectionCheck', run, { credential: context.credential })],
+  };
+}

@@ -16,7 +16,7 @@ import { CATEGORIES } from '../runs/catalog.js';
 import type { Role, Run } from '../runs/model.js';
 import type { CompanionWrite } from '../runs/ports.js';
 import type { StartRunRequest } from '../runs/service.js';
-import type { Stores } from '../store/stores.js';
+import type { PlanStores } from '../store/stores.js';
 import type { OperationExecutor } from './executor.js';
 
 export interface OperationDefinition<T extends string = string, S extends z.ZodMiniType = z.ZodMiniType> {
@@ -30,7 +30,8 @@ export interface OperationDefinition<T extends string = string, S extends z.ZodM
 }
 
 export interface StartCheckDeps {
-  stores: Stores;
+  /** the stores start plans use (not every store: the start functions bundle no executor-only store) */
+  stores: PlanStores;
   clock: () => Date;
 }
 

@@ -14,25 +14,30 @@ import { RunService } from '../runs/service.js';
 import { settings } from '../settings.js';
 import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
 import type { RunStore } from '../store/run-store.js';
-import { makeStores, type Stores } from '../store/stores.js';
+import { planStores, storeSet, type PlanStores } from '../store/stores.js';
 import { CATALOG } from './catalog.js';
 
-export interface ServiceDeps {
+export interface ServiceDeps<S extends PlanStores = PlanStores> {
   store: RunStore;
   service: RunService;
   queue: WorkQueue;
-  stores: Stores;
+  /** the stores start plans use (the schedule starter starts runs); the worker's deps carry every store */
+  stores: S;
   logger: Logger;
   clock?: () => Date;
 }
 
 export function makeServiceDeps(opts: { doc: DynamoDBDocumentClient; table: string; queue: WorkQueue; clock?: () => Date }): ServiceDeps & { clock: () => Date } {
   const clock = opts.clock ?? (() => new Date());
-  const stores = makeStores({ doc: opts.doc, table: opts.table, clock });
+  return serviceDepsOver(planStores(storeSet({ doc: opts.doc, table: opts.table, clock })), opts.queue, clock);
+}
+
+/** The service deps over stores already built (the worker's: every store). */
+export function serviceDepsOver<S extends PlanStores>(stores: S, queue: WorkQueue, clock: () => Date): ServiceDeps<S> & { clock: () => Date } {
   return {
     store: stores.runs,
-    service: new RunService({ catalog: CATALOG, store: stores.runs, queue: opts.queue, clock }),
-    queue: opts.queue,
+    service: new RunService({ catalog: CATALOG, store: stores.runs, queue, clock }),
+    queue,
     stores,
     logger: makeLogger('operation-runs-worker'),
     clock,

@@ -11,7 +11,8 @@ import type { WorkQueue } from '../runs/ports.js';
 import { settings } from '../settings.js';
 import type { RunStore } from '../store/run-store.js';
 import { EXECUTORS } from './index.js';
-import { environmentClients, makeServiceDeps, setServiceDeps } from './service-deps.js';
+import { makeStores } from '../store/stores.js';
+import { environmentClients, serviceDepsOver, setServiceDeps } from './service-deps.js';
 import type { WorkerDeps } from './worker.js';
 
 export interface AllWorkerDeps extends WorkerDeps {
@@ -27,7 +28,8 @@ export function makeWorkerDeps(opts: {
   graphOptions?: Omit<GraphClientOptions, 'settings' | 'secrets'>;
   settings?: WorkerDeps['settings'];
 }): AllWorkerDeps {
-  const base = makeServiceDeps(opts);
+  const clock = opts.clock ?? (() => new Date());
+  const base = serviceDepsOver(makeStores({ doc: opts.doc, table: opts.table, clock }), opts.queue, clock);
   const directory = base.stores.directory;
   return {
     ...base,

@@ -1,6 +1,13 @@
 /**
- * Every store, built once from one DynamoDB document client and table. Handlers, start plans and
- * executors receive this object; none of them constructs a store.
+ * The stores, over one DynamoDB document client and table. Handlers, start plans and executors
+ * receive them; none of them constructs a store.
+ *
+ * Two ways in, so each bundle carries only the store classes its function reaches (issue 18):
+ *  - a `StoreSet` (client, table, clock) plus one accessor per store (`backupStore(set)`, …): each
+ *    accessor builds its store on first use and keeps it for the set. An API handler names the
+ *    stores it uses by calling their accessors, so esbuild leaves the other store classes out;
+ *  - `makeStores`: every store on one object (`stores.backups`), for the worker, whose executors
+ *    reach every store, and for tests and the local runtime; `planStores` is the part start plans use.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditStore } from './audit-store.js';
@@ -16,10 +23,14 @@ import { RestoreStore } from './restore-store.js';
 import { RunStore } from './run-store.js';
 import { ScheduleStore } from './schedule-store.js';
 
-export interface Stores {
+/** What every store is built from. */
+export interface StoreSet {
   /** the raw client and table (every store reads and writes through its own TableClient over them) */
   doc: DynamoDBDocumentClient;
   table: string;
+}
+
+export interface Stores extends StoreSet {
   runs: RunStore;
   directory: DirectoryStore;
   inventory: InventoryStore;
@@ -34,23 +45,56 @@ export interface Stores {
   audit: AuditStore;
 }
 
-export function makeStores(opts: { doc: DynamoDBDocumentClient; table: string; clock?: () => Date }): Stores {
-  const { doc, table } = opts;
-  const clock = opts.clock ?? (() => new Date());
+type StoreName = Exclude<keyof Stores, keyof StoreSet>;
+
+/** The stores start plans read and write (shared/operations/*.definition.ts): no executor-only store. */
+export type PlanStores = Pick<Stores, 'doc' | 'table' | 'runs' | 'directory' | 'policies' | 'groups' | 'backups' | 'schedules' | 'restores'>;
+
+interface SetState { clock: () => Date; built: Partial<Pick<Stores, StoreName>> }
+const states = new WeakMap<StoreSet, SetState>();
+
+/** A set of stores over `doc` and `table`, built lazily by the accessors below. */
+export function storeSet(opts: { doc: DynamoDBDocumentClient; table: string; clock?: () => Date }): StoreSet {
+  const set: StoreSet = { doc: opts.doc, table: opts.table };
+  states.set(set, { clock: opts.clock ?? (() => new Date()), built: {} });
+  return set;
+}
+
+function built<K extends StoreName>(set: StoreSet, name: K, make: (clock: () => Date) => Stores[K]): Stores[K] {
+  // A full Stores object (makeStores, or a test's own) already holds its stores.
+  if (name in set) return (set as Stores)[name];
+  let state = states.get(set);
+  if (!state) states.set(set, (state = { clock: () => new Date(), built: {} }));
+  return (state.built[name] ??= make(state.clock)) as Stores[K];
+}
+
+export function runStore(s: StoreSet): RunStore { return built(s, 'runs', (clock) => new RunStore(s.doc, s.table, clock)); }
+export function directoryStore(s: StoreSet): DirectoryStore { return built(s, 'directory', () => new DirectoryStore(s.doc, s.table)); }
+export function inventoryStore(s: StoreSet): InventoryStore { return built(s, 'inventory', () => new InventoryStore(s.doc, s.table)); }
+export function policyStore(s: StoreSet): PolicyStore { return built(s, 'policies', () => new PolicyStore(s.doc, s.table)); }
+export function groupCacheStore(s: StoreSet): GroupCacheStore { return built(s, 'groups', () => new GroupCacheStore(s.doc, s.table)); }
+export function backupStore(s: StoreSet): BackupStore { return built(s, 'backups', () => new BackupStore(s.doc, s.table)); }
+export function scheduleStore(s: StoreSet): ScheduleStore { return built(s, 'schedules', () => new ScheduleStore(s.doc, s.table)); }
+export function restoreStore(s: StoreSet): RestoreStore { return built(s, 'restores', () => new RestoreStore(s.doc, s.table)); }
+export function driftStore(s: StoreSet): DriftStore { return built(s, 'drift', () => new DriftStore(s.doc, s.table)); }
+export function notificationStore(s: StoreSet): NotificationStore { return built(s, 'notifications', (clock) => new NotificationStore(s.doc, s.table, clock)); }
+export function memberStore(s: StoreSet): MemberStore { return built(s, 'members', () => new MemberStore(s.doc, s.table)); }
+export function auditStore(s: StoreSet): AuditStore { return built(s, 'audit', () => new AuditStore(s.doc, s.table)); }
+
+/** The stores start plans use, over `set` (the same instances its accessors return). */
+export function planStores(set: StoreSet): PlanStores {
   return {
-    doc,
-    table,
-    runs: new RunStore(doc, table, clock),
-    directory: new DirectoryStore(doc, table),
-    inventory: new InventoryStore(doc, table),
-    policies: new PolicyStore(doc, table),
-    groups: new GroupCacheStore(doc, table),
-    backups: new BackupStore(doc, table),
-    schedules: new ScheduleStore(doc, table),
-    restores: new RestoreStore(doc, table),
-    drift: new DriftStore(doc, table),
-    notifications: new NotificationStore(doc, table, clock),
-    members: new MemberStore(doc, table),
-    audit: new AuditStore(doc, table),
+    doc: set.doc, table: set.table,
+    runs: runStore(set), directory: directoryStore(set), policies: policyStore(set), groups: groupCacheStore(set),
+    backups: backupStore(set), schedules: scheduleStore(set), restores: restoreStore(set),
+  };
+}
+
+/** Every store, on one object. */
+export function makeStores(opts: { doc: DynamoDBDocumentClient; table: string; clock?: () => Date }): Stores {
+  const set = storeSet(opts);
+  return {
+    ...planStores(set),
+    inventory: inventoryStore(set), drift: driftStore(set), notifications: notificationStore(set), members: memberStore(set), audit: auditStore(set),
   };
 }

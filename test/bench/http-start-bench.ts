@@ -25,6 +25,7 @@ import { makeDocumentClient, makeDynamoClient, makeSqsClient } from '../../share
 import { createTableInput } from '../../shared/store/table.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { fmt, median, timeEach } from './harness.js';
+import { backupStore } from '../../shared/store/stores.js';
 
 interface Call { name: string; start: number; end: number }
 
@@ -92,7 +93,7 @@ export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint:
     const tenantId = `bench-http-${i}`;
     await deps.directory.putMembership(user, { tenantId, tenantName: `Bench ${i}`, role: 'owner' });
     const id = ulid();
-    await deps.stores.backups.createSet({ id, tenantId, name: 'bench', status: 'complete', itemCount: 0, createdAt: new Date().toISOString(), createdBy: { userId: user, name: 'Bench' }, scheduleId: null, runId: null, completedAt: null });
+    await backupStore(deps.stores).createSet({ id, tenantId, name: 'bench', status: 'complete', itemCount: 0, createdAt: new Date().toISOString(), createdBy: { userId: user, name: 'Bench' }, scheduleId: null, runId: null, completedAt: null });
     sets.push(id);
   }
   const gid = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;

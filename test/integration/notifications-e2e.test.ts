@@ -12,6 +12,7 @@ import { claimRun } from '../../shared/runs/service.js';
 import type { Notification } from '../../shared/notifications/model.js';
 import { dynamoEndpoint, uniqueName } from '../support/services.js';
 import { waitFor } from '../support/run-events.js';
+import { runService } from '../../shared/http/deps.js';
 
 let runtime: LocalRuntime;
 const tokens: Record<string, string> = {};
@@ -58,8 +59,8 @@ describe('notifications end to end', () => {
     // The run worker completes it (against the simulated Graph); without one, complete it here.
     if (!existsSync(path.join(ROOT, 'functions/workers/run-worker.ts'))) {
       const deps = makeApiDeps({ doc: makeDocumentClient(makeDynamoClient(runtime.dynamoEndpoint)), table: runtime.tableName, queue: { send: async () => undefined } });
-      await claimRun(deps.service, 'contoso', runId, 60_000);
-      await deps.service.apply('contoso', runId, { type: 'complete' });
+      await claimRun(runService(deps), 'contoso', runId, 60_000);
+      await runService(deps).apply('contoso', runId, { type: 'complete' });
     }
     const completed = await waitFor(async () => (await notificationsOf('alice', runId)).find((n) => n.kind === 'run.completed'), 'the completed notification', 30_000);
     const run = (await api('alice', 'GET', `/tenants/contoso/runs/${runId}`)).body;
