@@ -108,7 +108,9 @@ export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint:
 
   // The deployed stream consumer, in both modes; in outbox mode it is also the relay to the work
   // queue (`relayTo`: the queue of the current phase), counting what it sent.
-  let relayTo: WorkQueue = new SqsWorkQueue(sqs, queueUrl);
+  // Its own SQS client: the relay's sends are not the start's SDK calls (another Lambda in AWS).
+  const relaySqs = makeSqsClient(svc.sqsEndpoint);
+  let relayTo: WorkQueue = new SqsWorkQueue(relaySqs, queueUrl);
   let relayed = 0;
   const outbox = mode === 'outbox'
     ? { queue: { send: async (m: Parameters<WorkQueue['send']>[0]) => { await relayTo.send(m); relayed++; } }, failUndispatched: (t: string, r: string) => deps.service.failUndispatched(t, r) }
@@ -182,7 +184,7 @@ export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint:
   const expected = 2 * n + 1;
   for (const until = Date.now() + 120_000; mode === 'outbox' && relayed < expected && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
   const waitQueue = await newQueue('wait');
-  relayTo = new SqsWorkQueue(sqs, waitQueue);
+  relayTo = new SqsWorkQueue(relaySqs, waitQueue);
   setApiDeps(makeApiDeps({ doc, table, queue: new SqsWorkQueue(sqs, waitQueue) }));
   const waits: number[] = [];
   const waitN = Math.min(n, 30);
@@ -202,6 +204,7 @@ export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint:
     }
   }
   await relay.stop();
+  relaySqs.destroy();
   setApiDeps(undefined);
   if (previousMode === undefined) delete process.env.DISPATCH_MODE;
   else process.env.DISPATCH_MODE = previousMode;
