@@ -54,6 +54,14 @@ export function buildApp(appProps: AppProps = {}) {
     }
   };
 
+  const dispatchMode = (raw: string) => {
+    try {
+      return parseSettings({ CURSOR_SECRET: 'synth-time-check', DISPATCH_MODE: raw }).dispatchMode;
+    } catch (err) {
+      throw new Error(`CDK context "dispatchMode" is invalid: ${(err as Error).message}`);
+    }
+  };
+
   const jwtIssuer = text('jwtIssuer');
   // API Gateway accepts only an https issuer; failing here beats failing half-way through a deploy.
   if (!jwtIssuer.startsWith('https://')) throw new Error(`jwtIssuer must be an https URL, got ${jwtIssuer}`);
@@ -85,6 +93,8 @@ export function buildApp(appProps: AppProps = {}) {
     platformAdmins: platformAdmins(text('platformAdmins', '')),
     // The functions' MAX_ACTIVE_RUNS_PER_TENANT; checked by the same rule the functions' settings apply.
     maxActiveRunsPerTenant: activeRunQuota(num('maxActiveRunsPerTenant', DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT)),
+    // issue 18 item 3: `direct` (default) or `outbox` — how a start reaches the work queue (BENCHMARKS.md).
+    dispatchMode: dispatchMode(text('dispatchMode', 'direct')),
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

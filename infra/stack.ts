@@ -6,7 +6,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability/metric-names.js';
-import { DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT } from '../shared/settings.js';
+import { DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT, type DispatchMode } from '../shared/settings.js';
 import { Api } from './constructs/api.js';
 import { Data } from './constructs/data.js';
 import { deployedRoutes } from './constructs/deployed-functions.js';
@@ -37,6 +37,8 @@ export interface OperationRunsStackProps extends StackProps {
   workerMaxConcurrency?: number;
   /** MAX_ACTIVE_RUNS_PER_TENANT of every function (default: the settings' default, 50) */
   maxActiveRunsPerTenant?: number;
+  /** DISPATCH_MODE of every function (default `direct`); `outbox` lets the stream publisher send work */
+  dispatchMode?: DispatchMode;
   /** absolute project root: wiring entries are relative to it, and esbuild runs in it */
   projectRoot: string;
   /** issue 19: the platform admins' user ids (CDK context `platformAdmins`), given to the API functions */
@@ -74,6 +76,7 @@ export class OperationRunsStack extends Stack {
         RUN_RETENTION_DAYS: String(props.runRetentionDays),
         // The quota every start checks (issue 16); CDK context maxActiveRunsPerTenant (infra/app.ts).
         MAX_ACTIVE_RUNS_PER_TENANT: String(props.maxActiveRunsPerTenant ?? DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT),
+        DISPATCH_MODE: props.dispatchMode ?? 'direct',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -93,6 +96,7 @@ export class OperationRunsStack extends Stack {
       streamFailures: this.messaging.streamFailures,
       ruleTargetFailures: this.messaging.ruleTargetFailures,
       ruleTargetDlq: this.messaging.ruleTargetDlq,
+      dispatchMode: props.dispatchMode ?? 'direct',
     });
     this.schedules = new Schedules(this, 'Schedules', { resources, scheduleQueue: this.messaging.scheduleQueue });
     this.api = new Api(this, 'Api', {

@@ -58,6 +58,15 @@ export const DEFAULT_GRAPH_SECRET_PREFIX = 'operation-runs/graph/';
 /** PLATFORM_ADMINS: comma-separated user ids (token `sub`s); blanks and duplicates are dropped. */
 export const parsePlatformAdmins = (raw: string | undefined): string[] => [...new Set((raw ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
 
+/**
+ * How a started run reaches the work queue (issue 18 item 3). `direct` (the default): the start's
+ * request sends the message after its transaction, and answers 503 (§5) when the send fails.
+ * `outbox`: the start is its transaction only; the table stream's consumer enqueues every newly
+ * inserted queued run (shared/events/outbox-relay.ts) and fails it `dispatch_failed` when it cannot.
+ */
+export const DISPATCH_MODES = ['direct', 'outbox'] as const;
+export type DispatchMode = (typeof DISPATCH_MODES)[number];
+
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -90,6 +99,7 @@ const envSchema = z.object({
   GRAPH_SECRET_PREFIX: z._default(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be a Secrets Manager name prefix')), DEFAULT_GRAPH_SECRET_PREFIX),
   LOCAL_SECRETS_FILE: z.optional(text),
   GRAPH_SIM_URL: url,
+  DISPATCH_MODE: z._default(z.enum(DISPATCH_MODES), 'direct'),
 });
 
 export interface Settings {
@@ -129,6 +139,8 @@ export interface Settings {
   localSecretsFile: string | undefined;
   /** GRAPH_SIM_URL (local runtime only): tenants created through the API point at this simulated Graph */
   graphSimUrl: string | undefined;
+  /** DISPATCH_MODE: `direct` (default) or `outbox` — see DISPATCH_MODES */
+  dispatchMode: DispatchMode;
   quotas: {
     /** MAX_ACTIVE_RUNS_PER_TENANT: queued + running runs one tenant may hold (default 50) */
     maxActiveRunsPerTenant: number;
@@ -193,6 +205,7 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
     graphSecretPrefix: e.GRAPH_SECRET_PREFIX,
     localSecretsFile: e.LOCAL_SECRETS_FILE,
     graphSimUrl: e.GRAPH_SIM_URL,
+    dispatchMode: e.DISPATCH_MODE,
     quotas: {
       maxActiveRunsPerTenant: e.MAX_ACTIVE_RUNS_PER_TENANT,
       maxSchedulesPerTenant: e.MAX_SCHEDULES_PER_TENANT,

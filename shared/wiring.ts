@@ -175,6 +175,11 @@ export const DETAIL_TYPES = {
 export const streamPublisher = {
   entry: 'functions/events/stream-publisher.ts',
   access: { table: 'none', publishEvents: true } satisfies FunctionAccess,
+  /**
+   * With DISPATCH_MODE=outbox (CDK context `dispatchMode`) it is also the outbox relay: it sends
+   * the work of newly inserted queued runs, and fails a run it cannot enqueue (dispatch_failed).
+   */
+  outboxAccess: { table: 'readwrite', publishEvents: true, sendWork: true } satisfies FunctionAccess,
   batchSize: 100,
   timeoutSeconds: 30,
   memoryMb: 256,

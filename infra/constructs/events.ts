@@ -15,6 +15,7 @@ import { STREAM_EVENT_PREFIXES, TABLE_KEYS } from '../../shared/store/keys.js';
 import { rules, streamPublisher } from '../../shared/wiring.js';
 import { definitionOf, functionId } from './deployed-functions.js';
 import { type FunctionResources, OperationFunction } from './operation-function.js';
+import type { DispatchMode } from '../../shared/settings.js';
 
 export interface EventsProps {
   resources: FunctionResources;
@@ -26,6 +27,8 @@ export interface EventsProps {
   ruleTargetFailures: IQueue;
   /** dead-letter queue of every rule target: events EventBridge could not deliver to Lambda */
   ruleTargetDlq: IQueue;
+  /** `outbox`: the publisher is also the outbox relay (sends work, fails unsendable runs) */
+  dispatchMode: DispatchMode;
 }
 
 /**
@@ -77,9 +80,9 @@ export class Events extends Construct {
     super(scope, id);
 
     this.publisher = new OperationFunction(this, 'StreamPublisher', {
-      definition: definitionOf(streamPublisher.entry),
+      definition: props.dispatchMode === 'outbox' ? { ...definitionOf(streamPublisher.entry), access: streamPublisher.outboxAccess } : definitionOf(streamPublisher.entry),
       resources: props.resources,
-      purpose: 'publishes run transitions from the table stream to the bus',
+      purpose: props.dispatchMode === 'outbox' ? 'publishes run transitions from the table stream to the bus and enqueues new queued runs (outbox)' : 'publishes run transitions from the table stream to the bus',
       moreWildcardReasons: ['The DynamoDB event source grants dynamodb:ListStreams, which works only on `*`; the stream reads themselves are scoped to this table\'s stream.'],
     });
     this.publisher.fn.addEventSource(

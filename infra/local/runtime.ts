@@ -16,7 +16,7 @@ import { createTableInput } from '../../shared/store/table.js';
 import { TTL_ATTRIBUTE } from '../../shared/store/keys.js';
 import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
 import { makeEventDeps, setEventDeps } from '../../shared/events/deps.js';
-import { resetSettings } from '../../shared/settings.js';
+import { resetSettings, type DispatchMode } from '../../shared/settings.js';
 import { makeStores } from '../../shared/store/stores.js';
 import { SqsWorkQueue } from '../../shared/queue/sqs-work-queue.js';
 import { MAX_CONCURRENCY_RANGE, queues, schedules, WORKER_MAX_CONCURRENCY } from '../../shared/wiring.js';
@@ -58,6 +58,8 @@ export interface LocalRuntimeOptions {
    * WORKER_MAX_CONCURRENCY from the environment, else the wiring's WORKER_MAX_CONCURRENCY, 20)
    */
   workerMaxConcurrency?: number;
+  /** how starts reach the work queue (DISPATCH_MODE; default: the environment's, else `direct`) */
+  dispatchMode?: DispatchMode;
 }
 
 export interface LocalRuntime {
@@ -151,6 +153,8 @@ export async function startLocalRuntime(opts: LocalRuntimeOptions = {}): Promise
       // Issue 19: the platform admins are named at deploy time; locally, alice (SPEC §5).
       PLATFORM_ADMINS: process.env.PLATFORM_ADMINS || 'alice',
       LOCAL_SECRETS_FILE: secretsFile,
+      // outbox: the start request only writes; the stream relay (run-events.ts) enqueues the run.
+      DISPATCH_MODE: opts.dispatchMode ?? (process.env.DISPATCH_MODE || 'direct'),
     });
     const sqs = makeSqsClient(sqsEndpoint);
     const prefix = opts.queuePrefix ?? '';

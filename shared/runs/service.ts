@@ -10,7 +10,7 @@ import { sanitizeText } from './sanitize.js';
 import { ActiveRunExistsError, DispatchFailedError, RunNotFoundError } from './errors.js';
 import { isCompanionUpdate, isConflict, type CompanionPut, type CompanionWrite, type RunRepository, type WorkQueue } from './ports.js';
 import { DomainError } from '../errors.js';
-import { settings } from '../settings.js';
+import { settings, type DispatchMode } from '../settings.js';
 
 export { DEFAULT_RETENTION_DAYS } from '../settings.js';
 export const retentionDays = () => settings().runRetentionDays;
@@ -60,6 +60,8 @@ export interface RunServiceDeps {
   /** the operation types this service starts runs of (label, identity) */
   catalog: RunTypeCatalog;
   clock?: () => Date;
+  /** overrides settings().dispatchMode (tests, the bench) */
+  dispatchMode?: DispatchMode;
 }
 
 export class RunService {
@@ -67,8 +69,10 @@ export class RunService {
   private readonly queue: WorkQueue;
   private readonly clock: () => Date;
   private readonly catalog: RunTypeCatalog;
+  private readonly dispatchMode: DispatchMode | undefined;
 
   constructor(deps: RunServiceDeps) {
+    this.dispatchMode = deps.dispatchMode;
     this.store = deps.store;
     this.queue = deps.queue;
     this.catalog = deps.catalog;
@@ -118,6 +122,10 @@ export class RunService {
    * the holder with `deduplicated: true` (one extra read, for the run itself). When the enqueue
    * fails, completes the run as failed/dispatch_failed and releases the key, then throws
    * DispatchFailedError carrying that run.
+   *
+   * In `outbox` dispatch mode the start is the transaction alone: the table stream's consumer
+   * enqueues the newly inserted queued run (shared/events/outbox-relay.ts), so no send is tried
+   * here and a start never fails for the queue's sake.
    */
   async startRun(req: StartRunRequest): Promise<StartRunResult> {
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -141,21 +149,35 @@ export class RunService {
         if (!holder || holder.status === 'completed') continue;
         return { run: holder, deduplicated: true };
       }
+      if ((this.dispatchMode ?? settings().dispatchMode) === 'outbox') return { run, deduplicated: false };
       try {
         await this.queue.send({ runId: run.id, tenantId: run.tenantId, type: run.type });
       } catch (cause) {
-        // Fail the run only while it is still unclaimed: SQS may report a send as failed that it in
-        // fact accepted, and then a worker may already have claimed the run — which is fine.
-        const failed = await this.apply(run.tenantId, run.id, { type: 'fail', code: 'dispatch_failed', message: 'the run could not be enqueued for a worker' }, {
-          current: run,
-          guard: (fresh) => fresh.status === 'queued' && fresh.attempt === 0,
-        });
+        const failed = await this.failUndispatched(run.tenantId, run.id, run);
         if (!failed) return { run: (await this.store.getRun(run.tenantId, run.id)) ?? run, deduplicated: false };
         throw new DispatchFailedError(failed, cause);
       }
       return { run, deduplicated: false };
     }
     throw new Error('the active run key kept changing hands; try again');
+  }
+
+  /**
+   * Completes a run that could not be enqueued as failed/dispatch_failed (§5), releasing its key —
+   * only while it is still unclaimed: SQS may report a send as failed that it in fact accepted, and
+   * then a worker may already have claimed the run, which is fine. Answers null when it was not
+   * (claimed, completed, or gone). Used by the direct start and by the outbox relay.
+   */
+  async failUndispatched(tenantId: string, runId: string, current?: Run): Promise<Run | null> {
+    try {
+      return await this.apply(tenantId, runId, { type: 'fail', code: 'dispatch_failed', message: 'the run could not be enqueued for a worker' }, {
+        current,
+        guard: (fresh) => fresh.status === 'queued' && fresh.attempt === 0,
+      });
+    } catch (err) {
+      if (err instanceof RunNotFoundError) return null;
+      throw err;
+    }
   }
 
   async getRun(tenantId: string, runId: string): Promise<Run> {

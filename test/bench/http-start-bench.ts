@@ -12,20 +12,30 @@
  *   transaction the run + active key (+ companions) TransactWriteItems
  *   enqueue    the SendMessage (direct dispatch only)
  *   response   the last call's end → the handler's answer
+ *
+ * Issue 18 item 3: run once per dispatch mode (DISPATCH_MODE=direct|outbox, see shared/settings.ts).
+ * In both, the table stream is read by the local stream relay and the real stream publisher, as it
+ * is deployed (in `outbox` mode that publisher is also the outbox relay). After the timed starts, a
+ * second phase measures the **queue wait**: from the handler's answer until the run's message is
+ * received from the work queue (what a worker's long poll would see first).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
+import { makeApiDeps, runService, setApiDeps } from '../../shared/http/deps.js';
 import { SqsWorkQueue } from '../../shared/queue/sqs-work-queue.js';
 import { makeDocumentClient, makeDynamoClient, makeSqsClient } from '../../shared/store/clients.js';
 import { createTableInput } from '../../shared/store/table.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
-import { fmt, median, timeEach } from './harness.js';
 import { backupStore } from '../../shared/store/stores.js';
+import { startStreamRelay } from '../../infra/local/stream-relay.js';
+import { publishStreamBatch } from '../../shared/events/stream-publisher.js';
+import type { WorkQueue } from '../../shared/runs/ports.js';
+import { resetSettings, type DispatchMode } from '../../shared/settings.js';
+import { fmt, median, percentile, timeEach } from './harness.js';
 
 interface Call { name: string; start: number; end: number }
 
@@ -75,16 +85,45 @@ export function splitSteps(t0: number, t1: number, calls: Call[]): Steps {
 
 type Handler = (e: APIGatewayProxyEventV2, c: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint: string }, n = 200, label = process.env.START_DISPATCH ?? 'direct') {
+export interface HttpStartFigures {
+  mode: DispatchMode;
+  putMs: number;
+  figures: Record<string, { medianMs: number; ratio: number; steps: Steps }>;
+  queueWait: { medianMs: number; p90Ms: number; ratio: number; n: number };
+}
+
+export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint: string }, n = 200, mode: DispatchMode = 'direct'): Promise<HttpStartFigures> {
+  const previousMode = process.env.DISPATCH_MODE;
+  process.env.DISPATCH_MODE = mode;
+  resetSettings();
   const dynamo = makeDynamoClient(svc.dynamoEndpoint);
   const doc = makeDocumentClient(dynamo);
   const sqs = makeSqsClient(svc.sqsEndpoint);
-  const table = `bench-http-start-${Date.now()}`;
+  const table = `bench-http-start-${mode}-${Date.now()}`;
   await dynamo.send(new CreateTableCommand(createTableInput(table)));
-  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `bench-http-${Date.now()}` }))).QueueUrl!;
+  const newQueue = async (name: string) => (await sqs.send(new CreateQueueCommand({ QueueName: `bench-http-${name}-${mode}-${Date.now()}` }))).QueueUrl!;
+  const queueUrl = await newQueue('starts');
   const deps = makeApiDeps({ doc, table, queue: new SqsWorkQueue(sqs, queueUrl) });
   setApiDeps(deps);
   const { handler } = (await import('../../functions/api/start-run.js')) as unknown as { handler: Handler };
+
+  // The deployed stream consumer, in both modes; in outbox mode it is also the relay to the work
+  // queue (`relayTo`: the queue of the current phase), counting what it sent.
+  // Its own SQS client: the relay's sends are not the start's SDK calls (another Lambda in AWS).
+  const relaySqs = makeSqsClient(svc.sqsEndpoint);
+  let relayTo: WorkQueue = new SqsWorkQueue(relaySqs, queueUrl);
+  let relayed = 0;
+  const outbox = mode === 'outbox'
+    ? { queue: { send: async (m: Parameters<WorkQueue['send']>[0]) => { await relayTo.send(m); relayed++; } }, failUndispatched: (t: string, r: string) => runService(deps).failUndispatched(t, r) }
+    : undefined;
+  const relay = await startStreamRelay({
+    dynamoEndpoint: svc.dynamoEndpoint,
+    tableName: table,
+    handler: (e) => publishStreamBatch(e, { publisher: { publish: async () => ({ failedIndexes: [] }) }, outbox }),
+    context: () => lambdaContext('stream-publisher', 30),
+    // Lambda's DynamoDB event source polls each shard four times a second: 250 ms between idle polls.
+    pollMs: 250,
+  });
 
   // One tenant per start (no tenant reaches its active-run quota), each with the caller's membership and a backup set.
   const user = 'bench-user';
@@ -141,10 +180,40 @@ export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint:
   }
   calls.take();
   const put = await timeEach(n, (i) => doc.send(new PutCommand({ TableName: table, Item: { pk: 'TENANT#bench-put', sk: `X#${i}`, v: i } })));
+
+  // Queue wait: a fresh queue, the relay caught up first (outbox: every start of the timed phase relayed).
+  const expected = 2 * n + 1;
+  for (const until = Date.now() + 120_000; mode === 'outbox' && relayed < expected && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
+  const waitQueue = await newQueue('wait');
+  relayTo = new SqsWorkQueue(relaySqs, waitQueue);
+  setApiDeps(makeApiDeps({ doc, table, queue: new SqsWorkQueue(sqs, waitQueue) }));
+  const waits: number[] = [];
+  const waitN = Math.min(n, 30);
+  for (let i = 0; i < waitN; i++) {
+    const res = await handler(event(i, { type: 'inventory.sync', input: { categories: ['deviceConfigurations'] } }), lambdaContext('StartRun', 29));
+    const answered = performance.now();
+    if (res.statusCode !== 202) throw new Error(`start answered ${res.statusCode}: ${res.body}`);
+    const runId = JSON.parse(res.body as string).run.id as string;
+    for (let found = false; !found;) {
+      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: waitQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 5 }));
+      const got = out.Messages ?? [];
+      if (got.some((m) => JSON.parse(m.Body!).runId === runId)) {
+        waits.push(performance.now() - answered);
+        found = true;
+      }
+      if (got.length) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: waitQueue, Entries: got.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })) }));
+    }
+  }
+  await relay.stop();
+  relaySqs.destroy();
   setApiDeps(undefined);
+  if (previousMode === undefined) delete process.env.DISPATCH_MODE;
+  else process.env.DISPATCH_MODE = previousMode;
+  resetSettings();
 
   const putMs = median(put);
-  console.log(`\n## HTTP start (issue 18 item 2; the start-run Lambda handler, n=${n} per type, sequential, dispatch=${label})`);
+  const label = mode;
+  console.log(`\n## HTTP start (issue 18 items 2 and 3; the start-run Lambda handler, n=${n} per type, sequential, dispatch=${label})`);
   console.log(`median plain PutItem ${fmt(putMs)} ms`);
   const figures: Record<string, { medianMs: number; ratio: number; steps: Steps }> = {};
   for (const [name, r] of Object.entries(results)) {
@@ -154,5 +223,7 @@ export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint:
     console.log(`${name.padEnd(40)} median ${fmt(m)} ms = ${fmt(m / putMs)} × PutItem   steps (medians, ms): ${STEPS.map((k) => `${k} ${fmt(steps[k])}`).join(', ')}`);
     console.log(`${''.padEnd(40)} SDK calls of one start, in order: ${callsOf[name].join(' → ')}`);
   }
-  return { putMs, figures };
+  const queueWait = { medianMs: median(waits), p90Ms: percentile(waits, 90), ratio: median(waits) / putMs, n: waits.length };
+  console.log(`${'queue wait (answer → message received)'.padEnd(40)} median ${fmt(queueWait.medianMs)} ms = ${fmt(queueWait.ratio)} × PutItem, p90 ${fmt(queueWait.p90Ms)} ms (n=${waits.length}, inventory.sync)`);
+  return { mode, putMs, figures, queueWait };
 }

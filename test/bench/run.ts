@@ -27,7 +27,18 @@ stopOnSignals(stop, { onSignal: (s) => console.error(`\n${s}: stopping the bench
 try {
   console.log(`# Operation Runs benchmarks — ${new Date().toISOString()} — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
   if (wanted('start')) await startBench(svc, Number(process.env.BENCH_STARTS ?? 200));
-  if (wanted('start') || wanted('httpstart')) await httpStartBench(svc, Number(process.env.BENCH_STARTS ?? 200));
+  if (wanted('start') || wanted('httpstart')) {
+    // Issue 18 item 3: both dispatch modes, one after the other on the same services.
+    const direct = await httpStartBench(svc, Number(process.env.BENCH_STARTS ?? 200), 'direct');
+    const outbox = await httpStartBench(svc, Number(process.env.BENCH_STARTS ?? 200), 'outbox');
+    console.log('\n### Dispatch modes compared (outbox / direct)');
+    for (const name of Object.keys(direct.figures)) {
+      const [d, o] = [direct.figures[name], outbox.figures[name]];
+      console.log(`${name.padEnd(40)} start: direct ${d.medianMs.toFixed(2)} ms (${d.ratio.toFixed(2)} × PutItem), outbox ${o.medianMs.toFixed(2)} ms (${o.ratio.toFixed(2)} × PutItem) → outbox/direct ${(o.medianMs / d.medianMs).toFixed(2)}`);
+    }
+    const [dw, ow] = [direct.queueWait, outbox.queueWait];
+    console.log(`${'queue wait (answer → received)'.padEnd(40)} direct ${dw.medianMs.toFixed(2)} ms (${dw.ratio.toFixed(2)} × PutItem), outbox ${ow.medianMs.toFixed(2)} ms (${ow.ratio.toFixed(2)} × PutItem) → outbox/direct ${(ow.medianMs / dw.medianMs).toFixed(2)}`);
+  }
   if (wanted('idempotency')) await idempotencyBench(svc);
   if (wanted('worker')) await workerBench(svc);
   if (wanted('graph')) await graphBench(svc);

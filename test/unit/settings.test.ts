@@ -36,6 +36,7 @@ describe('parseSettings', () => {
       graphSecretPrefix: 'operation-runs/graph/',
       localSecretsFile: undefined,
       graphSimUrl: undefined,
+      dispatchMode: 'direct',
       quotas: { maxActiveRunsPerTenant: 50, maxSchedulesPerTenant: 20, scheduleMinIntervalMinutes: 15 },
       graph: { batching: true },
       worker: { timeoutSeconds: 120, leaseMs: 120_000 },
@@ -95,6 +96,12 @@ describe('parseSettings', () => {
     expect(() => parseSettings({ CURSOR_SECRET: '' })).toThrow(/CURSOR_SECRET_ARN: required/);
     expect(() => parseSettings({ CURSOR_SECRET_ARN: 'not-an-arn' })).toThrow(/CURSOR_SECRET_ARN: /);
     expect(parseSettings({ CURSOR_SECRET: 'fake-local-cursor-key' })).toMatchObject({ cursorSecret: 'fake-local-cursor-key', cursorSecretArn: undefined });
+  });
+
+  it('dispatches directly unless DISPATCH_MODE=outbox, and refuses any other mode', () => {
+    expect(parseSettings({ ...KEY, DISPATCH_MODE: '' }).dispatchMode).toBe('direct');
+    expect(parseSettings({ ...KEY, DISPATCH_MODE: 'outbox' }).dispatchMode).toBe('outbox');
+    expect(() => parseSettings({ ...KEY, DISPATCH_MODE: 'stream' })).toThrow(/DISPATCH_MODE/);
   });
 
   it('says the local runtime is running only when LOCAL_RUNTIME=1', () => {
