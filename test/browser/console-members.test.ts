@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { type BrowserContext, type Page } from 'playwright-core';
 import { type LocalRuntime } from '../../infra/local/runtime.js';
-import { runInBrowser, SCREENSHOTS, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
+import { apiAs, openSignIn, runInBrowser, SCREENSHOTS, signInAs, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
 
 describe.skipIf(!runInBrowser)('console Members and Audit pages (browser)', () => {
   let runtime: LocalRuntime;
@@ -25,28 +25,12 @@ describe.skipIf(!runInBrowser)('console Members and Audit pages (browser)', () =
     await harness?.stop();
   });
 
-  async function openLogin(): Promise<Page> {
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${runtime.url}/console`);
-    await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
-    return page;
-  }
-
-  async function signIn(userId: string): Promise<Page> {
-    const page = await openLogin();
-    await page.getByLabel('User', { exact: true }).selectOption(userId);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { name: /^Runs — / }).waitFor();
-    return page;
-  }
-
+  const openLogin = () => openSignIn(harness!, pageErrors);
+  const signIn = (userId: string) => signInAs(harness!, userId, pageErrors);
   async function api<T>(userId: string, p: string): Promise<T> {
-    const login = await fetch(`${runtime.url}/dev/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
-    const { token } = (await login.json()) as { token: string };
-    const res = await fetch(`${runtime.url}${p}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await apiAs<T>(runtime, userId, 'GET', p);
     expect(res.status).toBe(200);
-    return (await res.json()) as T;
+    return res.body;
   }
 
   const nav = async (page: Page, name: string) => {
@@ -143,13 +127,10 @@ describe.skipIf(!runInBrowser)('console Members and Audit pages (browser)', () =
     await expect.poll(actions).toEqual(['invitation.sent', 'invitation.sent']);
 
     // 30 more entries (schedule created + deleted × 15) → more than one page of 25
-    const login = await fetch(`${runtime.url}/dev/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'alice' }) });
-    const { token } = (await login.json()) as { token: string };
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     for (let i = 0; i < 15; i++) {
-      const res = await fetch(`${runtime.url}/tenants/contoso/backup-schedules`, { method: 'POST', headers, body: JSON.stringify({ name: `Audit page ${i}`, cron: '0 5 * * *', keepLast: 2 }) });
-      const { id } = (await res.json()) as { id: string };
-      expect((await fetch(`${runtime.url}/tenants/contoso/backup-schedules/${id}`, { method: 'DELETE', headers })).status).toBe(204);
+      const created = await apiAs<{ id: string }>(runtime, 'alice', 'POST', '/tenants/contoso/backup-schedules', { name: `Audit page ${i}`, cron: '0 5 * * *', keepLast: 2 });
+      expect(created.status).toBe(201);
+      expect((await apiAs(runtime, 'alice', 'DELETE', `/tenants/contoso/backup-schedules/${created.body.id}`)).status).toBe(204);
     }
     await page.getByLabel('Action', { exact: true }).selectOption('');
     await page.getByRole('button', { name: 'Apply filters' }).click();

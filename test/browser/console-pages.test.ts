@@ -11,7 +11,7 @@ import path from 'node:path';
 import { type BrowserContext, type Page } from 'playwright-core';
 import { type LocalRuntime } from '../../infra/local/runtime.js';
 import type { GraphSim } from '../../infra/local/graph-sim.js';
-import { runInBrowser, SCREENSHOTS, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
+import { apiAs, runInBrowser, SCREENSHOTS, signInAs, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
 import { NIGHTLY } from '../../infra/local/seed-backup-schedules.js';
 
 const RUN_LINK = /^\/console\/tenants\/contoso\/runs\/[0-9A-Z]{26}$/;
@@ -34,24 +34,12 @@ describe.skipIf(!runInBrowser)('console domain pages (browser)', () => {
     await harness?.stop();
   });
 
-  async function signIn(userId: string): Promise<Page> {
-    const page = await context.newPage();
-    page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${runtime.url}/console`);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await page.getByLabel('User', { exact: true }).selectOption(userId);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: /^Runs — / }).waitFor();
-    return page;
-  }
-
+  const signIn = (userId: string) =>
+    signInAs(harness!, userId, pageErrors, (page) => page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); }));
   async function apiGet<T>(userId: string, p: string): Promise<T> {
-    const login = await fetch(`${runtime.url}/dev/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
-    const { token } = (await login.json()) as { token: string };
-    const res = await fetch(`${runtime.url}${p}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await apiAs<T>(runtime, userId, 'GET', p);
     expect(res.status).toBe(200);
-    return (await res.json()) as T;
+    return res.body;
   }
 
   async function waitForCompletion(runId: string, timeoutMs = 60_000) {

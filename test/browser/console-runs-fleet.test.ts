@@ -10,7 +10,7 @@ import { type BrowserContext, type Page } from 'playwright-core';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { type LocalRuntime } from '../../infra/local/runtime.js';
-import { runInBrowser, SCREENSHOTS, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
+import { apiAs, runInBrowser, SCREENSHOTS, signInAs, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
 import { makeDocumentClient, makeDynamoClient } from '../../shared/store/clients.js';
 import { toRunItem } from '../../shared/store/run-store.js';
 import { emptyCounts, type Run, type RunOutcome, type RunStatus, type Surface } from '../../shared/runs/model.js';
@@ -31,23 +31,11 @@ describe.skipIf(!runInBrowser)('console: run timeline, lists that never lie, fle
     await harness?.stop();
   });
 
-  async function signIn(userId: string): Promise<Page> {
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${runtime.url}/console`);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await page.getByLabel('User', { exact: true }).selectOption(userId);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: /^Runs — / }).waitFor();
-    return page;
-  }
-
+  const signIn = (userId: string) => signInAs(harness!, userId, pageErrors);
   async function api<T>(userId: string, method: string, p: string, body?: unknown): Promise<T> {
-    const login = await fetch(`${runtime.url}/dev/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
-    const { token } = (await login.json()) as { token: string };
-    const res = await fetch(`${runtime.url}${p}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await apiAs<T>(runtime, userId, method, p, body);
     expect(res.status, `${method} ${p}`).toBeLessThan(300);
-    return (await res.json()) as T;
+    return res.body;
   }
 
   async function waitForCompletion(tenantId: string, runId: string, timeoutMs = 60_000) {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { type BrowserContext, type Page } from 'playwright-core';
 import { type LocalRuntime } from '../../infra/local/runtime.js';
 import type { GraphSim } from '../../infra/local/graph-sim.js';
-import { runInBrowser, SCREENSHOTS, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
+import { apiAs, runInBrowser, SCREENSHOTS, startConsoleHarness, type ConsoleHarness, signInAs } from '../support/browser.js';
 
 
 describe.skipIf(!runInBrowser)('monitoring console (browser)', () => {
@@ -32,35 +32,17 @@ describe.skipIf(!runInBrowser)('monitoring console (browser)', () => {
   });
 
   /** A fresh tab per user: sessionStorage (where the token lives) is per tab. */
-  async function signIn(userId: string): Promise<Page> {
-    const page = await context.newPage();
-    page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); });
-    await page.goto(`${runtime.url}/console`);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await page.getByLabel('User', { exact: true }).selectOption(userId);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: /^Runs — / }).waitFor();
-    return page;
-  }
-
-  async function apiLogin(userId: string): Promise<string> {
-    const res = await fetch(`${runtime.url}/dev/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
-    return ((await res.json()) as { token: string }).token;
-  }
+  const signIn = (userId: string) =>
+    signInAs(harness!, userId, [], (page) => page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); }));
 
   async function apiStart(userId: string, tenantId: string, type: string, input: Record<string, unknown> = {}) {
-    const res = await fetch(`${runtime.url}/tenants/${tenantId}/runs`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await apiLogin(userId)}` },
-      body: JSON.stringify({ type, input }),
-    });
+    const res = await apiAs<{ run: { id: string } }>(runtime, userId, 'POST', `/tenants/${tenantId}/runs`, { type, input });
     expect([200, 202]).toContain(res.status);
-    return ((await res.json()) as { run: { id: string } }).run;
+    return res.body.run;
   }
 
   async function apiGet<T>(userId: string, p: string): Promise<T> {
-    const res = await fetch(`${runtime.url}${p}`, { headers: { authorization: `Bearer ${await apiLogin(userId)}` } });
-    return (await res.json()) as T;
+    return (await apiAs<T>(runtime, userId, 'GET', p)).body;
   }
 
   async function waitForCompletion(userId: string, tenantId: string, runId: string, timeoutMs = 60_000) {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.js';
 import type { GraphSim } from '../../infra/local/graph-sim.js';
 import { consoleFallback } from '../../console/serve.js';
@@ -54,14 +54,29 @@ export async function startConsoleHarness(name: string): Promise<ConsoleHarness>
   };
 }
 
-/** Opens the console in a new page and signs in as `userId` with the local sign-in form; `pageErrors` collects uncaught page errors. */
-export async function signInAs(harness: Pick<ConsoleHarness, 'runtime' | 'context'>, userId: string, pageErrors: string[] = []) {
+/** Opens the console's sign-in page in a new page; `pageErrors` collects uncaught page errors, `watch` sees the page first. */
+export async function openSignIn(harness: Pick<ConsoleHarness, 'runtime' | 'context'>, pageErrors: string[] = [], watch?: (page: Page) => void): Promise<Page> {
   const page = await harness.context.newPage();
+  watch?.(page);
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(`${harness.runtime.url}/console`);
-  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
+  return page;
+}
+
+/** Opens the console in a new page and signs in as `userId` with the local sign-in form (see openSignIn). */
+export async function signInAs(harness: Pick<ConsoleHarness, 'runtime' | 'context'>, userId: string, pageErrors: string[] = [], watch?: (page: Page) => void): Promise<Page> {
+  const page = await openSignIn(harness, pageErrors, watch);
   await page.getByLabel('User', { exact: true }).selectOption(userId);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('heading', { name: /^Runs — / }).waitFor();
   return page;
+}
+
+/** Calls the local API as `userId` (a token from the local runtime's /dev/login), answering status and JSON body. */
+export async function apiAs<T = any>(runtime: LocalRuntime, userId: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const login = await fetch(`${runtime.url}/dev/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId }) });
+  const { token } = (await login.json()) as { token: string };
+  const res = await fetch(`${runtime.url}${p}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, body: (res.status === 204 ? undefined : await res.json()) as T };
 }
