@@ -11,8 +11,8 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { STREAM_EVENT_PREFIXES, TABLE_KEYS } from '../../shared/store/keys.js';
-import { rules, streamPublisher } from '../../shared/wiring.js';
+import { STREAM_EVENT_PREFIXES, TABLE_KEYS, TENANT_PROFILE_SK, tenantPk } from '../../shared/store/keys.js';
+import { rules, secretSweeper, streamPublisher } from '../../shared/wiring.js';
 import { definitionOf, functionId } from './deployed-functions.js';
 import { type FunctionResources, OperationFunction } from './operation-function.js';
 import type { DispatchMode } from '../../shared/settings.js';
@@ -74,6 +74,7 @@ const ASYNC_INVOKE = {
 
 export class Events extends Construct {
   readonly publisher: OperationFunction;
+  readonly secretSweeper: OperationFunction;
   readonly ruleTargets: OperationFunction[] = [];
 
   constructor(scope: Construct, id: string, props: EventsProps) {
@@ -97,6 +98,33 @@ export class Events extends Construct {
         // Only run items and audit entries produce events; memberships, notifications and domain
         // records never invoke the publisher. The prefixes come from the key module (STREAM_EVENT_PREFIXES).
         filters: STREAM_EVENT_PREFIXES.map((prefix) => FilterCriteria.filter({ dynamodb: { Keys: { [TABLE_KEYS.sortKey]: { S: FilterRule.beginsWith(prefix) } } } })),
+      }),
+    );
+
+    // Issue 19 follow-up: the second stream consumer deletes the Graph credentials a tenant profile
+    // change superseded (shared/tenants/secret-sweeper.ts). Only tenant profiles' changes and removals
+    // invoke it; its failures are retried and set aside like the publisher's, without holding back events.
+    this.secretSweeper = new OperationFunction(this, 'SecretSweeper', {
+      definition: definitionOf(secretSweeper.entry),
+      resources: props.resources,
+      purpose: 'deletes the Graph credential secrets a tenant profile change superseded (table stream)',
+      moreWildcardReasons: ['The DynamoDB event source grants dynamodb:ListStreams, which works only on `*`; the stream reads themselves are scoped to this table\'s stream.'],
+    });
+    this.secretSweeper.fn.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: secretSweeper.batchSize,
+        bisectBatchOnError: true,
+        retryAttempts: STREAM_RETRY_ATTEMPTS,
+        maxRecordAge: STREAM_MAX_RECORD_AGE,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(props.streamFailures),
+        filters: [
+          FilterCriteria.filter({
+            eventName: FilterRule.or('MODIFY', 'REMOVE'),
+            dynamodb: { Keys: { [TABLE_KEYS.partitionKey]: { S: FilterRule.beginsWith(tenantPk('')) }, [TABLE_KEYS.sortKey]: { S: FilterRule.isEqual(TENANT_PROFILE_SK) } } },
+          }),
+        ],
       }),
     );
 

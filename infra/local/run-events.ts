@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setEventPublisher } from '../../shared/events/deps.js';
 import { STREAM_EVENT_PREFIXES, TABLE_KEYS } from '../../shared/store/keys.js';
-import { EVENT_BUS_NAME, rules, streamPublisher } from '../../shared/wiring.js';
+import { EVENT_BUS_NAME, rules, secretSweeper, streamPublisher } from '../../shared/wiring.js';
+import { isTenantProfileRecord } from '../../shared/tenants/secret-sweeper.js';
 import { LocalEventBus, ruleTargets } from './event-bus.js';
 import { lambdaContext } from './lambda-context.js';
 import { startStreamRelay } from './stream-relay.js';
@@ -37,9 +38,21 @@ export async function startLocalRunEvents(opts: { root: string; dynamoEndpoint: 
     },
     log: opts.log,
   });
+  // The second consumer of the same stream (issue 19 follow-up): superseded Graph credentials are deleted.
+  const sweeperRelay = await startStreamRelay({
+    dynamoEndpoint: opts.dynamoEndpoint,
+    tableName: opts.tableName,
+    handler: await opts.loadHandler(secretSweeper.entry),
+    context: () => lambdaContext('secret-sweeper', secretSweeper.timeoutSeconds),
+    batchSize: secretSweeper.batchSize,
+    // The same filter as the CDK's event source: changes and removals of tenant profiles.
+    filter: (r) => (r.eventName === 'MODIFY' || r.eventName === 'REMOVE') && isTenantProfileRecord(r),
+    log: opts.log,
+  });
   return {
     bus,
     async stop() {
+      await sweeperRelay.stop();
       await relay.stop(); // first the source, then let the bus finish what it accepted
       await bus.stop();
       setEventPublisher(undefined);
