@@ -18,6 +18,8 @@ export interface FunctionAccess {
   graph?: boolean;
   /** may create and replace tenants' Graph credentials in Secrets Manager (under GRAPH_SECRET_PREFIX) */
   writeGraphSecrets?: boolean;
+  /** may delete tenants' superseded Graph credentials in Secrets Manager (under GRAPH_SECRET_PREFIX): the secret sweeper only */
+  deleteGraphSecrets?: boolean;
   /** may publish to the event bus */
   publishEvents?: boolean;
 }
@@ -181,6 +183,20 @@ export const streamPublisher = {
    */
   outboxAccess: { table: 'readwrite', publishEvents: true, sendWork: true } satisfies FunctionAccess,
   batchSize: 100,
+  timeoutSeconds: 30,
+  memoryMb: 256,
+};
+
+/**
+ * The table stream's second consumer (issue 19 follow-up): tenant profile changes → deletion of the
+ * Graph credential secrets they superseded (shared/tenants/secret-sweeper.ts). Its own consumer, so
+ * a failing deletion is retried without holding back run events, and only it may delete secrets.
+ */
+export const secretSweeper = {
+  entry: 'functions/events/secret-sweeper.ts',
+  access: { table: 'read', deleteGraphSecrets: true } satisfies FunctionAccess,
+  /** profile changes are rare (a rotation, a connection check's result); a few deletions a batch */
+  batchSize: 10,
   timeoutSeconds: 30,
   memoryMb: 256,
 };

@@ -2,7 +2,7 @@
  * Every function the CDK stack deploys, derived from shared/wiring.ts (no aws-cdk-lib import, so
  * scripts/bundle-sizes.ts and tests can read it cheaply).
  */
-import { queues, routes, rules, schedules, streamPublisher, type FunctionAccess, type RouteDef } from '../../shared/wiring.js';
+import { queues, routes, rules, schedules, secretSweeper, streamPublisher, type FunctionAccess, type RouteDef } from '../../shared/wiring.js';
 
 export type FunctionTrigger = 'route' | 'queue' | 'stream' | 'rule' | 'schedule';
 
@@ -34,6 +34,7 @@ export function deployedFunctions(): DeployedFunction[] {
     ...deployedRoutes().map((r) => ({ entry: r.entry, trigger: 'route' as const, access: r.access, timeoutSeconds: r.timeoutSeconds, memoryMb: r.memoryMb })),
     ...Object.values(queues).map((q) => ({ entry: q.consumer, trigger: 'queue' as const, access: q.access, timeoutSeconds: q.timeoutSeconds, memoryMb: q.memoryMb })),
     { entry: streamPublisher.entry, trigger: 'stream' as const, access: streamPublisher.access, timeoutSeconds: streamPublisher.timeoutSeconds, memoryMb: streamPublisher.memoryMb },
+    { entry: secretSweeper.entry, trigger: 'stream' as const, access: secretSweeper.access, timeoutSeconds: secretSweeper.timeoutSeconds, memoryMb: secretSweeper.memoryMb },
     ...rules.map((r) => ({ entry: r.entry, trigger: 'rule' as const, access: r.access, timeoutSeconds: r.timeoutSeconds })),
     ...schedules.map((s) => ({ entry: s.entry, trigger: 'schedule' as const, access: s.access, timeoutSeconds: s.timeoutSeconds })),
   ].map((f) => ({ ...f, id: functionId(f.entry) }));

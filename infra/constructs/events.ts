@@ -11,8 +11,8 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { STREAM_EVENT_PREFIXES, TABLE_KEYS } from '../../shared/store/keys.js';
-import { rules, streamPublisher } from '../../shared/wiring.js';
+import { STREAM_EVENT_PREFIXES, TABLE_KEYS, TENANT_PROFILE_SK, tenantPk } from '../../shared/store/keys.js';
+import { rules, secretSweeper, streamPublisher } from '../../shared/wiring.js';
 import { definitionOf, functionId } from './deployed-functions.js';
 import { type FunctionResources, OperationFunction } from './operation-function.js';
 import type { DispatchMode } from '../../shared/settings.js';
@@ -74,31 +74,56 @@ const ASYNC_INVOKE = {
 
 export class Events extends Construct {
   readonly publisher: OperationFunction;
+  readonly secretSweeper: OperationFunction;
   readonly ruleTargets: OperationFunction[] = [];
 
   constructor(scope: Construct, id: string, props: EventsProps) {
     super(scope, id);
 
-    this.publisher = new OperationFunction(this, 'StreamPublisher', {
-      definition: props.dispatchMode === 'outbox' ? { ...definitionOf(streamPublisher.entry), access: streamPublisher.outboxAccess } : definitionOf(streamPublisher.entry),
-      resources: props.resources,
+    /** A consumer of the table's stream: bisected retries, then the stream-failures queue; partial batch failures. */
+    const streamConsumer = (cid: string, def: ReturnType<typeof definitionOf>, consumer: { purpose: string; batchSize: number; filters: Array<Record<string, unknown>> }) => {
+      const f = new OperationFunction(this, cid, {
+        definition: def,
+        resources: props.resources,
+        purpose: consumer.purpose,
+        moreWildcardReasons: ['The DynamoDB event source grants dynamodb:ListStreams, which works only on `*`; the stream reads themselves are scoped to this table\'s stream.'],
+      });
+      f.fn.addEventSource(
+        new DynamoEventSource(props.table, {
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          batchSize: consumer.batchSize,
+          bisectBatchOnError: true,
+          retryAttempts: STREAM_RETRY_ATTEMPTS,
+          maxRecordAge: STREAM_MAX_RECORD_AGE,
+          reportBatchItemFailures: true,
+          onFailure: new SqsDlq(props.streamFailures),
+          filters: consumer.filters,
+        }),
+      );
+      return f;
+    };
+
+    this.publisher = streamConsumer('StreamPublisher', props.dispatchMode === 'outbox' ? { ...definitionOf(streamPublisher.entry), access: streamPublisher.outboxAccess } : definitionOf(streamPublisher.entry), {
       purpose: props.dispatchMode === 'outbox' ? 'publishes run transitions from the table stream to the bus and enqueues new queued runs (outbox)' : 'publishes run transitions from the table stream to the bus',
-      moreWildcardReasons: ['The DynamoDB event source grants dynamodb:ListStreams, which works only on `*`; the stream reads themselves are scoped to this table\'s stream.'],
+      batchSize: streamPublisher.batchSize,
+      // Only run items and audit entries produce events; memberships, notifications and domain
+      // records never invoke the publisher. The prefixes come from the key module (STREAM_EVENT_PREFIXES).
+      filters: STREAM_EVENT_PREFIXES.map((prefix) => FilterCriteria.filter({ dynamodb: { Keys: { [TABLE_KEYS.sortKey]: { S: FilterRule.beginsWith(prefix) } } } })),
     });
-    this.publisher.fn.addEventSource(
-      new DynamoEventSource(props.table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: streamPublisher.batchSize,
-        bisectBatchOnError: true,
-        retryAttempts: STREAM_RETRY_ATTEMPTS,
-        maxRecordAge: STREAM_MAX_RECORD_AGE,
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(props.streamFailures),
-        // Only run items and audit entries produce events; memberships, notifications and domain
-        // records never invoke the publisher. The prefixes come from the key module (STREAM_EVENT_PREFIXES).
-        filters: STREAM_EVENT_PREFIXES.map((prefix) => FilterCriteria.filter({ dynamodb: { Keys: { [TABLE_KEYS.sortKey]: { S: FilterRule.beginsWith(prefix) } } } })),
-      }),
-    );
+
+    // Issue 19 follow-up: the second stream consumer deletes the Graph credentials a tenant profile
+    // change superseded (shared/tenants/secret-sweeper.ts). Only tenant profiles' changes and removals
+    // invoke it; its failures are retried and set aside like the publisher's, without holding back events.
+    this.secretSweeper = streamConsumer('SecretSweeper', definitionOf(secretSweeper.entry), {
+      purpose: 'deletes the Graph credential secrets a tenant profile change superseded (table stream)',
+      batchSize: secretSweeper.batchSize,
+      filters: [
+        FilterCriteria.filter({
+          eventName: FilterRule.or('MODIFY', 'REMOVE'),
+          dynamodb: { Keys: { [TABLE_KEYS.partitionKey]: { S: FilterRule.beginsWith(tenantPk('')) }, [TABLE_KEYS.sortKey]: { S: FilterRule.isEqual(TENANT_PROFILE_SK) } } },
+        }),
+      ],
+    });
 
     for (const rule of rules) {
       const target = new OperationFunction(this, functionId(rule.entry), {

@@ -131,17 +131,19 @@ function grantAccess(fn: NodejsFunction, access: FunctionAccess, r: FunctionReso
   if (access.graph) r.graphSecret.grantRead(fn);
   // Issue 19: tenants' Graph credentials, one secret each under GRAPH_SECRET_PREFIX. The worker reads
   // them; the tenant routes create them and put new values — nothing else, and only under the prefix.
-  if (access.graph || access.writeGraphSecrets) {
+  // The secret sweeper alone may delete them (superseded credentials, once the tenant no longer names them).
+  if (access.graph || access.writeGraphSecrets || access.deleteGraphSecrets) {
     const actions = [
       ...(access.graph ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] : []),
       ...(access.writeGraphSecrets ? ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'] : []),
+      ...(access.deleteGraphSecrets ? ['secretsmanager:DeleteSecret'] : []),
     ];
     const stack = Stack.of(fn);
     const resource = `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${r.graphSecretPrefix}*`;
     fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [resource] }));
     Validations.of(fn.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${r.graphSecretPrefix}*]`,
-      reason: 'Each tenant\'s Graph credential is its own secret, created at run time (POST /tenants, credential rotation) under this stack\'s name prefix; the grant is scoped to that prefix.',
+      reason: 'Each tenant\'s Graph credential is its own secret, created at run time (POST /tenants, credential rotation) under this stack\'s name prefix and deleted by the secret sweeper once superseded; the grant is scoped to that prefix.',
     });
   }
   // Every function that reads the table may page through it (lists, the reaper, drift): it signs cursors.

@@ -22,15 +22,30 @@ export class LocalSecretBook {
 
   async put(name: string, value: string): Promise<string> {
     if (!this.file) this.memory.set(name, value);
-    else {
-      const all = { ...this.read(), [name]: value };
-      mkdirSync(path.dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
-      renameSync(tmp, this.file);
-      chmodSync(this.file, 0o600);
-    }
+    else this.write({ ...this.read(), [name]: value });
     return `${LOCAL_SECRET_PREFIX}${name}`;
+  }
+
+  /** Forgets the secret behind a `local:` ref; one already gone is done (idempotent). */
+  async delete(ref: string): Promise<void> {
+    if (!ref.startsWith(LOCAL_SECRET_PREFIX)) throw new Error(`not a local secret ref: ${ref}`);
+    const name = ref.slice(LOCAL_SECRET_PREFIX.length);
+    if (!this.file) {
+      this.memory.delete(name);
+      return;
+    }
+    const all = this.read();
+    if (!(name in all)) return;
+    delete all[name];
+    this.write(all);
+  }
+
+  private write(all: Record<string, string>): void {
+    mkdirSync(path.dirname(this.file!), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
+    renameSync(tmp, this.file!);
+    chmodSync(this.file!, 0o600);
   }
 
   private read(): Record<string, string> {

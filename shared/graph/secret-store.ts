@@ -10,8 +10,14 @@
  * - Local (the local runtime, tests): refs `local:<name>`, kept in LOCAL_SECRETS_FILE (a JSON file
  *   under LOCAL_STATE_DIR, so it survives a restart of `npm start`) or in memory when that is unset
  *   (LOCAL_IN_MEMORY=1, tests). LocalSecretResolver reads the same book.
+ *
+ * `delete(ref)` removes a superseded credential (the secret sweeper, shared/graph/secret-sweeper.ts,
+ * calls it once the tenant profile no longer names the ref). It is idempotent: a ref that is already
+ * gone (or, in AWS, already scheduled for deletion) is done.
  */
-import { CreateSecretCommand, PutSecretValueCommand, ResourceExistsException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand, DeleteSecretCommand, InvalidRequestException, PutSecretValueCommand, ResourceExistsException, ResourceNotFoundException, SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { settings } from '../settings.js';
 import { traced } from '../observability/tracer.js';
 import { localSecretBook } from './local-secret-book.js';
@@ -19,7 +25,19 @@ import { localSecretBook } from './local-secret-book.js';
 export interface SecretWriter {
   /** Creates `name` with `value`, or replaces its value; answers the reference to keep. */
   put(name: string, value: string): Promise<string>;
+  /** Deletes the secret behind `ref` (a reference `put` answered); a ref already gone is done. */
+  delete(ref: string): Promise<void>;
 }
+
+/**
+ * The recovery window of a deleted Graph credential. Secrets Manager's DeleteSecret takes
+ * `RecoveryWindowInDays` 7–30 (default 30) or `ForceDeleteWithoutRecovery` (API reference,
+ * DeleteSecret). We send the minimum, 7: a secret scheduled for deletion can no longer be read
+ * (GetSecretValue refuses it), so the replaced credential stops being readable at once, while an
+ * operator can still undo a mistaken deletion with RestoreSecret for a week. Forcing the deletion
+ * would leave no way back.
+ */
+export const GRAPH_SECRET_RECOVERY_DAYS = 7;
 
 export class SecretsManagerSecretWriter implements SecretWriter {
   constructor(private readonly client: SecretsManagerClient = traced(new SecretsManagerClient({}))) {}
@@ -32,6 +50,17 @@ export class SecretsManagerSecretWriter implements SecretWriter {
       if (!(err instanceof ResourceExistsException)) throw err;
       const out = await this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
       return out.ARN!;
+    }
+  }
+
+  async delete(ref: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteSecretCommand({ SecretId: ref, RecoveryWindowInDays: GRAPH_SECRET_RECOVERY_DAYS }));
+    } catch (err) {
+      if (err instanceof ResourceNotFoundException) return; // deleted for good already
+      // A secret already scheduled for deletion (a replayed stream record) is refused this way: done too.
+      if (err instanceof InvalidRequestException && /marked for deletion/i.test(err.message)) return;
+      throw err;
     }
   }
 }

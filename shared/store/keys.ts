@@ -121,10 +121,12 @@ export function activeShard(runId: string): number {
 export const activePartition = (status: 'queued' | 'running', shard: number) => `ACTIVE#${status}#${shard}`;
 
 export const tenantPk = (tenantId: string) => `TENANT#${tenantId}`;
+/** The sort key of a tenant's profile (and of a user's): the secret sweeper's stream filter matches it. */
+export const TENANT_PROFILE_SK = 'PROFILE';
 export const userPk = (userId: string) => `USER#${userId}`;
 
 export const keys = {
-  tenant: (tenantId: string) => ({ pk: tenantPk(tenantId), sk: 'PROFILE' }),
+  tenant: (tenantId: string) => ({ pk: tenantPk(tenantId), sk: TENANT_PROFILE_SK }),
   /** byLookup attributes of a tenant profile: every tenant in one partition, by id (GET /tenants) */
   tenantLookup: (tenantId: string) => ({ lookupPk: 'TENANTS', lookupSk: tenantId }),
   tenantsLookupPk: 'TENANTS',

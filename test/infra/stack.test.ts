@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type { CfnElement } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
-import { INDEXES, STREAM_EVENT_PREFIXES, TABLE_KEYS, TTL_ATTRIBUTE } from '../../shared/store/keys.js';
+import { INDEXES, STREAM_EVENT_PREFIXES, TABLE_KEYS, TENANT_PROFILE_SK, TTL_ATTRIBUTE } from '../../shared/store/keys.js';
 import { createTableInput } from '../../shared/store/table.js';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
-import { queues, REAPER_TIMEOUT_SECONDS, routes, rules, SCHEDULE_STARTER_MAX_CONCURRENCY, schedules, streamPublisher, TICK_SAFETY_MARGIN_MS, TICK_TIMEOUT_SECONDS, WORKER_MAX_CONCURRENCY } from '../../shared/wiring.js';
+import { queues, REAPER_TIMEOUT_SECONDS, routes, rules, SCHEDULE_STARTER_MAX_CONCURRENCY, schedules, secretSweeper, streamPublisher, TICK_SAFETY_MARGIN_MS, TICK_TIMEOUT_SECONDS, WORKER_MAX_CONCURRENCY } from '../../shared/wiring.js';
 import { deployedFunctions, deployedRoutes } from '../../infra/constructs/deployed-functions.js';
 import { buildApp, PROJECT_ROOT } from '../../infra/app.js';
 import { synthStack, type SynthResult } from './synth-stack.js';
@@ -319,6 +319,16 @@ describe('tenants and their Graph credentials (issue 19)', () => {
     }
     expect(deployedRoutes().filter((r) => r.access.writeGraphSecrets).map((r) => `${r.method} ${r.path}`).sort()).toEqual(['POST /tenants', 'PUT /tenants/{tenantId}/graph-credential']);
   });
+
+  it('lets only the secret sweeper delete secrets, only under the stack\'s prefix', () => {
+    const deleters = deployedFunctions().filter((f) => statementsOf(f.entry).some((s) => [s.Action].flat().some((a) => a === 'secretsmanager:DeleteSecret' || a === 'secretsmanager:*')));
+    expect(deleters.map((f) => f.entry)).toEqual([secretSweeper.entry]);
+    const deletes = statementsOf(secretSweeper.entry).filter((s) => [s.Action].flat().includes('secretsmanager:DeleteSecret'));
+    expect(deletes).toHaveLength(1);
+    expect([deletes[0].Action].flat()).toEqual(['secretsmanager:DeleteSecret']);
+    expect(JSON.stringify(deletes[0].Resource)).toMatch(new RegExp(`:secret:operation-runs/graph/${synth.stack.stackName}/\\*"`));
+    expect(secretSweeper.access).toEqual({ table: 'read', deleteGraphSecrets: true });
+  });
 });
 
 describe('no fixed physical names', () => {
@@ -391,6 +401,7 @@ describe('least privilege from wiring access', () => {
       if (f.access.table === 'readwrite') expect(actions, f.entry).toEqual(expect.arrayContaining(TABLE_WRITES));
       // The stream publisher reads the table's stream (its event source), never the table.
       const streamReads = ['dynamodb:ListStreams', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
+      if (f.entry === secretSweeper.entry) expect(actions, f.entry).toEqual(expect.arrayContaining(streamReads));
       const tableActions = actions.filter((a) => a.startsWith('dynamodb:') && !(f.entry === streamPublisher.entry && streamReads.includes(a)));
       if (f.access.table === 'none') expect(tableActions, f.entry).toEqual([]);
     }
@@ -407,7 +418,7 @@ describe('least privilege from wiring access', () => {
       // tick's schedule queue (sendSchedules).
       const elsewhere = sends.filter((s) => !refersTo(s.Resource, workQueue));
       const failureQueue =
-        f.entry === streamPublisher.entry ? messaging().streamFailures
+        f.entry === streamPublisher.entry || f.entry === secretSweeper.entry ? messaging().streamFailures
           : rules.some((r) => r.entry === f.entry) ? messaging().ruleTargetFailures
             : f.access.sendSchedules ? messaging().scheduleQueue : undefined;
       for (const s of elsewhere) expect(failureQueue && refersTo(s.Resource, queueId(failureQueue)), f.entry).toBe(true);
@@ -491,7 +502,8 @@ describe('api', () => {
 describe('events and schedules', () => {
   it('publishes from the table stream with bisect, retries, an SQS on-failure destination and batch item failures', () => {
     const [tableId] = one('AWS::DynamoDB::Table');
-    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => refersTo(m.Properties.EventSourceArn, 'StreamArn'))!;
+    const [publisherId] = functionOf(streamPublisher.entry);
+    const [, mapping] = ofType('AWS::Lambda::EventSourceMapping').find(([, m]) => refersTo(m.Properties.EventSourceArn, 'StreamArn') && refersTo(m.Properties.FunctionName, publisherId))!;
     expect(mapping.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
     expect(mapping.Properties.FunctionName).toEqual({ Ref: functionOf(streamPublisher.entry)[0] });
     expect(mapping.Properties.BatchSize).toBe(streamPublisher.batchSize);
@@ -503,6 +515,22 @@ describe('events and schedules', () => {
     const patterns = mapping.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern));
     expect(patterns).toEqual(STREAM_EVENT_PREFIXES.map((prefix) => ({ dynamodb: { Keys: { [TABLE_KEYS.sortKey]: { S: [{ prefix }] } } } })));
     expect(STREAM_EVENT_PREFIXES).toEqual(['RUN#', 'AUDIT#']);
+  });
+
+  it('feeds the secret sweeper only tenant profiles\' changes and removals from the same stream, with the same retries and failure queue', () => {
+    const [tableId] = one('AWS::DynamoDB::Table');
+    const [sweeperId] = functionOf(secretSweeper.entry);
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) => refersTo(m.Properties.FunctionName, sweeperId));
+    expect(mappings).toHaveLength(1);
+    const [, mapping] = mappings[0];
+    expect(mapping.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+    expect(mapping.Properties.BatchSize).toBe(secretSweeper.batchSize);
+    expect(mapping.Properties.BisectBatchOnFunctionError).toBe(true);
+    expect(mapping.Properties.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(refersTo(mapping.Properties.DestinationConfig.OnFailure.Destination, queueId(messaging().streamFailures))).toBe(true);
+    const patterns = mapping.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern));
+    expect(patterns).toEqual([{ eventName: ['MODIFY', 'REMOVE'], dynamodb: { Keys: { [TABLE_KEYS.partitionKey]: { S: [{ prefix: 'TENANT#' }] }, [TABLE_KEYS.sortKey]: { S: [TENANT_PROFILE_SK] } } } }]);
   });
 
   it('names the bus after the stack and hands that name to every function, and routes each wiring rule pattern on it to its function', () => {

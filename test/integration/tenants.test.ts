@@ -12,6 +12,9 @@ import { startTestRuntime, type TestApi } from '../support/api.js';
 import { selfSignedCertificate } from '../support/certificates.js';
 import { keys } from '../../shared/store/keys.js';
 import { localSecretBook } from '../../shared/graph/local-secret-book.js';
+import { setSecretWriter, type SecretWriter } from '../../shared/graph/secret-store.js';
+import { handler as sweepHandler } from '../../functions/events/secret-sweeper.js';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { GraphSim } from '../../infra/local/graph-sim.js';
 
 let api: TestApi;
@@ -243,6 +246,72 @@ describe('PUT /tenants/{t}/graph-credential (owner)', () => {
     expect(item.graph.secretRef).toBe(firstRef);
     expect(item.pendingCredential).toBeUndefined();
     expect((await inventorySync(tenantId)).outcome).toBe('succeeded');
+  });
+
+  // Issue 19 follow-up: the secret sweeper (a second stream consumer) deletes the superseded credential.
+  const secretOf = (ref: string) => localSecretBook().get(ref.slice('local:'.length));
+  /** Waits until the local book has forgotten `ref` (the sweeper runs after the terminal write, from the stream). */
+  async function goneFromBook(ref: string) {
+    for (let i = 0; i < 600 && secretOf(ref) !== undefined; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(secretOf(ref), `${ref} is still in the secret book`).toBeUndefined();
+  }
+  /** Records the refs the API puts and the deletions asked for, delegating to the local book. */
+  function recordingWriter() {
+    const puts: string[] = [];
+    const deletes: string[] = [];
+    const writer: SecretWriter = {
+      put: async (name, value) => { const ref = await localSecretBook().put(name, value); puts.push(ref); return ref; },
+      delete: async (ref) => { deletes.push(ref); await localSecretBook().delete(ref); },
+    };
+    return { writer, puts, deletes };
+  }
+  const profileRecord = (tenantId: string, before: object, after: object) => ({
+    eventName: 'MODIFY' as const,
+    dynamodb: { Keys: marshall(keys.tenant(tenantId)) as never, OldImage: marshall({ ...keys.tenant(tenantId), ...before }) as never, NewImage: marshall({ ...keys.tenant(tenantId), ...after }) as never, SequenceNumber: `${Date.now()}` },
+  });
+
+  it('after a successful rotation the old secret is deleted and the new one works; a replayed or duplicate deletion is harmless', async () => {
+    const { tenantId, clientId, firstRef } = await connected('sweep-ok');
+    expect(secretOf(firstRef)).toBeDefined();
+    const second = `second-${randomUUID()}`;
+    sim.acceptCredential(tenantId, clientId, second);
+    const res = await api.call('PUT', `/tenants/${tenantId}/graph-credential`, { user: 'alice', body: { credential: { type: 'secret', secret: second } } });
+    expect(res.status, res.text).toBe(202);
+    expect((await completedRun(tenantId, res.json.run.id)).outcome).toBe('succeeded');
+    const newRef = (await profile(tenantId)).graph.secretRef as string;
+    expect(newRef).not.toBe(firstRef);
+    await goneFromBook(firstRef);
+    expect(JSON.parse(secretOf(newRef)!)).toEqual({ clientSecret: second });
+    expect((await inventorySync(tenantId)).outcome).toBe('succeeded');
+    // The promotion's stream record delivered again: the old secret is already gone, nothing fails.
+    const replay = profileRecord(tenantId, { graph: { secretRef: firstRef }, pendingCredential: { secretRef: newRef } }, { graph: { secretRef: newRef } });
+    expect(await sweepHandler({ Records: [replay, replay] })).toEqual({ batchItemFailures: [] });
+    // A record saying the CURRENT ref was superseded (out of order, replayed) deletes nothing: the profile is read again.
+    const stale = profileRecord(tenantId, { graph: { secretRef: newRef } }, { graph: { secretRef: `local:never/${randomUUID()}` } });
+    expect(await sweepHandler({ Records: [stale] })).toEqual({ batchItemFailures: [] });
+    expect(JSON.parse(secretOf(newRef)!)).toEqual({ clientSecret: second });
+    expect((await inventorySync(tenantId)).outcome).toBe('succeeded');
+  });
+
+  it('after a failed check the pending secret is deleted and the old one keeps working', async () => {
+    const { tenantId, firstRef } = await connected('sweep-bad');
+    const rec = recordingWriter();
+    setSecretWriter(rec.writer);
+    try {
+      const res = await api.call('PUT', `/tenants/${tenantId}/graph-credential`, { user: 'alice', body: { credential: { type: 'secret', secret: `wrong-${randomUUID()}` } } });
+      expect(res.status, res.text).toBe(202);
+      expect(rec.puts).toHaveLength(1);
+      const pendingRef = rec.puts[0];
+      expect(secretOf(pendingRef)).toBeDefined();
+      expect((await completedRun(tenantId, res.json.run.id)).outcome).toBe('failed');
+      await goneFromBook(pendingRef);
+      expect(rec.deletes).toEqual([pendingRef]);
+      expect((await profile(tenantId)).graph.secretRef).toBe(firstRef);
+      expect(secretOf(firstRef)).toBeDefined();
+      expect((await inventorySync(tenantId)).outcome).toBe('succeeded');
+    } finally {
+      setSecretWriter(undefined);
+    }
   });
 
   it('while a rotated credential waits for its check, other runs use the current one, and a second rotation is refused (409, nothing written)', async () => {
