@@ -117,10 +117,18 @@ export async function startDynamoLocal(opts: { port?: number; dataDir?: string; 
     port,
     async stop() {
       process.removeListener('exit', killGroup);
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        killGroup();
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<true>((r) => child.once('exit', () => r(true)));
+        const within = (ms: number) => Promise.race([exited, new Promise<false>((r) => setTimeout(() => r(false), ms))]);
+        // File-backed (`npm start`'s LOCAL_STATE_DIR): SIGTERM first, so the JVM's shutdown hooks close
+        // the database before the next start opens the same files; SIGKILL only if it does not exit.
+        if (opts.dataDir) {
+          try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone */ }
+          if (!(await within(15_000))) { killGroup(); await within(5_000); }
+        } else {
+          killGroup();
+          await within(5_000);
+        }
       }
       rmSync(pidfile, { force: true });
     },
