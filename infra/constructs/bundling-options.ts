@@ -3,6 +3,7 @@
  * (`esbuildOptions` below: scripts/bundle-sizes.ts, the bundle bench, the bundle budget test) all
  * read it, so measured sizes are the deployed sizes.
  */
+import path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 
 /** The Lambda runtime's Node major; esbuild targets the same so no syntax is down-levelled needlessly. */
@@ -43,6 +44,31 @@ export const EXTERNAL_MODULES: string[] = [
   'bowser',
 ];
 
+/**
+ * Built-ins whose ESM import costs more than the module itself: Node builds an ESM facade of a
+ * built-in on its first `import`, reading every export — lazy getters included — and for `process`
+ * and `fs` that is most of a cold import's built-in time (measured: BENCHMARKS.md, "Cold import,
+ * fourth pass"). esbuild aliases them to shims that hand over the same objects without the facade;
+ * paths are relative to the project root. Only `import` statements may reach a shim (a `require`
+ * would get its namespace object, not the module): the bundle budget test holds every bundle to it.
+ */
+export const BUILTIN_SHIMS: Record<string, string> = {
+  'node:process': 'infra/constructs/builtin-shims/process.ts',
+  'node:fs': 'infra/constructs/builtin-shims/fs.ts',
+};
+/** esbuild matches an alias as a path prefix: `node:fs/promises` would become `…/fs.ts/promises` without this. */
+const KEEP = ['node:fs/promises'];
+
+/** esbuild's `alias` for the shims: absolute paths, so esbuild's working directory does not matter. */
+export function builtinAliases(root: string): Record<string, string> {
+  return { ...Object.fromEntries(Object.entries(BUILTIN_SHIMS).map(([name, shim]) => [name, path.join(root, shim)])), ...Object.fromEntries(KEEP.map((name) => [name, name])) };
+}
+
+/** The same aliases as esbuild CLI arguments, for NodejsFunction's `esbuildArgs` (`--alias:node:fs=/…/fs.ts`). */
+export function builtinAliasArgs(root: string): Record<string, string[]> {
+  return { '--alias': Object.entries(builtinAliases(root)).map(([name, shim]) => `${name}=${shim}`) };
+}
+
 /** Prefer the ESM build of dual packages: it tree-shakes far better. */
 export const MAIN_FIELDS = ['module', 'main'];
 
@@ -67,7 +93,7 @@ export function esbuildOptions(root: string, entry: string, outfile: string, opt
   return {
     entryPoints: [entry], absWorkingDir: root, bundle: true, write: false, outfile,
     platform: 'node', format: 'esm', target: NODE_TARGET, minify: MINIFY, mainFields: MAIN_FIELDS,
-    external: EXTERNAL_MODULES, banner: { js: ESM_REQUIRE_BANNER }, metafile: true, logLevel: 'silent',
+    external: EXTERNAL_MODULES, alias: builtinAliases(root), banner: { js: ESM_REQUIRE_BANNER }, metafile: true, logLevel: 'silent',
     ...(opts.sourcemap ? { sourcemap: SOURCE_MAP, sourcesContent: SOURCES_CONTENT } : {}),
   };
 }

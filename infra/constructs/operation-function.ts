@@ -102,6 +102,7 @@ export class OperationFunction extends Construct {
         mainFields: bundlingOptions.MAIN_FIELDS,
         externalModules: bundlingOptions.EXTERNAL_MODULES,
         banner: bundlingOptions.ESM_REQUIRE_BANNER,
+        esbuildArgs: bundlingOptions.builtinAliasArgs(r.projectRoot),
       },
     });
 

@@ -67,11 +67,21 @@ export const tenantRoute = <S extends Schemas = {}>(role: Role, s: S = {} as S) 
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** A documented response of the handler itself (2XX, 3XX, and the 4XX/5XX only it answers). */
+/**
+ * A documented response of the handler itself (2XX, 3XX, and the 4XX/5XX only it answers). Its
+ * schema is a function: only the OpenAPI document (generated ahead of time) reads it, so a cold
+ * start does not build it (issue 18, "Cold import, fourth pass").
+ */
 export interface ResponseDoc {
   description: string;
-  schema?: z.ZodMiniType;
+  schema?: () => z.ZodMiniType;
 }
+
+/** Response shapes several responses share: built on the first call, then the same instances. */
+export const responseShapes = <T>(build: () => T): (() => T) => {
+  let shapes: T | undefined;
+  return () => (shapes ??= build());
+};
 
 export interface RouteSpec<R> {
   method: HttpMethod;

@@ -8,23 +8,25 @@ export const fleetQuery = z.strictObject({
   hours: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(72)), 24),
 });
 
-const outcomeCounts = z.object({ succeeded: z.number().check(z.int()), partially_succeeded: z.number().check(z.int()), failed: z.number().check(z.int()), cancelled: z.number().check(z.int()) });
-const fleetRun = z.extend(runListItem, { tenantName: z.string() });
-
-export const fleetResponse = z.object({
-  since: z.string(),
-  tenants: z.array(
-    z.object({
-      tenantId: z.string(),
-      name: z.string(),
-      role: z.string(),
-      summary: z.object({ byType: z.record(z.string(), outcomeCounts), totals: outcomeCounts }),
-      truncated: z.boolean(),
-    }),
-  ),
-  runs: z.array(fleetRun),
-  truncated: z.boolean(),
-});
+/** The answer's shape, for the OpenAPI document only: built when it is generated, never at a cold start. */
+export const fleetResponse = () => {
+  const outcomeCounts = z.object({ succeeded: z.number().check(z.int()), partially_succeeded: z.number().check(z.int()), failed: z.number().check(z.int()), cancelled: z.number().check(z.int()) });
+  const fleetRun = z.extend(runListItem(), { tenantName: z.string() });
+  return z.object({
+    since: z.string(),
+    tenants: z.array(
+      z.object({
+        tenantId: z.string(),
+        name: z.string(),
+        role: z.string(),
+        summary: z.object({ byType: z.record(z.string(), outcomeCounts), totals: outcomeCounts }),
+        truncated: z.boolean(),
+      }),
+    ),
+    runs: z.array(fleetRun),
+    truncated: z.boolean(),
+  });
+};
 
 export const fleetRoute = defineRoute('GET /me/fleet', userRoute({ query: fleetQuery }), {
   summary: "All my tenants: active and failed runs of the window across the caller's tenants, newest first, and a summary per tenant (DB only, bounded reads)",

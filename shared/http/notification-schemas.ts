@@ -17,7 +17,8 @@ export const listNotificationsQuery = z.strictObject({
   cursor: cursorParam,
 });
 
-export const notificationSchema = z.object({
+/** Response shapes, for the OpenAPI document only: built when it is generated, never at a cold start. */
+const notificationSchema = () => z.object({
   id: z.string(),
   tenantId: z.string(),
   runId: z.string(),
@@ -30,7 +31,7 @@ export const notificationSchema = z.object({
   readAt: z.nullable(z.string()),
 });
 
-export const notificationListResponse = z.object({ items: z.array(notificationSchema), nextCursor: z.nullable(z.string()) });
+export const notificationListResponse = () => z.object({ items: z.array(notificationSchema()), nextCursor: z.nullable(z.string()) });
 
 export const listNotificationsRoute = defineRoute('GET /me/notifications', userRoute({ query: listNotificationsQuery }), {
   summary: "The caller's notifications, newest first",

@@ -30,7 +30,7 @@ function responsesOf(spec: RouteSpec<unknown>) {
   const responses: Record<string, unknown> = {};
   for (const [code, res] of Object.entries(spec.responses)) {
     if (Number(code) >= 400) continue;
-    responses[code] = { description: res.description, ...(res.schema ? { content: { 'application/json': { schema: outJson(res.schema) } } } : {}) };
+    responses[code] = { description: res.description, ...(res.schema ? { content: { 'application/json': { schema: outJson(res.schema()) } } } : {}) };
   }
   for (const [status, texts] of [...descriptions].sort(([a], [b]) => a - b)) {
     responses[String(status)] = { description: texts.join('; '), content: { 'application/problem+json': { schema: PROBLEM_REF } } };
@@ -73,7 +73,7 @@ export function buildOpenApi(opts: { serverUrl?: string } = {}) {
     servers: [{ url: opts.serverUrl ?? '/', description: 'this deployment' }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Problem: outJson(problemSchema) },
+      schemas: { Problem: outJson(problemSchema()) },
     },
     paths,
   };

@@ -6,7 +6,7 @@ import * as z from '../zod.js';
 import { CATALOG, OPERATION_TYPES, type OperationType } from '../operations/catalog.js';
 import { OUTCOMES, STATUSES, SURFACES } from '../runs/model.js';
 import { TIMELINE_KINDS } from '../runs/timeline.js';
-import { cursorParam, defineRoute, limitParam, publicRoute, tenantRoute, userRoute } from './api.js';
+import { cursorParam, defineRoute, limitParam, publicRoute, responseShapes, tenantRoute, userRoute } from './api.js';
 
 const isoDate = z.iso.datetime({ offset: true });
 
@@ -16,8 +16,15 @@ const startRunOption = (type: OperationType) =>
     input: z._default(CATALOG[type].schema, {}),
     surface: z._default(z.enum(['api', 'console']), 'api'),
   });
-const [firstType, ...otherTypes] = OPERATION_TYPES.map(startRunOption);
-export const startRunBody = z.discriminatedUnion('type', [firstType, ...otherTypes]);
+const buildStartRunBody = () => {
+  const [firstType, ...otherTypes] = OPERATION_TYPES.map(startRunOption);
+  return z.discriminatedUnion('type', [firstType, ...otherTypes]);
+};
+/**
+ * Built on first use: one option per operation type, each with its input schema — only the start
+ * route parses it, and every other route's cold start would pay for building it.
+ */
+export const startRunBody = z.lazy(buildStartRunBody);
 export type StartRunBody = z.output<typeof startRunBody>;
 
 export const listRunsQuery = z
@@ -36,27 +43,26 @@ export const listRunsQuery = z
 
 export const emptyQuery = z.strictObject({});
 
-/** Response shapes, for the OpenAPI document. */
-const initiator = z.object({ userId: z.nullable(z.string()), name: z.string() });
-export const runSchema = z.object({
+/** Response shapes, for the OpenAPI document only: built when it is generated, never at a cold start. */
+export const runSchema = responseShapes(() => z.object({
   id: z.string(), tenantId: z.string(), type: z.string(), label: z.string(),
   status: z.enum(STATUSES), outcome: z.enum(OUTCOMES), input: z.record(z.string(), z.unknown()),
-  identityHash: z.string(), initiator, surface: z.enum(SURFACES),
+  identityHash: z.string(), initiator: z.object({ userId: z.nullable(z.string()), name: z.string() }), surface: z.enum(SURFACES),
   summaryCounts: z.record(z.string(), z.number()),
   failures: z.array(z.object({ code: z.string(), message: z.string(), itemId: z.optional(z.string()) })),
   failureCount: z.number(), context: z.record(z.string(), z.unknown()), attempt: z.number(), cancelRequested: z.boolean(),
   createdAt: z.string(), startedAt: z.nullable(z.string()), completedAt: z.nullable(z.string()),
   durationMs: z.nullable(z.number()), queueWaitMs: z.nullable(z.number()), expiresAt: z.string(),
-});
-export const startRunResponse = z.object({ run: runSchema, deduplicated: z.boolean(), viewUrl: z.string() });
+}));
+export const startRunResponse = responseShapes(() => z.object({ run: runSchema(), deduplicated: z.boolean(), viewUrl: z.string() }));
 /** A run as lists show it: without its input and failures. */
-export const runListItem = z.omit(runSchema, { failures: true, input: true });
-export const runListResponse = z.object({ items: z.array(runListItem), nextCursor: z.nullable(z.string()) });
-export const problemSchema = z.object({
+export const runListItem = responseShapes(() => z.omit(runSchema(), { failures: true, input: true }));
+export const runListResponse = () => z.object({ items: z.array(runListItem()), nextCursor: z.nullable(z.string()) });
+export const problemSchema = responseShapes(() => z.object({
   type: z.string(), title: z.string(), status: z.number(), detail: z.string(),
   errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
-});
-export const meResponse = z.object({
+}));
+export const meResponse = () => z.object({
   user: z.object({ id: z.string(), name: z.string() }),
   memberships: z.array(z.object({ tenantId: z.string(), tenantName: z.string(), role: z.string() })),
 });
@@ -65,7 +71,7 @@ const problem = (description: string) => ({ description, schema: problemSchema }
 
 // The routes of this module: composition, schemas and documentation, declared once.
 export const healthRoute = defineRoute('GET /health', publicRoute(), {
-  summary: 'Liveness', responses: { 200: { description: 'ok', schema: z.object({ status: z.literal('ok') }) } },
+  summary: 'Liveness', responses: { 200: { description: 'ok', schema: () => z.object({ status: z.literal('ok') }) } },
 });
 export const openApiRoute = defineRoute('GET /openapi.json', publicRoute(), {
   summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } },
@@ -98,7 +104,7 @@ export const getRunRoute = defineRoute('GET /tenants/{tenantId}/runs/{runId}', t
 export const cancelRunRoute = defineRoute('POST /tenants/{tenantId}/runs/{runId}/cancel', tenantRoute('readonly'), {
   summary: 'Cancel a run',
   responses: {
-    202: { description: 'cancelled or cancel requested', schema: z.object({ run: runSchema }) },
+    202: { description: 'cancelled or cancel requested', schema: () => z.object({ run: runSchema() }) },
     403: problem("your role is below the operation type's minimum role"),
     404: problem('unknown run'),
     409: problem('already completed'),
@@ -106,11 +112,11 @@ export const cancelRunRoute = defineRoute('POST /tenants/{tenantId}/runs/{runId}
 });
 
 export const timelineQuery = z.strictObject({ limit: limitParam(50, 100), cursor: cursorParam });
-const countsSchema = z.object({ total: z.number(), processed: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number() });
-export const timelineResponse = z.object({
+export const timelineResponse = () => z.object({
   items: z.array(z.object({
     seq: z.number(), at: z.string(), kind: z.enum(TIMELINE_KINDS), attempt: z.number(),
-    counts: z.optional(countsSchema), outcome: z.optional(z.enum(OUTCOMES)), code: z.optional(z.string()),
+    counts: z.optional(z.object({ total: z.number(), processed: z.number(), succeeded: z.number(), failed: z.number(), skipped: z.number() })),
+    outcome: z.optional(z.enum(OUTCOMES)), code: z.optional(z.string()),
   })),
   nextCursor: z.nullable(z.string()),
 });

@@ -6,7 +6,7 @@ import * as z from '../zod.js';
 import { CLOUD_NAMES } from '../tenants/clouds.js';
 import { graphCredentialSchema } from '../tenants/credentials.js';
 import { textField } from '../operations/module.js';
-import { cursorParam, defineRoute, limitParam, platformAdminRoute, tenantRoute } from './api.js';
+import { cursorParam, defineRoute, limitParam, platformAdminRoute, responseShapes, tenantRoute } from './api.js';
 import { problemSchema, runSchema } from './schemas.js';
 
 const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
@@ -29,41 +29,45 @@ export type CreateTenantBody = z.infer<typeof createTenantBody>;
 export const rotateCredentialBody = z.strictObject({ credential: graphCredentialSchema });
 export const listTenantsQuery = z.strictObject({ limit: limitParam(), cursor: cursorParam });
 
-const categoryCheck = z.enum(['readable', 'missing_permission', 'unavailable', 'not_checked']);
-const checkSummary = z.object({
-  runId: z.string(), status: z.string(), completedAt: z.nullable(z.string()), usedPendingCredential: z.boolean(),
-  categories: z.record(z.string(), categoryCheck),
+/** Response shapes, for the OpenAPI document only: built when it is generated, never at a cold start. */
+const shapes = responseShapes(() => {
+  const categoryCheck = z.enum(['readable', 'missing_permission', 'unavailable', 'not_checked']);
+  const checkSummary = z.object({
+    runId: z.string(), status: z.string(), completedAt: z.nullable(z.string()), usedPendingCredential: z.boolean(),
+    categories: z.record(z.string(), categoryCheck),
+  });
+  const tenantSchema = z.object({
+    tenantId: z.string(),
+    name: z.string(),
+    graph: z.object({
+      cloud: z.nullable(z.string()), directoryTenantId: z.nullable(z.string()), clientId: z.nullable(z.string()),
+      credential: z.nullable(z.record(z.string(), z.unknown())),
+    }),
+    pendingCredential: z.nullable(z.object({ since: z.string(), credential: z.record(z.string(), z.unknown()) })),
+    lastConnectionCheck: z.nullable(checkSummary),
+    createdAt: z.nullable(z.string()),
+    createdBy: z.nullable(z.object({ userId: z.string(), name: z.string() })),
+  });
+  const checkStarted = z.object({ run: runSchema(), viewUrl: z.string() });
+  return { tenantSchema, checkStarted };
 });
-export const tenantSchema = z.object({
-  tenantId: z.string(),
-  name: z.string(),
-  graph: z.object({
-    cloud: z.nullable(z.string()), directoryTenantId: z.nullable(z.string()), clientId: z.nullable(z.string()),
-    credential: z.nullable(z.record(z.string(), z.unknown())),
-  }),
-  pendingCredential: z.nullable(z.object({ since: z.string(), credential: z.record(z.string(), z.unknown()) })),
-  lastConnectionCheck: z.nullable(checkSummary),
-  createdAt: z.nullable(z.string()),
-  createdBy: z.nullable(z.object({ userId: z.string(), name: z.string() })),
-});
-const checkStarted = z.object({ run: runSchema, viewUrl: z.string() });
 const problem = (description: string) => ({ description, schema: problemSchema });
 
 export const createTenantRoute = defineRoute('POST /tenants', platformAdminRoute({ body: createTenantBody }), {
   summary: 'Create a tenant connected to Microsoft Graph (platform admins); the creator becomes its owner and a connection check starts',
   responses: {
-    201: { description: 'created; Location names it. The credential is stored in the secret store only', schema: z.object({ tenant: tenantSchema, connectionCheck: checkStarted }) },
+    201: { description: 'created; Location names it. The credential is stored in the secret store only', schema: () => z.object({ tenant: shapes().tenantSchema, connectionCheck: shapes().checkStarted }) },
     409: problem('a tenant with this id exists'),
   },
 });
 export const listTenantsRoute = defineRoute('GET /tenants', platformAdminRoute({ query: listTenantsQuery }), {
   summary: 'Every tenant by id, with its last connection check (platform admins)',
-  responses: { 200: { description: 'ok', schema: z.object({ items: z.array(tenantSchema), nextCursor: z.nullable(z.string()) }) } },
+  responses: { 200: { description: 'ok', schema: () => z.object({ items: z.array(shapes().tenantSchema), nextCursor: z.nullable(z.string()) }) } },
 });
 export const rotateCredentialRoute = defineRoute('PUT /tenants/{tenantId}/graph-credential', tenantRoute('owner', { body: rotateCredentialBody }), {
   summary: 'Replace the Graph credential (owner): stored as pending and checked; it becomes current only if its check passes',
   responses: {
-    202: { description: 'the check of the new credential started', schema: z.extend(checkStarted, { deduplicated: z.boolean() }) },
+    202: { description: 'the check of the new credential started', schema: () => z.extend(shapes().checkStarted, { deduplicated: z.boolean() }) },
     409: problem('a rotated credential is still being checked'),
     422: problem('the tenant has no Graph connection'),
   },

@@ -35,7 +35,13 @@ const PUBLIC_ENTRIES = ['functions/api/health.ts', 'functions/api/openapi.ts'];
 /** MSAL's packages: only the run worker may carry them (its entry passes the token source). */
 const MSAL = /node_modules\/(@azure\/msal-(node|common)|jsonwebtoken)\//;
 
-interface Bundle { entry: string; sendWork: boolean; readOnly: boolean; kib: number; inputs: string[] }
+interface Bundle {
+  entry: string; sendWork: boolean; readOnly: boolean; kib: number; inputs: string[];
+  /** the external modules the output imports, with how (import-statement, require-call, dynamic-import) */
+  externals: string[];
+  /** `require` calls that reach one of the built-in shims (they would get its namespace, not the module) */
+  shimRequires: string[];
+}
 let bundles: Bundle[] = [];
 
 beforeAll(async () => {
@@ -53,6 +59,8 @@ beforeAll(async () => {
       readOnly: access.table !== 'readwrite' && !access.sendWork && !access.sendSchedules,
       kib: out.outputFiles[0].contents.byteLength / 1024,
       inputs,
+      externals: Object.values(meta.outputs)[0].imports.filter((i) => i.external).map((i) => `${i.kind} ${i.path}`),
+      shimRequires: Object.entries(meta.inputs).flatMap(([from, i]) => i.imports.filter((x) => x.kind === 'require-call' && x.path.includes('builtin-shims/')).map((x) => `${from} → ${x.path}`)),
     };
   }));
 }, 300_000);
@@ -108,6 +116,15 @@ describe('deployed bundles (issue 18)', () => {
   it('the credential providers a Lambda never reaches stay out (externals)', () => {
     expect(having(/@aws-sdk\/(nested-clients|credential-provider-(sso|ini|process|web-identity|http|login)|token-providers)\//)).toEqual([]);
     expect(having(/@aws-sdk\/credential-provider-env\//).length).toBe(bundles.length - PUBLIC_ENTRIES.length); // fromEnv stays (the public constants have no SDK)
+  });
+
+  it('node:process and node:fs reach the bundles through their shims (no ESM facade at cold start), by import statements only', () => {
+    const shimmed = Object.keys(options.BUILTIN_SHIMS);
+    expect(bundles.flatMap((b) => b.externals.filter((x) => shimmed.includes(x.split(' ')[1])).map((x) => `${b.entry}: ${x}`))).toEqual([]);
+    expect(bundles.flatMap((b) => b.shimRequires.map((x) => `${b.entry}: ${x}`))).toEqual([]);
+    expect(having(/infra\/constructs\/builtin-shims\/process\.ts$/).length).toBeGreaterThan(20); // the SDK's user agent imports node:process
+    // the check sees what it looks for: node:fs/promises is left to Node, and is listed as an external
+    expect(bundles.some((b) => b.externals.includes('import-statement node:fs/promises'))).toBe(true);
   });
 
   it('read-only functions do not bundle the SQS client; functions that send to a queue do', () => {
