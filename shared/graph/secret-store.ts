@@ -11,7 +11,7 @@
  *   under LOCAL_STATE_DIR, so it survives a restart of `npm start`) or in memory when that is unset
  *   (LOCAL_IN_MEMORY=1, tests). LocalSecretResolver reads the same book.
  *
- * `delete(ref)` removes a superseded credential (the secret sweeper, shared/graph/secret-sweeper.ts,
+ * `delete(ref)` removes a superseded credential (the secret sweeper, shared/tenants/secret-sweeper.ts,
  * calls it once the tenant profile no longer names the ref). It is idempotent: a ref that is already
  * gone (or, in AWS, already scheduled for deletion) is done.
  */
@@ -59,7 +59,9 @@ export class SecretsManagerSecretWriter implements SecretWriter {
     } catch (err) {
       if (err instanceof ResourceNotFoundException) return; // deleted for good already
       // A secret already scheduled for deletion (a replayed stream record) is refused this way: done too.
-      if (err instanceof InvalidRequestException && /marked for deletion/i.test(err.message)) return;
+      // The API reference lists it under InvalidRequestException ("…a secret that's currently marked
+      // deleted"); the service's message says "…because it was marked for deletion".
+      if (err instanceof InvalidRequestException && /marked (for )?delet/i.test(err.message)) return;
       throw err;
     }
   }
