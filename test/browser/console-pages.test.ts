@@ -162,7 +162,7 @@ describe.skipIf(!runInBrowser)('console domain pages (browser)', () => {
     await shot(page, 'policy-diff');
     // The same version on both sides: identical.
     await page.getByLabel('To version').selectOption('1');
-    expect(await page.getByTestId('diff-summary').textContent()).toBe('v1 and v1 are identical.');
+    await expect.poll(() => page.getByTestId('diff-summary').textContent()).toBe('v1 and v1 are identical.');
     await page.close();
   }, 120_000);
 
@@ -257,7 +257,7 @@ describe.skipIf(!runInBrowser)('console domain pages (browser)', () => {
     await created.getByRole('link', { name: 'Compliance only' }).click();
     await page.getByRole('heading', { level: 1, name: /Compliance only/ }).waitFor();
     const entry = page.locator(`[data-testid=history-row][data-run-id="${runNow}"]`);
-    expect(await entry.getByTestId('status').textContent()).toBe('Partially succeeded');
+    await expect.poll(() => entry.getByTestId('status').textContent()).toBe('Partially succeeded');
     const retryRun = await start(page, `retry-${runNow}`);
     const retried = await waitForCompletion(retryRun);
     expect([retried.type, retried.outcome, retried.input]).toEqual(['backup_schedule.retry', 'succeeded', { scheduleId, runId: runNow }]);
