@@ -1,8 +1,9 @@
-/** backup_set.add_policies (§3): definition and start plan — the set must exist (422). */
+/** backup_set.add_policies (§3): definition and start plan — the set must exist (422, checked in the start transaction). */
 import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import { defineStart, idList, ulidField, sortedOrAll } from './module.js';
 import { backupSetAddRecords } from './run-rows.js';
+import { backupSetExists } from '../store/reference-checks.js';
 
 export const unknownSet = (id: string, path = 'input.backupSetId') =>
   new PreconditionFailedError(`The backup set ${id} does not exist in this tenant.`, [{ path, message: 'unknown backup set' }]);
@@ -18,12 +19,14 @@ export const backupSetAddPoliciesStart = defineStart({
     schema,
     identity: (i) => ({ backupSetId: i.backupSetId, policyIds: sortedOrAll(i.policyIds) }),
   },
-  plan: async (tenantId, input, deps) => {
-    const set = await deps.stores.backups.getSet(tenantId, input.backupSetId);
-    if (!set) throw unknownSet(input.backupSetId);
+  plan: async (tenantId, input) => {
+    // The set's existence is checked by the start transaction itself (no read first): unknown → 422.
     // expectedTotal: the total known at start (the console shows progress against it, issue 17)
     const expectedTotal = new Set(input.policyIds).size;
-    return { context: { backupSetId: set.id, expectedTotal }, companions: (run) => [backupSetAddRecords.put(run, expectedTotal)] };
+    return {
+      context: { backupSetId: input.backupSetId, expectedTotal },
+      companions: (run) => [backupSetExists(tenantId, input.backupSetId, () => unknownSet(input.backupSetId)), backupSetAddRecords.put(run, expectedTotal)],
+    };
   },
   records: backupSetAddRecords,
 });

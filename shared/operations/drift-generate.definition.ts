@@ -9,10 +9,12 @@ import type { Run } from '../runs/model.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
 import { defineStart, ulidField } from './module.js';
 import { driftReportRecords } from './run-rows.js';
+import { backupSetExists } from '../store/reference-checks.js';
+import type { StartCompanion } from '../runs/ports.js';
 
-const withReport = (baselineBackupSetId: string) => ({
+const withReport = (baselineBackupSetId: string, check?: StartCompanion) => ({
   context: { baselineBackupSetId },
-  companions: (run: Run) => [driftReportRecords.put(run, baselineBackupSetId)],
+  companions: (run: Run) => [...(check ? [check] : []), driftReportRecords.put(run, baselineBackupSetId)],
 });
 
 export const driftGenerateStart = defineStart({
@@ -25,11 +27,9 @@ export const driftGenerateStart = defineStart({
   },
   plan: async (tenantId, input, deps) => {
     const sets = deps.stores.backups;
-    if (input.baselineBackupSetId) {
-      const set = await sets.getSet(tenantId, input.baselineBackupSetId);
-      if (!set) throw unknownSet(input.baselineBackupSetId, 'input.baselineBackupSetId');
-      return withReport(set.id);
-    }
+    const named = input.baselineBackupSetId;
+    // A named baseline is checked by the start transaction itself (no read first): unknown → 422.
+    if (named) return withReport(named, backupSetExists(tenantId, named, () => unknownSet(named, 'input.baselineBackupSetId')));
     const newest = await sets.newestCompleteSet(tenantId);
     if (!newest) {
       throw new PreconditionFailedError('There is no complete backup set to compare with; create a backup first or name a baseline.', [

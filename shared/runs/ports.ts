@@ -41,10 +41,36 @@ export interface CompanionUpdate {
   };
 }
 
+/**
+ * A condition on a record the run write does not change — "the backup set this run reads exists" —
+ * checked by DynamoDB inside the run's own transaction (a ConditionCheck action of TransactWriteItems,
+ * which "applies a condition to an item that is not being modified by the transaction"; API Reference,
+ * TransactWriteItems). It replaces a read before the start: one round trip less, and the record cannot
+ * disappear between the check and the run's commit. A failed check cancels the whole transaction and
+ * throws `refusal()` (e.g. the 422 "unknown backup set"). The checked item must not be written by the
+ * same transaction (no two actions may target one item).
+ */
+export interface CompanionCheck {
+  name: string;
+  Check: {
+    Key: Record<string, unknown>;
+    ConditionExpression: string;
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, unknown>;
+  };
+  refusal: () => Error;
+}
+
+/** What a start plan adds to the run's start transaction: its domain rows and its reference checks. */
+export type StartCompanion = CompanionPut | CompanionCheck;
+
 /** Any companion write of a run transaction. */
-export type CompanionWrite = CompanionPut | CompanionUpdate;
+export type CompanionWrite = CompanionPut | CompanionUpdate | CompanionCheck;
 
 export const isCompanionUpdate = (c: CompanionWrite): c is CompanionUpdate => 'Update' in c;
+export const isCompanionCheck = (c: CompanionWrite): c is CompanionCheck => 'Check' in c;
+/** A companion's name in its transaction (a CompanionConflictError says which record it was): a Put's `kind`. */
+export const companionName = (c: CompanionWrite): string => ('name' in c ? c.name : String(c.Item.kind ?? 'companion'));
 
 /**
  * What the run service needs from storage. Failures it reacts to are DomainErrors with these codes:
@@ -57,7 +83,7 @@ export const isCompanionUpdate = (c: CompanionWrite): c is CompanionUpdate => 'U
  */
 export interface RunRepository {
   /** Writes a new run, its active run key and its companions in one transaction. */
-  createRun(run: Run, companions?: CompanionPut[]): Promise<void>;
+  createRun(run: Run, companions?: StartCompanion[]): Promise<void>;
   /** The run, read consistently unless told otherwise; null when absent or expired. */
   getRun(tenantId: string, runId: string, opts?: { consistent?: boolean }): Promise<Run | null>;
   /** The id of the run holding an active run key, if any (read consistently). */

@@ -8,7 +8,7 @@ import { transition, type FailCode, type RunEvent } from './lifecycle.js';
 import { emptyCounts, type Initiator, type Run, type Surface } from './model.js';
 import { sanitizeText } from './sanitize.js';
 import { ActiveRunExistsError, DispatchFailedError, RunNotFoundError } from './errors.js';
-import { isCompanionUpdate, isConflict, type CompanionPut, type CompanionWrite, type RunRepository, type WorkQueue } from './ports.js';
+import { companionName, isConflict, type CompanionPut, type CompanionWrite, type RunRepository, type StartCompanion, type WorkQueue } from './ports.js';
 import { DomainError } from '../errors.js';
 import { settings, type DispatchMode } from '../settings.js';
 
@@ -43,8 +43,8 @@ export interface StartRunRequest {
   surface: Surface;
   /** the run's initial context (pointers to domain records) */
   context?: Record<string, unknown>;
-  /** domain records that must commit in the same transaction as the run (restore, schedule run) */
-  companions?: (run: Run) => CompanionPut[];
+  /** domain records that must commit in the same transaction as the run (restore, schedule run), and checks of the records it refers to */
+  companions?: (run: Run) => StartCompanion[];
   /** a pre-chosen run id (when a companion record must point at it) */
   runId?: string;
 }
@@ -242,8 +242,6 @@ export class RunService {
     return this.apply(tenantId, runId, { type: 'fail', code, message }, { guard: (r) => r.status !== 'completed' && (guard?.(r) ?? true) });
   }
 }
-
-const companionName = (c: CompanionWrite) => (isCompanionUpdate(c) ? c.name : String(c.Item.kind ?? 'companion'));
 
 /** The lease is held by a live worker: try again later (the message becomes visible again). */
 export class LeaseHeldError extends Error {

@@ -7,7 +7,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Run, RunOutcome, RunStatus, StoredRunSummary, Surface } from '../runs/model.js';
 import { ActiveRunExistsError, ActiveRunQuotaExceededError } from '../runs/errors.js';
 import { settings } from '../settings.js';
-import { isCompanionUpdate, type CompanionPut, type CompanionWrite, type RunRepository } from '../runs/ports.js';
+import { companionName, isCompanionCheck, isCompanionUpdate, type CompanionWrite, type RunRepository, type StartCompanion } from '../runs/ports.js';
 import { ACTIVE_SHARDS, activePartition, INDEXES, initiatorKey, keys, runIndexAttributes, tenantPk, type IndexName } from './keys.js';
 import { tableName } from './table.js';
 import { epochSeconds } from './conditions.js';
@@ -15,7 +15,7 @@ import { CompanionConflictError, RunConditionFailedError, VersionConflictError }
 import { TableClient, versionCondition, type Filter, type Page, type TxItem } from './table-client.js';
 import { timelineEntry, type TimelineEntry } from '../runs/timeline.js';
 
-export type { CompanionPut } from '../runs/ports.js';
+export type { CompanionPut, StartCompanion } from '../runs/ports.js';
 export type { Page } from './table-client.js';
 
 export interface RunListFilter {
@@ -146,9 +146,11 @@ export interface ActiveRunRef {
 const isExpired = (item: Record<string, any>, now: Date) =>
   typeof item.expiresAt === 'number' && item.expiresAt * 1000 <= now.getTime();
 
-/** A companion's name in its transaction: its `kind`, so a CompanionConflictError says which record it was. */
-export const companionItem = (c: CompanionWrite): TxItem =>
-  isCompanionUpdate(c) ? { name: c.name, op: { Update: c.Update } } : { name: String(c.Item.kind ?? 'companion'), op: { Put: c } };
+/** A companion as a transaction item, named (companionName) so a CompanionConflictError says which record it was. */
+export const companionItem = (c: CompanionWrite): TxItem => {
+  if (isCompanionCheck(c)) return { name: c.name, op: { ConditionCheck: c.Check }, onConditionFailed: () => c.refusal() };
+  return isCompanionUpdate(c) ? { name: c.name, op: { Update: c.Update } } : { name: companionName(c), op: { Put: c } };
+};
 
 /**
  * The timeline entry of a transition, as a Put in that transition's own TransactWriteItems: one
@@ -209,7 +211,7 @@ export class RunStore implements RunRepository {
    * cancellation reasons, and, because DynamoDB need not report every failed condition of a
    * cancelled transaction, confirmed with one read of the key when only the counter is reported.
    */
-  async createRun(run: Run, companions: CompanionPut[] = []): Promise<void> {
+  async createRun(run: Run, companions: StartCompanion[] = []): Promise<void> {
     checkCompanions(companions);
     const limit = this.maxActiveRuns();
     let holder: Record<string, unknown> | null;
@@ -220,6 +222,9 @@ export class RunStore implements RunRepository {
           Item: { ...keys.activeKey(run.tenantId, run.type, run.identityHash), kind: 'activeKey', runId: run.id, tenantId: run.tenantId, type: run.type, createdAt: run.createdAt },
         },
         [
+          // Reference checks first: after dedupe (the key above), a missing reference is the answer
+          // even when the quota is full, as it was when the plan read the reference itself.
+          ...companions.filter(isCompanionCheck).map(companionItem),
           { name: 'run', op: { Put: { Item: toRunItem(run), ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new RunConditionFailedError(run.id) },
           {
             name: 'activeRunCount',
@@ -234,7 +239,7 @@ export class RunStore implements RunRepository {
             },
             onConditionFailed: () => new ActiveRunQuotaExceededError(run.tenantId, limit),
           },
-          ...companions.map(companionItem),
+          ...companions.filter((c) => !isCompanionCheck(c)).map(companionItem),
           runLogItem(null, run, this.clock()),
         ],
       );

@@ -22,8 +22,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { makeApiDeps, runService, setApiDeps } from '../../shared/http/deps.js';
 import { SqsWorkQueue } from '../../shared/queue/sqs-work-queue.js';
@@ -35,9 +35,9 @@ import { startStreamRelay } from '../../infra/local/stream-relay.js';
 import { publishStreamBatch } from '../../shared/events/stream-publisher.js';
 import type { WorkQueue } from '../../shared/runs/ports.js';
 import { resetSettings, type DispatchMode } from '../../shared/settings.js';
-import { fmt, median, percentile, timeEach } from './harness.js';
+import { fmt, median, percentile } from './harness.js';
 
-interface Call { name: string; start: number; end: number }
+interface Call { name: string; start: number; end: number; items?: number }
 
 /** Records every SDK call's name, start and end (performance.now) on the given clients. */
 function recordCalls(...clients: Array<{ middlewareStack: { add: (...a: any[]) => void } }>) {
@@ -45,7 +45,8 @@ function recordCalls(...clients: Array<{ middlewareStack: { add: (...a: any[]) =
   for (const c of clients) {
     c.middlewareStack.add(
       (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-        const call = { name: context.commandName ?? 'unknown', start: performance.now(), end: 0 };
+        const txItems = (args as { input?: { TransactItems?: unknown[] } }).input?.TransactItems;
+        const call: Call = { name: context.commandName ?? 'unknown', start: performance.now(), end: 0, ...(txItems ? { items: txItems.length } : {}) };
         calls.push(call);
         try {
           return await next(args);
@@ -90,6 +91,8 @@ export interface HttpStartFigures {
   putMs: number;
   figures: Record<string, { medianMs: number; ratio: number; steps: Steps }>;
   queueWait: { medianMs: number; p90Ms: number; ratio: number; n: number };
+  /** the start's SDK calls with plain items and no handler: GetItem + TransactWriteItems(txItems) (+ SendMessage) */
+  floor: { get: number; tx: number; tx1: number; send: number; txItems: number; ms: number; ratio: number };
 }
 
 export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint: string }, n = 200, mode: DispatchMode = 'direct'): Promise<HttpStartFigures> {
@@ -151,6 +154,7 @@ export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint:
   };
   const calls = recordCalls(dynamo, sqs);
   let lastCalls: string[] = [];
+  let txItems = 0; // the start transaction's item count (the same for every type measured here)
   const callsOf: Record<string, string[]> = {};
   const invoke = async (e: APIGatewayProxyEventV2) => {
     calls.take();
@@ -159,30 +163,70 @@ export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint:
     const t1 = performance.now();
     if (res.statusCode !== 202) throw new Error(`start answered ${res.statusCode}: ${res.body}`);
     const made = calls.take();
-    lastCalls = made.map((c) => c.name.replace(/Command$/, ''));
+    lastCalls = made.map((c) => c.name.replace(/Command$/, '') + (c.items ? `(${c.items} items)` : ''));
+    txItems = Math.max(txItems, ...made.map((c) => c.items ?? 0));
     return splitSteps(t0, t1, made);
   };
 
   await invoke(event(n, { type: 'policy.sync', input: {} })); // warm: connections, the cursor key, the lazy modules
+
+  // The baselines, taken after every start: one plain PutItem, and the floor — a start's SDK calls
+  // with plain items and nothing else: one GetItem, one TransactWriteItems of as many small
+  // conditional puts as the start's transaction carries, and (direct dispatch) one SendMessage. What
+  // no handler work can go below on this DynamoDB Local and fauxqs. Also a 1-item transaction.
+  const put: number[] = [];
+  const floorGet: number[] = [];
+  const floorTx: number[] = [];
+  const floorTx1: number[] = [];
+  const floorSend: number[] = [];
+  let b = 0;
+  const timed = async (into: number[], f: () => Promise<unknown>) => { const t = performance.now(); await f(); into.push(performance.now() - t); };
+  async function baseline() {
+    const i = b++;
+    await timed(put, () => doc.send(new PutCommand({ TableName: table, Item: { pk: 'TENANT#bench-put', sk: `X#${i}`, v: i } })));
+    await timed(floorGet, () => doc.send(new GetCommand({ TableName: table, Key: { pk: 'TENANT#bench-put', sk: `X#${i}` } })));
+    await timed(floorTx, () => doc.send(new TransactWriteCommand({
+      TransactItems: Array.from({ length: txItems }, (_, j) => ({ Put: { TableName: table, Item: { pk: `TENANT#bench-floor-${i}`, sk: `X#${j}`, v: j }, ConditionExpression: 'attribute_not_exists(pk)' } })),
+    })));
+    await timed(floorTx1, () => doc.send(new TransactWriteCommand({
+      TransactItems: [{ Put: { TableName: table, Item: { pk: `TENANT#bench-floor1-${i}`, sk: 'X', v: i }, ConditionExpression: 'attribute_not_exists(pk)' } }],
+    })));
+    if (mode === 'direct') await timed(floorSend, () => sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ runId: `floor-${i}` }) })));
+    calls.take(); // the baselines are not a start's calls
+  }
   const results: Record<string, { total: number[]; steps: Steps[] }> = {};
-  for (const [name, body] of [
+  const types = [
     ['policy.sync (no reference)', (i: number) => ({ type: 'policy.sync', input: { policyIds: [gid(i)] } })],
     ['backup_set.add_policies (1 reference)', (i: number) => ({ type: 'backup_set.add_policies', input: { backupSetId: sets[i], policyIds: [gid(i)] } })],
-  ] as const) {
-    const r = (results[name] = { total: [] as number[], steps: [] as Steps[] });
-    for (let i = 0; i < n; i++) {
+  ] as const;
+  // Warm-up, untimed: DynamoDB Local is a JVM, and its first few hundred requests of a kind run
+  // slower (JIT); without this the type measured first pays for it. Other identities in the same
+  // tenants (policy ids offset by n), so the timed starts below are not deduplicated.
+  const warm = Math.min(n, Number(process.env.BENCH_WARMUP ?? 30));
+  for (let i = 0; i < warm; i++) {
+    for (const [, body] of types) {
+      const b0 = body(i) as { type: string; input: { policyIds: string[] } };
+      await invoke(event(i, { ...b0, input: { ...b0.input, policyIds: [gid(n + 1 + i)] } }));
+    }
+    await baseline();
+  }
+  put.length = floorGet.length = floorTx.length = floorTx1.length = floorSend.length = 0;
+  // Timed: the types alternate start by start, each followed by its baselines, so every figure meets
+  // the same machine load (the ratios are what this bench is for).
+  for (const [name] of types) results[name] = { total: [], steps: [] };
+  for (let i = 0; i < n; i++) {
+    for (const [name, body] of types) {
+      const r = results[name];
       const t = performance.now();
       r.steps.push(await invoke(event(i, body(i))));
       r.total.push(performance.now() - t);
+      callsOf[name] = lastCalls;
+      await baseline();
     }
-    callsOf[name] = lastCalls;
-    // The next type starts fresh runs in the same tenants: different identity, so no dedupe.
   }
   calls.take();
-  const put = await timeEach(n, (i) => doc.send(new PutCommand({ TableName: table, Item: { pk: 'TENANT#bench-put', sk: `X#${i}`, v: i } })));
-
   // Queue wait: a fresh queue, the relay caught up first (outbox: every start of the timed phase relayed).
-  const expected = 2 * n + 1;
+  const expected = 2 * (n + warm) + 1;
   for (const until = Date.now() + 120_000; mode === 'outbox' && relayed < expected && Date.now() < until;) await new Promise((r) => setTimeout(r, 100));
   const waitQueue = await newQueue('wait');
   relayTo = new SqsWorkQueue(relaySqs, waitQueue);
@@ -223,7 +267,10 @@ export async function httpStartBench(svc: { dynamoEndpoint: string; sqsEndpoint:
     console.log(`${name.padEnd(40)} median ${fmt(m)} ms = ${fmt(m / putMs)} × PutItem   steps (medians, ms): ${STEPS.map((k) => `${k} ${fmt(steps[k])}`).join(', ')}`);
     console.log(`${''.padEnd(40)} SDK calls of one start, in order: ${callsOf[name].join(' → ')}`);
   }
+  const floor = { get: median(floorGet), tx: median(floorTx), tx1: median(floorTx1), send: floorSend.length ? median(floorSend) : 0 };
+  const floorMs = floor.get + floor.tx + floor.send;
+  console.log(`${'floor (plain items, no handler)'.padEnd(40)} GetItem ${fmt(floor.get)} + TransactWriteItems(${txItems} items) ${fmt(floor.tx)}${floor.send ? ` + SendMessage ${fmt(floor.send)}` : ''} = ${fmt(floorMs)} ms = ${fmt(floorMs / putMs)} × PutItem (a 1-item TransactWriteItems: ${fmt(floor.tx1)} ms = ${fmt(floor.tx1 / putMs)} ×)`);
   const queueWait = { medianMs: median(waits), p90Ms: percentile(waits, 90), ratio: median(waits) / putMs, n: waits.length };
   console.log(`${'queue wait (answer → message received)'.padEnd(40)} median ${fmt(queueWait.medianMs)} ms = ${fmt(queueWait.ratio)} × PutItem, p90 ${fmt(queueWait.p90Ms)} ms (n=${waits.length}, inventory.sync)`);
-  return { mode, putMs, figures, queueWait };
+  return { mode, putMs, figures, queueWait, floor: { ...floor, txItems, ms: floorMs, ratio: floorMs / putMs } };
 }

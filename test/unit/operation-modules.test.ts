@@ -15,7 +15,7 @@ import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { handler as listOperationTypes } from '../../functions/api/list-operation-types.js';
 import { ROLES } from '../../shared/runs/model.js';
 import type { Stores } from '../../shared/store/stores.js';
-import { isCompanionUpdate, type CompanionWrite } from '../../shared/runs/ports.js';
+import { isCompanionUpdate, type CompanionCheck, type CompanionWrite } from '../../shared/runs/ports.js';
 import { MAX_PROJECTED_ITEMS } from '../../shared/operations/module.js';
 
 // Written out on purpose: the list must match this union, not be compared with itself.
@@ -65,12 +65,21 @@ describe('the operation modules list', () => {
     expect(isOperationType('toString')).toBe(false);
   });
 
-  it('planStart runs the type\'s own plan: a reference check answers 422 before any write', async () => {
+  it('planStart runs the type\'s own plan: a reference read answers 422 before any write; a reference check joins the transaction', async () => {
     const calls: string[] = [];
     const stores = { backups: { getSet: async (t: string, id: string) => { calls.push(`getSet ${t} ${id}`); return null; } } } as unknown as Stores;
-    const err = await planStart('backup_set.add_policies', 'contoso', { backupSetId: 'missing', policyIds: ['p'] }, { stores, clock: () => new Date() }).catch((e) => e);
+    // restore.execute reads the set (it needs its item count): unknown → 422 from the plan itself
+    const err = await planStart('restore.execute', 'contoso', { backupSetId: 'missing' }, { stores, clock: () => new Date() }).catch((e) => e);
     expect(err).toMatchObject({ name: expect.stringMatching(/Precondition/) });
     expect(calls).toEqual(['getSet contoso missing']);
+    // backup_set.add_policies reads nothing: the set is a ConditionCheck of its start transaction,
+    // whose refusal is the same 422
+    const add = await planStart('backup_set.add_policies', 'contoso', { backupSetId: 'missing', policyIds: ['p'] }, { stores, clock: () => new Date() });
+    expect(calls).toEqual(['getSet contoso missing']);
+    const [check, row] = add.companions!(sampleRun('backup_set.add_policies', 'queued')) as [CompanionCheck, unknown];
+    expect(check).toMatchObject({ name: 'backupSet', Check: { Key: { pk: 'TENANT#contoso', sk: 'BACKUPSET#missing' }, ConditionExpression: 'attribute_exists(pk)' } });
+    expect(check.refusal()).toMatchObject({ code: 'precondition_failed', errors: [{ path: 'input.backupSetId', message: 'unknown backup set' }] });
+    expect(row).toMatchObject({ Item: expect.objectContaining({ kind: 'backupSetAdd' }) });
     // A type without references reads nothing; its plan adds only its domain run row (the sync history).
     const plan = await planStart('inventory.sync', 'contoso', {}, { stores, clock: () => new Date() });
     expect(calls).toEqual(['getSet contoso missing']);
