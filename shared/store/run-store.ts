@@ -55,31 +55,11 @@ export function toRunItem(run: Run): Record<string, unknown> {
 
 export function fromRunItem(item: Record<string, any>): Run {
   return {
-    id: item.id,
-    tenantId: item.tenantId,
-    type: item.type,
-    label: item.label,
-    status: item.status,
-    outcome: item.outcome,
+    ...fromRunSummaryItem(item),
     input: item.input ?? {},
-    identityHash: item.identityHash,
-    initiator: item.initiator,
-    surface: item.surface,
-    summaryCounts: item.summaryCounts,
     failures: item.failures ?? [],
-    failureCount: item.failureCount ?? 0,
-    context: item.context ?? {},
-    attempt: item.attempt,
-    cancelRequested: item.cancelRequested ?? false,
-    createdAt: item.createdAt,
-    startedAt: item.startedAt ?? null,
-    completedAt: item.completedAt ?? null,
-    durationMs: item.durationMs ?? null,
-    queueWaitMs: item.queueWaitMs ?? null,
-    expiresAt: new Date(Number(item.expiresAt) * 1000).toISOString(),
     leaseExpiresAt: item.leaseExpiresAt ?? null,
     checkpoint: typeof item.checkpoint === 'string' ? JSON.parse(item.checkpoint) : null,
-    version: item.version,
   };
 }
 

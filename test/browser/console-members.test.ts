@@ -4,29 +4,20 @@
  * tenant, the owner changes a role, removes a member, revokes an invitation, and reads all of it on
  * the Audit page with filters and "Load more". Below owner both pages say why instead of asking the API.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { type BrowserContext, type Page } from 'playwright-core';
 import { type LocalRuntime } from '../../infra/local/runtime.js';
-import { apiAs, openSignIn, runInBrowser, SCREENSHOTS, signInAs, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
+import { apiAs, openSignIn, runInBrowser, SCREENSHOTS, signInAs, useConsoleHarness } from '../support/browser.js';
 
 describe.skipIf(!runInBrowser)('console Members and Audit pages (browser)', () => {
   let runtime: LocalRuntime;
   let context: BrowserContext;
   const pageErrors: string[] = [];
-  let harness: ConsoleHarness | undefined;
+  const harness = useConsoleHarness('members', (h) => { ({ runtime, context } = h); });
 
-  beforeAll(async () => {
-    harness = await startConsoleHarness('members');
-    ({ runtime, context } = harness);
-  }, 120_000);
-
-  afterAll(async () => {
-    await harness?.stop();
-  });
-
-  const openLogin = () => openSignIn(harness!, pageErrors);
-  const signIn = (userId: string) => signInAs(harness!, userId, pageErrors);
+  const openLogin = () => openSignIn(harness(), pageErrors);
+  const signIn = (userId: string) => signInAs(harness(), userId, pageErrors);
   async function api<T>(userId: string, p: string): Promise<T> {
     const res = await apiAs<T>(runtime, userId, 'GET', p);
     expect(res.status).toBe(200);

@@ -6,12 +6,12 @@
  * Restores (dry run first, mapping from the cached directory with its helper text). Each start answers
  * with a "View run" link that leads to the run. A screenshot of every page lands in test-results/.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { type BrowserContext, type Page } from 'playwright-core';
 import { type LocalRuntime } from '../../infra/local/runtime.js';
 import type { GraphSim } from '../../infra/local/graph-sim.js';
-import { apiAs, runInBrowser, SCREENSHOTS, signInAs, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
+import { apiAs, runInBrowser, SCREENSHOTS, signInAs, useConsoleHarness, watchCsp } from '../support/browser.js';
 import { NIGHTLY } from '../../infra/local/seed-backup-schedules.js';
 
 const RUN_LINK = /^\/console\/tenants\/contoso\/runs\/[0-9A-Z]{26}$/;
@@ -23,19 +23,10 @@ describe.skipIf(!runInBrowser)('console domain pages (browser)', () => {
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
 
-  let harness: ConsoleHarness | undefined;
-  beforeAll(async () => {
-    harness = await startConsoleHarness('pages');
-    ({ runtime, context } = harness);
-    sim = harness.sim;
-  }, 120_000);
-
-  afterAll(async () => {
-    await harness?.stop();
-  });
+  const harness = useConsoleHarness('pages', (h) => { ({ runtime, context, sim } = h); });
 
   const signIn = (userId: string) =>
-    signInAs(harness!, userId, pageErrors, (page) => page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); }));
+    signInAs(harness(), userId, pageErrors, watchCsp(cspViolations));
   async function apiGet<T>(userId: string, p: string): Promise<T> {
     const res = await apiAs<T>(runtime, userId, 'GET', p);
     expect(res.status).toBe(200);

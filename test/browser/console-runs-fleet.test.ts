@@ -4,13 +4,13 @@
  * the surface filter and a filter combination that needs the server-side fill, and the Fleet page
  * ("All my tenants"). Screenshots land in test-results/.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { type BrowserContext, type Page } from 'playwright-core';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { type LocalRuntime } from '../../infra/local/runtime.js';
-import { apiAs, runInBrowser, SCREENSHOTS, signInAs, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
+import { apiAs, runInBrowser, SCREENSHOTS, signInAs, useConsoleHarness } from '../support/browser.js';
 import { makeDocumentClient, makeDynamoClient } from '../../shared/store/clients.js';
 import { toRunItem } from '../../shared/store/run-store.js';
 import { emptyCounts, type Run, type RunOutcome, type RunStatus, type Surface } from '../../shared/runs/model.js';
@@ -21,17 +21,9 @@ describe.skipIf(!runInBrowser)('console: run timeline, lists that never lie, fle
   let context: BrowserContext;
   const pageErrors: string[] = [];
 
-  let harness: ConsoleHarness | undefined;
-  beforeAll(async () => {
-    harness = await startConsoleHarness('runsfleet');
-    ({ runtime, context } = harness);
-  }, 120_000);
+  const harness = useConsoleHarness('runsfleet', (h) => { ({ runtime, context } = h); });
 
-  afterAll(async () => {
-    await harness?.stop();
-  });
-
-  const signIn = (userId: string) => signInAs(harness!, userId, pageErrors);
+  const signIn = (userId: string) => signInAs(harness(), userId, pageErrors);
   async function api<T>(userId: string, method: string, p: string, body?: unknown): Promise<T> {
     const res = await apiAs<T>(runtime, userId, method, p, body);
     expect(res.status, `${method} ${p}`).toBeLessThan(300);

@@ -5,30 +5,23 @@
  * readable — then a tenant whose app lacks a permission shows that category as missing. A user who
  * is not a platform admin is told so. The secret never comes back to the page.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { LocalRuntime } from '../../infra/local/runtime.js';
 import type { GraphSim } from '../../infra/local/graph-sim.js';
-import { runInBrowser, SCREENSHOTS, signInAs, startConsoleHarness, type ConsoleHarness } from '../support/browser.js';
+import { runInBrowser, SCREENSHOTS, signInAs, useConsoleHarness } from '../support/browser.js';
 
 describe.skipIf(!runInBrowser)('console: Tenants (browser)', () => {
-  let harness: ConsoleHarness | undefined;
   let runtime: LocalRuntime;
   let sim: GraphSim;
   let context: BrowserContext;
   const pageErrors: string[] = [];
 
-  beforeAll(async () => {
-    harness = await startConsoleHarness('tenants');
-    ({ runtime, context, sim } = harness);
-  }, 120_000);
-  afterAll(async () => {
-    await harness?.stop();
-  });
+  const harness = useConsoleHarness('tenants', (h) => { ({ runtime, context, sim } = h); });
 
-  const signIn = (userId: string) => signInAs(harness!, userId, pageErrors);
+  const signIn = (userId: string) => signInAs(harness(), userId, pageErrors);
 
   /** Fills and sends the create form; the simulated directory accepts exactly this app id + secret. */
   async function createThroughForm(page: Page, tenantId: string, name: string, secret: string, clientId = randomUUID()) {

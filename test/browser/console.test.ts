@@ -4,14 +4,14 @@
  * the simulated Graph. Skips only when Chromium is absent outside CI; in CI a missing Chromium fails.
  */
 import { operationTypeList } from '../../shared/operations/catalog.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, type Page } from 'playwright-core';
 import { type LocalRuntime } from '../../infra/local/runtime.js';
 import type { GraphSim } from '../../infra/local/graph-sim.js';
-import { apiAs, runInBrowser, SCREENSHOTS, startConsoleHarness, type ConsoleHarness, signInAs } from '../support/browser.js';
+import { apiAs, runInBrowser, SCREENSHOTS, useConsoleHarness, watchCsp, signInAs } from '../support/browser.js';
 
 
 describe.skipIf(!runInBrowser)('monitoring console (browser)', () => {
@@ -20,20 +20,11 @@ describe.skipIf(!runInBrowser)('monitoring console (browser)', () => {
   let context: BrowserContext;
   const cspViolations: string[] = [];
 
-  let harness: ConsoleHarness | undefined;
-  beforeAll(async () => {
-    harness = await startConsoleHarness('console');
-    ({ runtime, context } = harness);
-    sim = harness.sim;
-  }, 120_000);
-
-  afterAll(async () => {
-    await harness?.stop();
-  });
+  const harness = useConsoleHarness('console', (h) => { ({ runtime, context, sim } = h); });
 
   /** A fresh tab per user: sessionStorage (where the token lives) is per tab. */
   const signIn = (userId: string) =>
-    signInAs(harness!, userId, [], (page) => page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text()); }));
+    signInAs(harness(), userId, [], watchCsp(cspViolations));
 
   async function apiStart(userId: string, tenantId: string, type: string, input: Record<string, unknown> = {}) {
     const res = await apiAs<{ run: { id: string } }>(runtime, userId, 'POST', `/tenants/${tenantId}/runs`, { type, input });

@@ -2,7 +2,7 @@
  * The console's browser tests share one harness: the real local runtime in-process (with its
  * simulated Graph) and Debian's Chromium driven by playwright-core, with the flags this machine needs.
  */
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,30 @@ export async function startConsoleHarness(name: string): Promise<ConsoleHarness>
     },
   };
 }
+
+/**
+ * Starts a harness for the calling describe block (beforeAll, 120 s) and stops it after (afterAll).
+ * `onStart` receives it once started (to set the block's own variables); the answer reads it later.
+ */
+export function useConsoleHarness(name: string, onStart?: (h: ConsoleHarness) => void): () => ConsoleHarness {
+  let harness: ConsoleHarness | undefined;
+  beforeAll(async () => {
+    harness = await startConsoleHarness(name);
+    onStart?.(harness);
+  }, 120_000);
+  afterAll(async () => {
+    await harness?.stop();
+  });
+  return () => {
+    if (!harness) throw new Error(`the ${name} console harness has not started`);
+    return harness;
+  };
+}
+
+/** A page watcher collecting the Content-Security-Policy violations the browser reports on the console. */
+export const watchCsp = (into: string[]) => (page: Page) => {
+  page.on('console', (m) => { if (/Content.Security.Policy/i.test(m.text())) into.push(m.text()); });
+};
 
 /** Opens the console's sign-in page in a new page; `pageErrors` collects uncaught page errors, `watch` sees the page first. */
 export async function openSignIn(harness: Pick<ConsoleHarness, 'runtime' | 'context'>, pageErrors: string[] = [], watch?: (page: Page) => void): Promise<Page> {
