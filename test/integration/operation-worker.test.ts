@@ -181,27 +181,30 @@ describe('policy.sync', () => {
     }
   });
 
-  it('a chunk Graph stops part-way keeps what it finished: the continuation asks Graph only for the rest, counts exact', async () => {
+  /**
+   * Graph throttles 3 policy reads of a chunk with a Retry-After (120 s) longer than the worker may wait
+   * — once the category's first page is listed (`all`), or at once (`ids`): those 3 are deferred, the
+   * chunk's other reads succeed. Only deviceConfigurations policies: one Graph request each.
+   */
+  async function stopPartWay(mode: 'all' | 'ids') {
     const tenant = 'contoso';
     await work(await env.start('policy.sync', {}, tenant)); // every policy has a head (and a category) now
     const page = env.sim.policies(tenant).filter((p) => p.category === 'deviceConfigurations').map((p) => p.id).sort().slice(0, 10);
     expect(page.length).toBeGreaterThan(5);
     const changed = page.filter((_, i) => i % 2 === 0);
-    for (const id of changed) env.sim.mutatePolicy(tenant, id, { description: `changed ${id}` });
+    for (const id of changed) env.sim.mutatePolicy(tenant, id, { description: `changed ${id} ${Date.now()}` });
     const versionsBefore = new Map(await Promise.all(page.map(async (id) => [id, (await env.deps.stores.policies.versions(tenant, id)).length] as const)));
-    const n = env.sim.policies(tenant).length;
+    const n = mode === 'all' ? env.sim.policies(tenant).length : page.length;
     const fetched = (from: number, to = env.sim.requests.length, status = 200) => env.sim.requests.slice(from, to)
       .filter((r) => r.tenantId === tenant && r.version && r.status === status)
       .flatMap((r) => page.filter((id) => new RegExp(`/${id}(?:[/?]|$)`).test(r.path)));
     const lists = (from: number) => env.sim.requests.slice(from).filter((r) => r.tenantId === tenant && /^deviceManagement\/deviceConfigurations(?:\?|$)/.test(r.path)).length;
 
-    const run = await env.start('policy.sync', {}, tenant);
+    const run = await env.start('policy.sync', mode === 'all' ? {} : { policyIds: page }, tenant);
     const from = env.sim.requests.length;
-    // Once the category's first page is listed, Graph throttles the next 3 policy reads with a
-    // Retry-After (120 s) longer than the worker may wait: those 3 are deferred, the other reads succeed.
     let armed = false;
     const remaining = () => {
-      if (!armed && lists(from) > 0) {
+      if (!armed && (mode === 'ids' || lists(from) > 0)) {
         armed = true;
         env.sim.throttleNext(3, 120);
       }
@@ -225,7 +228,8 @@ describe('policy.sync', () => {
     expect(paused.status).toBe('running');
     expect(paused.summaryCounts).toMatchObject({ total: finished.size, processed: finished.size, succeeded: finished.size });
     expect(paused.summaryCounts.versioned + paused.summaryCounts.unchanged).toBe(finished.size);
-    expect((paused.checkpoint as { rest?: { ids: string[] } }).rest?.ids.sort()).toEqual([...throttled].sort());
+    const rest = (paused.checkpoint as { rest?: string[] | { ids: string[] } }).rest;
+    expect((Array.isArray(rest) ? rest : rest?.ids)?.sort()).toEqual([...throttled].sort());
 
     const queued = (await receiveAll(env.sqs, env.workQueueUrl)).map((m) => JSON.parse(m.Body!)).filter((m) => m.runId === run.id);
     expect(queued).toEqual([{ ...message(run), continuation: 1 }]);
@@ -240,7 +244,10 @@ describe('policy.sync', () => {
     for (const id of page) {
       expect((await env.deps.stores.policies.versions(tenant, id)).length, id).toBe(versionsBefore.get(id)! + (changed.includes(id) ? 1 : 0));
     }
-  });
+  }
+
+  it('a listed page Graph stops part-way keeps what it finished: the continuation asks Graph only for the rest, counts exact', () => stopPartWay('all'));
+  it('a slice of policyIds Graph stops part-way keeps what it finished: the continuation asks Graph only for the rest, counts exact', () => stopPartWay('ids'));
 
   it('a run whose every item fails is failed', async () => {
     const run = await env.start('policy.sync', { policyIds: ['00000000-0000-4000-a000-00000000dead'] }, 'fabrikam');
