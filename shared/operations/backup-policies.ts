@@ -7,7 +7,7 @@ import { GraphError } from '../graph/errors.js';
 import { CATEGORIES, type Category } from '../runs/catalog.js';
 import type { RunFailure } from '../runs/model.js';
 import { type BackupItem } from '../store/backup-store.js';
-import { add, isDeferral, itemFailure, mapConcurrent, type CountDelta, type ExecutionContext } from './executor.js';
+import { add, isDeferral, itemFailure, untilDeferred, type CountDelta, type ExecutionContext } from './executor.js';
 import { policyContentHash } from './fingerprint.js';
 import { fetchPolicy } from '../graph/find-policy.js';
 import { createHash } from 'node:crypto';
@@ -42,10 +42,8 @@ export async function backUpPolicies(ctx: ExecutionContext, graph: GraphClient, 
   const existing = await store.getItems(run.tenantId, setId, refs.map((r) => r.id));
   const unknown = refs.filter((r) => !r.category && !existing.has(r.id)).map((r) => r.id);
   const heads = unknown.length ? await ctx.stores.policies.getHeads(run.tenantId, unknown) : new Map();
-  let deferred: unknown = null;
   // As many lanes as fill a Graph $batch when the client batches (the reads share round trips), else a few.
-  await mapConcurrent(refs, graph.readConcurrency, async (ref) => {
-    if (deferred) return;
+  const { deferral } = await untilDeferred(refs, graph.readConcurrency, async (ref) => {
     add(counts, 'processed');
     const already = existing.get(ref.id);
     if (already) return countStored(counts, already.runId === run.id);
@@ -62,8 +60,9 @@ export async function backUpPolicies(ctx: ExecutionContext, graph: GraphClient, 
       if (stored) ours.push(ref.id);
       countStored(counts, stored);
     } catch (err) {
-      // A wait past this invocation's budget: the chunk is redone in a continuation, nothing failed.
-      if (isDeferral(err)) { deferred ??= err; return; }
+      // A wait past this invocation's budget: nothing failed; the chunk is redone in a continuation,
+      // which finds the items stored here (by this run) and counts them without asking Graph again.
+      if (isDeferral(err)) throw err;
       // Throttling the client could not wait out (retries exhausted) fails the item: a retry run re-attempts exactly these.
       add(counts, 'failed');
       failures.push(itemFailure(err, ref.id));
@@ -71,7 +70,7 @@ export async function backUpPolicies(ctx: ExecutionContext, graph: GraphClient, 
     }
   });
   // Deferred before counting: the redone chunk counts what this run stored here (these items included) once.
-  if (deferred) throw deferred;
+  if (deferral) throw deferral;
   // The set's itemCount moves once per chunk, by the items this run put there (a redone chunk's
   // earlier items included), keyed so a redo after a crash never counts twice.
   const chunkKey = `${run.id}:${createHash('sha256').update(refs.map((r) => r.id).sort().join('\n')).digest('base64url').slice(0, 16)}`;

@@ -12,6 +12,7 @@ import { GraphError } from '../graph/errors.js';
 import type { Run, RunFailure } from '../runs/model.js';
 import { sanitizeText } from '../runs/sanitize.js';
 import type { Stores } from '../store/stores.js';
+import { mapConcurrent } from '../concurrency.js';
 
 export type { Stores } from '../store/stores.js';
 
@@ -34,6 +35,12 @@ export interface ChunkResult<C> {
   done: boolean;
   counts: CountDelta;
   failures?: RunFailure[];
+  /**
+   * Graph asked for a wait past this invocation's budget part-way through the chunk: `counts`,
+   * `failures` and `cursor` cover only the items it finished (the cursor names the ones left), and the
+   * worker checkpoints them and continues later — a continuation never redoes a finished item.
+   */
+  deferral?: GraphError;
 }
 
 export interface OperationExecutor<C = any, T extends string = string> {
@@ -75,7 +82,27 @@ export function isDeferral(err: unknown): err is GraphError {
   return err instanceof GraphError && err.transient && err.deferMs !== null;
 }
 
-export { mapConcurrent } from '../concurrency.js';
+/**
+ * Runs `handle` over `items`, `concurrency` at once, until one of them is deferred (isDeferral): no item
+ * starts after that, the ones in flight finish. `handle` counts an item only once it is finished (an
+ * item failure is finished too) and throws the deferral otherwise. Answers the items not finished
+ * (deferred or never started), in their order, and the deferral.
+ */
+export async function untilDeferred<T>(items: readonly T[], concurrency: number, handle: (item: T) => Promise<void>): Promise<{ rest: T[]; deferral: GraphError | null }> {
+  let deferral: GraphError | null = null;
+  const finished = new Array<boolean>(items.length).fill(false);
+  await mapConcurrent(items.map((item, i) => ({ item, i })), concurrency, async ({ item, i }) => {
+    if (deferral) return;
+    try {
+      await handle(item);
+      finished[i] = true;
+    } catch (err) {
+      if (!isDeferral(err)) throw err;
+      deferral ??= err;
+    }
+  });
+  return { rest: items.filter((_, i) => !finished[i]), deferral };
+}
 
 export const add = (delta: CountDelta, key: string, n = 1) => {
   delta[key] = (delta[key] ?? 0) + n;

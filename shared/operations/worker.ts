@@ -6,7 +6,8 @@
  *             ▲                   │  cancelRequested → complete as cancelled
  *             └───────────────────┘  attempt changed  → lease lost, stop writing
  *   time short → checkpoint with the lease released + continuation message
- *   Graph wait beyond the budget → checkpoint, lease released, delayed continuation (the message succeeds)
+ *   Graph wait beyond the budget → checkpoint, lease released, delayed continuation (the message succeeds);
+ *     a chunk stopped part-way reports what it finished (ChunkResult.deferral), and that checkpoint keeps it
  *   transient Graph error after all retries → checkpoint, lease released, message fails → redelivery resumes
  *   other error → complete as failed;   all chunks done → complete (outcome from counts)
  */
@@ -159,6 +160,8 @@ class RunDriver {
       }
       this.merge(chunk.counts, chunk.failures ?? []);
       this.cursor = chunk.cursor;
+      // Stopped part-way by Graph: what it finished is checkpointed with the continuation, not redone.
+      if (chunk.deferral) return this.stopOnError(chunk.deferral);
       if (chunk.done) return this.complete();
       if (this.checkpointDue()) {
         const result = await this.checkpoint(this.settings.leaseMs);

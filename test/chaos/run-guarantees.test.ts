@@ -13,7 +13,8 @@
  *   CHAOS_SCENARIOS=2000   more scenarios (default 500)
  *   CHAOS_SEED=1234        the base seed (printed on failure; random per run, fixed under CI=true); CHAOS_ONLY=17 replays scenario 17 alone
  *   CHAOS_CONCURRENCY=10   scenarios in flight at once (each has its own tenant on the shared table and its own simulated Graph)
- *   CHAOS_PROFILE=1        prints each scenario's setup / rounds / settle times
+ *   CHAOS_PROFILE=1        prints each scenario's setup / rounds / settle times and each run's simulated duration
+ *   CHAOS_LOG=INFO         the worker's, reaper's and DLQ handler's log lines (silent by default)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -54,7 +55,7 @@ const eventBridge = mockClient(EventBridgeClient);
 const all: ScenarioReport[] = [];
 
 beforeAll(async () => {
-  silent.setLogLevel('SILENT');
+  silent.setLogLevel((process.env.CHAOS_LOG as never) ?? 'SILENT');
   logger.setLogLevel('SILENT'); // the stream publisher and notifier log through the shared logger
   env = await testEnv();
   stream = new StreamReader(env.dynamoEndpoint, env.dynamo, env.table);

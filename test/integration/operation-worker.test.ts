@@ -181,6 +181,74 @@ describe('policy.sync', () => {
     }
   });
 
+  /**
+   * Graph throttles 3 policy reads of a chunk with a Retry-After (120 s) longer than the worker may wait
+   * — once the category's first page is listed (`all`), or at once (`ids`): those 3 are deferred, the
+   * chunk's other reads succeed. Only deviceConfigurations policies: one Graph request each.
+   */
+  async function stopPartWay(mode: 'all' | 'ids') {
+    const tenant = 'contoso';
+    await work(await env.start('policy.sync', {}, tenant)); // every policy has a head (and a category) now
+    const page = env.sim.policies(tenant).filter((p) => p.category === 'deviceConfigurations').map((p) => p.id).sort().slice(0, 10);
+    expect(page.length).toBeGreaterThan(5);
+    const changed = page.filter((_, i) => i % 2 === 0);
+    for (const id of changed) env.sim.mutatePolicy(tenant, id, { description: `changed ${id} ${Date.now()}` });
+    const versionsBefore = new Map(await Promise.all(page.map(async (id) => [id, (await env.deps.stores.policies.versions(tenant, id)).length] as const)));
+    const n = mode === 'all' ? env.sim.policies(tenant).length : page.length;
+    const fetched = (from: number, to = env.sim.requests.length, status = 200) => env.sim.requests.slice(from, to)
+      .filter((r) => r.tenantId === tenant && r.version && r.status === status)
+      .flatMap((r) => page.filter((id) => new RegExp(`/${id}(?:[/?]|$)`).test(r.path)));
+    const lists = (from: number) => env.sim.requests.slice(from).filter((r) => r.tenantId === tenant && /^deviceManagement\/deviceConfigurations(?:\?|$)/.test(r.path)).length;
+
+    const run = await env.start('policy.sync', mode === 'all' ? {} : { policyIds: page }, tenant);
+    const from = env.sim.requests.length;
+    let armed = false;
+    const remaining = () => {
+      if (!armed && (mode === 'ids' || lists(from) > 0)) {
+        armed = true;
+        env.sim.throttleNext(3, 120);
+      }
+      return 100_000;
+    };
+    const settings = env.deps.settings;
+    env.deps.settings = { ...settings, maxDeferSeconds: 0 }; // the continuation is sent without delay
+    try {
+      expect(await work(run, remaining)).toBe('continued');
+    } finally {
+      env.deps.settings = settings;
+      env.sim.throttleNext(0);
+    }
+    const firstEnd = env.sim.requests.length;
+    const finished = new Set(fetched(from, firstEnd));
+    const throttled = new Set(fetched(from, firstEnd, 429));
+    expect(throttled.size).toBe(3);
+    expect(finished.size).toBe(page.length - 3);
+    // The checkpoint holds the finished policies' counts, and the cursor names only the rest.
+    const paused = await get(run);
+    expect(paused.status).toBe('running');
+    expect(paused.summaryCounts).toMatchObject({ total: finished.size, processed: finished.size, succeeded: finished.size });
+    expect(paused.summaryCounts.versioned + paused.summaryCounts.unchanged).toBe(finished.size);
+    const rest = (paused.checkpoint as { rest?: string[] | { ids: string[] } }).rest;
+    expect((Array.isArray(rest) ? rest : rest?.ids)?.sort()).toEqual([...throttled].sort());
+
+    const queued = (await receiveAll(env.sqs, env.workQueueUrl)).map((m) => JSON.parse(m.Body!)).filter((m) => m.runId === run.id);
+    expect(queued).toEqual([{ ...message(run), continuation: 1 }]);
+    expect(await processWorkMessage(queued[0], plenty, env.deps)).toBe('completed');
+    // The continuation read the 3 deferred policies and none of the finished ones, without listing the page again.
+    expect(fetched(firstEnd).sort()).toEqual([...throttled].sort());
+    expect(lists(firstEnd)).toBe(0);
+
+    const done = await get(run);
+    expect(done).toMatchObject({ status: 'completed', outcome: 'succeeded', failureCount: 0 });
+    expect(done.summaryCounts).toMatchObject({ total: n, processed: n, succeeded: n, failed: 0, skipped: 0, versioned: changed.length, unchanged: n - changed.length });
+    for (const id of page) {
+      expect((await env.deps.stores.policies.versions(tenant, id)).length, id).toBe(versionsBefore.get(id)! + (changed.includes(id) ? 1 : 0));
+    }
+  }
+
+  it('a listed page Graph stops part-way keeps what it finished: the continuation asks Graph only for the rest, counts exact', () => stopPartWay('all'));
+  it('a slice of policyIds Graph stops part-way keeps what it finished: the continuation asks Graph only for the rest, counts exact', () => stopPartWay('ids'));
+
   it('a run whose every item fails is failed', async () => {
     const run = await env.start('policy.sync', { policyIds: ['00000000-0000-4000-a000-00000000dead'] }, 'fabrikam');
     await work(run);

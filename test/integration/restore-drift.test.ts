@@ -3,7 +3,8 @@ import { makeStores } from '../../shared/store/stores.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransactWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { workerTestEnv } from '../support/worker-env.js';
+import { receiveAll, workerTestEnv } from '../support/worker-env.js';
+import { processWorkMessage } from '../../shared/operations/worker.js';
 import { alice, startChecked } from '../support/backup-fixtures.js';
 import { planStart } from '../../shared/operations/catalog.js';
 import { BackupStore } from '../../shared/store/backup-store.js';
@@ -50,6 +51,40 @@ describe('backup_set.add_policies', () => {
     expect((await sets.getSet('contoso', setId))!.itemCount).toBe(3);
     const stored = await sets.getItems('contoso', setId, [a]);
     expect(stored.get(a)!.content).toMatchObject({ id: a });
+  });
+
+  it('a chunk Graph stops part-way: its stored items are its progress, the continuation reads only the rest, counts and itemCount exact', async () => {
+    const setId = await newSet('throttled');
+    // deviceConfigurations policies are one Graph request each (their categories are known from the policy sync).
+    const ids = contosoPolicies().filter((p) => p.category === 'deviceConfigurations').map((p) => p.id).slice(0, 10);
+    expect(ids.length).toBeGreaterThan(5);
+    const { run } = await startChecked(env, 'backup_set.add_policies', { backupSetId: setId, policyIds: ids });
+    const read = (from: number, to: number, status: number) => new Set(env.sim.requests.slice(from, to)
+      .filter((r) => r.tenantId === 'contoso' && r.version && r.status === status).flatMap((r) => ids.filter((id) => r.path.includes(`/${id}`))));
+    const message = { runId: run.id, tenantId: 'contoso', type: run.type };
+    await receiveAll(env.sqs, env.workQueueUrl);
+    const settings = env.deps.settings;
+    env.deps.settings = { ...settings, maxDeferSeconds: 0 }; // the continuation is sent without delay
+    const from = env.sim.requests.length;
+    // 3 reads answer 429 with a Retry-After (120 s) longer than the worker may wait: the chunk stops there.
+    env.sim.throttleNext(3, 120);
+    try {
+      expect(await processWorkMessage(message, () => 100_000, env.deps)).toBe('continued');
+    } finally {
+      env.deps.settings = settings;
+      env.sim.throttleNext(0);
+    }
+    const firstEnd = env.sim.requests.length;
+    const throttled = read(from, firstEnd, 429);
+    expect(throttled.size).toBe(3);
+    expect(read(from, firstEnd, 200).size).toBe(ids.length - 3);
+    const queued = (await receiveAll(env.sqs, env.workQueueUrl)).map((m) => JSON.parse(m.Body!)).filter((m) => m.runId === run.id);
+    expect(queued).toEqual([{ ...message, continuation: 1 }]);
+    expect(await processWorkMessage(queued[0], () => 100_000, env.deps)).toBe('completed');
+    // The continuation read the 3 deferred policies only: the others were already stored by this run.
+    expect([...read(firstEnd, env.sim.requests.length, 200)].sort()).toEqual([...throttled].sort());
+    expect(await env.store.getRun('contoso', run.id)).toMatchObject({ outcome: 'succeeded', summaryCounts: { total: ids.length, processed: ids.length, created: ids.length, skipped: 0, failed: 0 } });
+    expect((await sets.getSet('contoso', setId))!.itemCount).toBe(ids.length);
   });
 
   it('refuses an unknown set (422) before writing a run', async () => {

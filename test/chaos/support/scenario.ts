@@ -311,7 +311,11 @@ export async function runScenario(index: number, seed: number, env: ScenarioEnv,
     advance(queue.messages.length || queue.dlq.length ? 15_000 : 60_000);
   }
   const final = await tenantItems(env.doc, env.table, tenantId);
-  if (process.env.CHAOS_PROFILE) console.log(`PROFILE ${index}: setup ${TS - T0} rounds ${T1 - TS} settle ${Date.now() - T1} steps ${settleSteps} runs ${final.runs.length}`);
+  if (process.env.CHAOS_PROFILE) {
+    // Simulated minutes from each run's creation to its completion (each writer's clock is skewed by up to ±20 s).
+    const took = final.runs.map((x) => `${x.type} ${x.outcome ?? x.status}${x.failures[0] ? ` (${x.failures[0].code})` : ""} attempt ${x.attempt} ${x.completedAt ? ((Date.parse(x.completedAt) - Date.parse(x.createdAt)) / 60_000).toFixed(1) : '-'} min`);
+    console.log(`PROFILE ${index}: setup ${TS - T0} rounds ${T1 - TS} settle ${Date.now() - T1} steps ${settleSteps} runs ${final.runs.length}: ${took.join('; ')}`);
+  }
   report.runs = final.runs;
   for (const run of final.runs) {
     if (run.status !== 'completed') report.violations.push(`run ${run.id} still ${run.status} ${COMPLETION_BOUND_MS / 60_000} min after the last start (lease ${run.leaseExpiresAt}, now ${new Date(now()).toISOString()})`);
