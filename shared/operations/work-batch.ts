@@ -5,7 +5,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { WorkMessage } from '../runs/ports.js';
-import { processWorkMessage, type WorkerDeps, type WorkResult } from './worker.js';
+import { DEFAULT_WORKER_SETTINGS, processWorkMessage, type WorkerDeps, type WorkResult } from './worker.js';
 import { LeaseHeldError } from '../runs/service.js';
 import { queues } from '../wiring.js';
 
@@ -43,13 +43,21 @@ async function processRecord(record: SQSRecord, remaining: () => number, deps: W
     return await processWorkMessage(message, remaining, deps);
   } catch (err) {
     // A live worker holds the run's lease (a duplicate delivery). Retrying later is right, but on the
-    // last receive the message would go to the DLQ and the DLQ handler would fail a healthy run.
-    // The worker's lease (120 s) is far shorter than the visibility timeout (6 × 120 s), so a message
-    // whose own worker died is redelivered only after that lease expired (and is taken over): one
-    // that still meets a live lease here is a duplicate, safe to acknowledge.
+    // last receive the message would go to the DLQ and the DLQ handler would fail a healthy run. Nor
+    // may it simply be dropped: SQS is at-least-once — a copy of a message can be delivered again
+    // while its first receiver still works on it (Amazon SQS Developer Guide, "At-least-once
+    // delivery") — so this may be the very message the lease holder received, and if that worker then
+    // dies, no message would be left to take the run over and only the reaper would end it
+    // (`worker_lost`). So the message is handed over: a fresh copy, delayed until just after the lease
+    // (SendMessage DelaySeconds ≤ 900), then this one is acknowledged. A healthy holder finishes first
+    // and the copy meets a completed run (ignored) or the holder's next lease (retried the same way).
     const receives = Number(record.attributes?.ApproximateReceiveCount ?? 1);
     if (err instanceof LeaseHeldError && receives >= queues.work.maxReceiveCount) {
-      deps.logger.warn('duplicate work message for a run a live worker holds; acknowledged', { runId: message.runId, receives });
+      const now = (deps.clock ?? (() => new Date()))().getTime();
+      const leaseLeftMs = err.leaseExpiresAt ? Date.parse(err.leaseExpiresAt) - now : 0;
+      const delaySeconds = Math.min(deps.settings?.maxDeferSeconds ?? DEFAULT_WORKER_SETTINGS.maxDeferSeconds, Math.max(1, Math.ceil(leaseLeftMs / 1000) + 1));
+      await deps.queue.send(message, { delaySeconds });
+      deps.logger.warn('work message met a live lease on its last receive; handed over to a delayed copy', { runId: message.runId, receives, delaySeconds });
       return 'ignored';
     }
     throw err;

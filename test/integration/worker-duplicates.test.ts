@@ -24,16 +24,27 @@ const recordOf = (run: { id: string; tenantId: string; type: string }, receives:
 });
 
 describe('duplicate deliveries while a live worker holds the run', () => {
-  it('are retried before the last receive, and acknowledged (not sent to the DLQ) on it', async () => {
+  it('are retried before the last receive, and on it handed over to a copy delayed past the lease (not sent to the DLQ, not lost)', async () => {
     const run = await env.start('directory_groups.sync');
     await claimRun(env.deps.service, run.tenantId, run.id, 120_000);
     const ctx = { getRemainingTimeInMillis: () => 100_000 };
     const early = await processWorkBatch(recordOf(run, 1), ctx, env.deps);
     expect(early.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
-    const last = await processWorkBatch(recordOf(run, queues.work.maxReceiveCount), ctx, env.deps);
+    const sent: Array<{ message: unknown; opts: unknown }> = [];
+    const deps = { ...env.deps, queue: { send: async (message: unknown, opts?: unknown) => { sent.push({ message, opts }); } } };
+    const last = await processWorkBatch(recordOf(run, queues.work.maxReceiveCount), ctx, deps);
     expect(last.batchItemFailures).toEqual([]);
     // the healthy run is untouched
-    expect(await env.deps.service.getRun(run.tenantId, run.id)).toMatchObject({ status: 'running', attempt: 1 });
+    const held = (await env.deps.service.getRun(run.tenantId, run.id))!;
+    expect(held).toMatchObject({ status: 'running', attempt: 1 });
+    // …and the message is not lost: a copy waits until just past the lease (this may have been the
+    // holder's own message, delivered again; if that worker dies, the copy takes the run over)
+    expect(sent).toHaveLength(1);
+    expect(sent[0].message).toMatchObject({ runId: run.id, tenantId: run.tenantId, type: run.type });
+    const delay = (sent[0].opts as { delaySeconds: number }).delaySeconds;
+    const leaseLeft = (Date.parse(held.leaseExpiresAt!) - Date.now()) / 1000;
+    expect(delay).toBeGreaterThan(leaseLeft);
+    expect(delay).toBeLessThanOrEqual(Math.min(900, leaseLeft + 3));
   });
 });
 
