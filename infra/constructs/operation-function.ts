@@ -29,6 +29,8 @@ export interface FunctionResources {
   cursorSecret: ISecret;
   /** issue 19: the Secrets Manager name prefix of tenants' Graph credentials (GRAPH_SECRET_PREFIX) */
   graphSecretPrefix: string;
+  /** issue 19 follow-up: the orphan reconciler's grace period (GRAPH_SECRET_ORPHAN_GRACE_MINUTES) */
+  graphSecretOrphanGraceMinutes: number;
   /** environment every function gets (TABLE_NAME, WORK_QUEUE_URL, POWERTOOLS_*, …) */
   environment: Record<string, string>;
   logRetention: RetentionDays;
@@ -89,6 +91,7 @@ export class OperationFunction extends Construct {
         ...(bundlingOptions.RUNTIME_NODE_OPTIONS ? { NODE_OPTIONS: bundlingOptions.RUNTIME_NODE_OPTIONS } : {}),
         ...(def.access.graph ? { GRAPH_SECRET_ARN: r.graphSecret.secretArn } : {}),
         ...(def.access.writeGraphSecrets || def.access.listGraphSecrets ? { GRAPH_SECRET_PREFIX: r.graphSecretPrefix } : {}),
+        ...(def.access.listGraphSecrets ? { GRAPH_SECRET_ORPHAN_GRACE_MINUTES: String(r.graphSecretOrphanGraceMinutes) } : {}),
         ...(def.access.sendSchedules ? { SCHEDULE_QUEUE_URL: r.scheduleQueue.queueUrl } : {}),
         ...(props.environment ?? {}),
       },

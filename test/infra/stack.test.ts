@@ -213,7 +213,7 @@ describe('quota and concurrency from CDK context (issue 16)', () => {
   });
 
   it('takes -c maxActiveRunsPerTenant and -c workerMaxConcurrency into every function\'s environment and the worker\'s event source', () => {
-    const custom = synthStack({ ...CONTEXT, maxActiveRunsPerTenant: '7', workerMaxConcurrency: '5' });
+    const custom = synthStack({ ...CONTEXT, maxActiveRunsPerTenant: '7', workerMaxConcurrency: '5', graphSecretOrphanGraceMinutes: '90' });
     rmSync(custom.outdir, { recursive: true, force: true });
     expect(custom.synthError?.message).toBeUndefined();
     const res = custom.template.toJSON().Resources as Record<string, Resource>;
@@ -221,6 +221,9 @@ describe('quota and concurrency from CDK context (issue 16)', () => {
     const workerId = Object.entries(res).find(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith(`${queues.work.consumer} — `))![0];
     const mapping = Object.values(res).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.FunctionName.Ref === workerId)!;
     expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 5 });
+    // -c graphSecretOrphanGraceMinutes reaches the orphan reconciler only (issue 19 follow-up).
+    const graces = Object.values(res).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment.Variables.GRAPH_SECRET_ORPHAN_GRACE_MINUTES);
+    expect(graces.map((r) => [String(r.Properties.Description).split(' — ')[0], r.Properties.Environment.Variables.GRAPH_SECRET_ORPHAN_GRACE_MINUTES])).toEqual([['functions/schedules/secret-reconciler.ts', '90']]);
   }, 120_000);
 
   it('refuses a quota the functions\' settings would refuse, and a cap outside AWS\'s range', () => {
@@ -229,6 +232,8 @@ describe('quota and concurrency from CDK context (issue 16)', () => {
     expect(build({ maxActiveRunsPerTenant: '0' })).toThrow(/maxActiveRunsPerTenant/);
     expect(build({ maxActiveRunsPerTenant: '2.5' })).toThrow(/maxActiveRunsPerTenant/);
     expect(build({ workerMaxConcurrency: '1' })).toThrow(/workerMaxConcurrency/);
+    expect(build({ graphSecretOrphanGraceMinutes: '5' })).toThrow(/graphSecretOrphanGraceMinutes/);
+    expect(build({ dispatchMode: 'stream' })).toThrow(/dispatchMode/);
   });
 });
 
@@ -352,6 +357,7 @@ describe('tenants and their Graph credentials (issue 19)', () => {
     expect(statementsOf(reconciler.entry).some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes('operation-runs/graph/'))).toBe(false);
     const [fnId, fn] = functionOf(reconciler.entry);
     expect(fn.Properties.Timeout).toBeLessThan(reconciler.everyMinutes * 60);
+    expect(fn.Properties.Environment.Variables).toMatchObject({ GRAPH_SECRET_PREFIX: `operation-runs/graph/${synth.stack.stackName}/`, GRAPH_SECRET_ORPHAN_GRACE_MINUTES: '60' });
     const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.Targets?.[0]?.Arn?.['Fn::GetAtt']?.[0] === fnId);
     expect(rule?.[1].Properties.ScheduleExpression).toBe('rate(1 hour)');
   });
