@@ -5,6 +5,7 @@
  * Stops looking at further secrets RECONCILER_SAFETY_MARGIN_MS before its timeout; the next run goes on.
  */
 import type { Context } from 'aws-lambda';
+import { secretLister } from '../../shared/graph/secret-lister.js';
 import { settings } from '../../shared/settings.js';
 import { sharedDocumentClient } from '../../shared/store/clients.js';
 import { directoryStore, storeSet } from '../../shared/store/stores.js';
@@ -17,6 +18,7 @@ export const handler = async (_event: unknown, context: Pick<Context, 'getRemain
   const directory = directoryStore(storeSet({ doc: sharedDocumentClient(), table: s.tableName }));
   return reconcileGraphSecrets({
     ...credentialSecretDeps(directory),
+    lister: secretLister(),
     prefix: s.graphSecretPrefix,
     graceMs: s.graphSecretOrphanGraceMinutes * 60_000,
     now: new Date(),

@@ -15,14 +15,10 @@
  * the secret sweeper, a refused tenant request, the orphan reconciler). It is idempotent: a ref that
  * is already gone (or already scheduled for deletion) is done.
  *
- * `list(prefix)` answers the live secrets whose name starts with `prefix`, with their creation time
- * (the orphan reconciler, shared/tenants/secret-reconciler.ts). In AWS: ListSecrets with the `name`
- * filter ("Prefix match, case-sensitive", Filter, Secrets Manager API reference), page by page;
- * secrets scheduled for deletion are not listed ("By default, secrets scheduled for deletion aren't
- * included", ListSecrets `IncludePlannedDeletion`).
+ * Listing them is a port of its own (secret-lister.ts), so only the orphan reconciler bundles ListSecrets.
  */
 import {
-  CreateSecretCommand, DeleteSecretCommand, InvalidRequestException, paginateListSecrets, PutSecretValueCommand, ResourceExistsException, ResourceNotFoundException, SecretsManagerClient,
+  CreateSecretCommand, DeleteSecretCommand, InvalidRequestException, PutSecretValueCommand, ResourceExistsException, ResourceNotFoundException, SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { settings } from '../settings.js';
 import { traced } from '../observability/tracer.js';
@@ -33,14 +29,6 @@ export interface SecretWriter {
   put(name: string, value: string): Promise<string>;
   /** Deletes the secret behind `ref` (a reference `put` answered); a ref already gone is done. */
   delete(ref: string): Promise<void>;
-  /** The live secrets named `prefix…` (the reference `put` answered for each, its name, its creation time). */
-  list(prefix: string): AsyncIterable<StoredSecret>;
-}
-
-export interface StoredSecret {
-  ref: string;
-  name: string;
-  createdAt: Date;
 }
 
 /**
@@ -77,16 +65,6 @@ export class SecretsManagerSecretWriter implements SecretWriter {
       // deleted"); the service's message says "…because it was marked for deletion".
       if (err instanceof InvalidRequestException && /marked (for )?delet/i.test(err.message)) return;
       throw err;
-    }
-  }
-
-  async *list(prefix: string): AsyncIterable<StoredSecret> {
-    const pages = paginateListSecrets({ client: this.client, pageSize: 100 }, { Filters: [{ Key: 'name', Values: [prefix] }] });
-    for await (const page of pages) {
-      for (const s of page.SecretList ?? []) {
-        // No creation date or name: not a secret this product created — never a candidate.
-        if (s.ARN && s.Name && s.CreatedDate) yield { ref: s.ARN, name: s.Name, createdAt: s.CreatedDate };
-      }
     }
   }
 }

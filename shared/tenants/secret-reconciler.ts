@@ -15,12 +15,12 @@
  * is not one the product wrote). A failure on one secret is logged and the next is tried; whatever
  * a run leaves, the next run finds again.
  */
-import type { SecretWriter } from '../graph/secret-store.js';
+import type { SecretLister } from '../graph/secret-lister.js';
 import { logger } from '../observability/logger.js';
 import { type CredentialSecretDeps, deleteUnreferenced } from './credential-secrets.js';
 
 export interface SecretReconcilerDeps extends CredentialSecretDeps {
-  secrets: Pick<SecretWriter, 'delete' | 'list'>;
+  lister: SecretLister;
   /** GRAPH_SECRET_PREFIX: the only names looked at */
   prefix: string;
   /** secrets younger than this are left alone */
@@ -57,7 +57,7 @@ export function tenantOfSecretName(name: string, prefix: string): string | undef
 export async function reconcileGraphSecrets(deps: SecretReconcilerDeps): Promise<ReconcileResult> {
   const result: ReconcileResult = { examined: 0, deleted: [], young: 0, referenced: 0, foreign: 0, failed: 0, stoppedEarly: false };
   const bornBefore = deps.now.getTime() - deps.graceMs;
-  for await (const secret of deps.secrets.list(deps.prefix)) {
+  for await (const secret of deps.lister.list(deps.prefix)) {
     if (deps.keepGoing && !deps.keepGoing()) {
       result.stoppedEarly = true;
       break;

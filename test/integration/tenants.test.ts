@@ -71,7 +71,6 @@ function recordingWriter(afterPut?: (ref: string) => Promise<void>) {
   const writer: SecretWriter = {
     put: async (name, value) => { const ref = await localSecretBook().put(name, value); puts.push(ref); await afterPut?.(ref); return ref; },
     delete: async (ref) => { deletes.push(ref); await localSecretBook().delete(ref); },
-    list: (prefix) => localSecretBook().list(prefix),
   };
   return { writer, puts, deletes };
 }
@@ -444,7 +443,7 @@ describe('a refused or failed tenant request leaves no live secret', () => {
     // What a request that died between its secret write and its table write leaves behind.
     const orphanRef = await localSecretBook().put(credentialSecretName(body.tenantId, ulid()), JSON.stringify({ clientSecret: 'fake-orphaned' }));
     const graceMs = settings().graphSecretOrphanGraceMinutes * 60_000;
-    const deps = { getTenant: (t: string) => dir().getTenant(t, { consistent: true }), secrets: localSecretBook(), prefix: settings().graphSecretPrefix, graceMs };
+    const deps = { getTenant: (t: string) => dir().getTenant(t, { consistent: true }), secrets: localSecretBook(), lister: localSecretBook(), prefix: settings().graphSecretPrefix, graceMs };
     const young = await reconcileGraphSecrets({ ...deps, now: new Date() });
     expect(young.deleted).not.toContain(orphanRef);
     expect(localSecretBook().get(nameOf(orphanRef))).toBeDefined();

@@ -83,6 +83,10 @@ describe('deployed bundles (issue 18)', () => {
     expect(Object.keys(OVER_CEILING_KIB).filter((e) => !((byEntry.get(e) ?? 0) > CEILING_KIB))).toEqual([]);
   });
 
+  it('only the orphan reconciler bundles the secret lister (ListSecrets): the tenant routes and the sweeper stay as they were', () => {
+    expect(having(/shared\/graph\/secret-lister\.ts$/)).toEqual(['functions/schedules/secret-reconciler.ts']);
+  });
+
   it('MSAL is bundled by the run worker only (API routes, group search included, never carry it)', () => {
     expect(having(MSAL)).toEqual(['functions/workers/run-worker.ts']);
   });

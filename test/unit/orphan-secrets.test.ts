@@ -8,7 +8,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsManagerSecretWriter } from '../../shared/graph/secret-store.js';
+import { SecretsManagerSecretLister } from '../../shared/graph/secret-lister.js';
 import { LocalSecretBook } from '../../shared/graph/local-secret-book.js';
 import { withCredentialSecret } from '../../shared/tenants/credential-secrets.js';
 import { reconcileGraphSecrets, tenantOfSecretName, type SecretReconcilerDeps } from '../../shared/tenants/secret-reconciler.js';
@@ -91,7 +91,7 @@ describe('withCredentialSecret (the request path)', () => {
 describe('the orphan reconciler', () => {
   const GRACE = HOUR;
   const deps = (w: ReturnType<typeof world>, now: Date, more: Partial<SecretReconcilerDeps> = {}): SecretReconcilerDeps =>
-    ({ getTenant: w.getTenant, secrets: w.book, prefix: PREFIX, graceMs: GRACE, now, ...more });
+    ({ getTenant: w.getTenant, secrets: w.book, lister: w.book, prefix: PREFIX, graceMs: GRACE, now, ...more });
 
   it('deletes an unreferenced secret older than the grace period; keeps the referenced (current, pending, by name), the young, the foreign', async () => {
     const w = world();
@@ -146,7 +146,7 @@ describe('the orphan reconciler', () => {
   });
 });
 
-describe('SecretsManagerSecretWriter.list', () => {
+describe('SecretsManagerSecretLister.list', () => {
   const sm = mockClient(SecretsManagerClient);
   beforeEach(() => sm.reset());
   const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:111122223333:secret:${name}-AbCdEf`;
@@ -161,7 +161,7 @@ describe('SecretsManagerSecretWriter.list', () => {
     // The paginator reuses its input object: record a copy of each request as it is sent.
     sm.on(ListSecretsCommand).callsFake((input) => { inputs.push({ ...input }); return pages.shift(); });
     const listed = [];
-    for await (const s of new SecretsManagerSecretWriter(new SecretsManagerClient({ region: 'eu-west-1' })).list(PREFIX)) listed.push(s);
+    for await (const s of new SecretsManagerSecretLister(new SecretsManagerClient({ region: 'eu-west-1' })).list(PREFIX)) listed.push(s);
     expect(listed).toEqual([
       { ref: arn(`${PREFIX}contoso/01A`), name: `${PREFIX}contoso/01A`, createdAt: created },
       { ref: arn(`${PREFIX}fabrikam/01B`), name: `${PREFIX}fabrikam/01B`, createdAt: created },
