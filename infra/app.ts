@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { OperationRunsStack } from './stack.js';
 import { MAX_CONCURRENCY_RANGE, WORKER_MAX_CONCURRENCY } from '../shared/wiring.js';
-import { DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT, parsePlatformAdmins, parseSettings } from '../shared/settings.js';
+import { DEFAULT_GRAPH_SECRET_ORPHAN_GRACE_MINUTES, DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT, parsePlatformAdmins, parseSettings } from '../shared/settings.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const STACK_NAME = 'OperationRuns';
@@ -46,19 +46,12 @@ export function buildApp(appProps: AppProps = {}) {
     return ids;
   };
 
-  const activeRunQuota = (n: number) => {
+  /** A context value checked by the same rule the functions' settings apply to the variable it becomes. */
+  const viaSettings = <T>(key: string, variable: string, raw: string, pick: (s: ReturnType<typeof parseSettings>) => T): T => {
     try {
-      return parseSettings({ CURSOR_SECRET: 'synth-time-check', MAX_ACTIVE_RUNS_PER_TENANT: String(n) }).quotas.maxActiveRunsPerTenant;
+      return pick(parseSettings({ CURSOR_SECRET: 'synth-time-check', [variable]: raw }));
     } catch (err) {
-      throw new Error(`CDK context "maxActiveRunsPerTenant" is invalid: ${(err as Error).message}`);
-    }
-  };
-
-  const dispatchMode = (raw: string) => {
-    try {
-      return parseSettings({ CURSOR_SECRET: 'synth-time-check', DISPATCH_MODE: raw }).dispatchMode;
-    } catch (err) {
-      throw new Error(`CDK context "dispatchMode" is invalid: ${(err as Error).message}`);
+      throw new Error(`CDK context "${key}" is invalid: ${(err as Error).message}`);
     }
   };
 
@@ -92,9 +85,11 @@ export function buildApp(appProps: AppProps = {}) {
     // first one is named here, at deploy time — nobody becomes one through the API (docs/DEPLOY.md).
     platformAdmins: platformAdmins(text('platformAdmins', '')),
     // The functions' MAX_ACTIVE_RUNS_PER_TENANT; checked by the same rule the functions' settings apply.
-    maxActiveRunsPerTenant: activeRunQuota(num('maxActiveRunsPerTenant', DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT)),
+    maxActiveRunsPerTenant: viaSettings('maxActiveRunsPerTenant', 'MAX_ACTIVE_RUNS_PER_TENANT', String(num('maxActiveRunsPerTenant', DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT)), (s) => s.quotas.maxActiveRunsPerTenant),
     // issue 18 item 3: `direct` (default) or `outbox` — how a start reaches the work queue (BENCHMARKS.md).
-    dispatchMode: dispatchMode(text('dispatchMode', 'direct')),
+    dispatchMode: viaSettings('dispatchMode', 'DISPATCH_MODE', text('dispatchMode', 'direct'), (s) => s.dispatchMode),
+    // Issue 19 follow-up: the orphan reconciler leaves credential secrets younger than this alone (minutes, 10–10080).
+    graphSecretOrphanGraceMinutes: viaSettings('graphSecretOrphanGraceMinutes', 'GRAPH_SECRET_ORPHAN_GRACE_MINUTES', String(num('graphSecretOrphanGraceMinutes', DEFAULT_GRAPH_SECRET_ORPHAN_GRACE_MINUTES)), (s) => s.graphSecretOrphanGraceMinutes),
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

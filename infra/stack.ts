@@ -6,7 +6,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability/metric-names.js';
-import { DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT, type DispatchMode } from '../shared/settings.js';
+import { DEFAULT_GRAPH_SECRET_ORPHAN_GRACE_MINUTES, DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT, type DispatchMode } from '../shared/settings.js';
 import { Api } from './constructs/api.js';
 import { Data } from './constructs/data.js';
 import { deployedRoutes } from './constructs/deployed-functions.js';
@@ -39,6 +39,8 @@ export interface OperationRunsStackProps extends StackProps {
   maxActiveRunsPerTenant?: number;
   /** DISPATCH_MODE of every function (default `direct`); `outbox` lets the stream publisher send work */
   dispatchMode?: DispatchMode;
+  /** GRAPH_SECRET_ORPHAN_GRACE_MINUTES of the orphan reconciler (default: the settings' default, 60) */
+  graphSecretOrphanGraceMinutes?: number;
   /** absolute project root: wiring entries are relative to it, and esbuild runs in it */
   projectRoot: string;
   /** issue 19: the platform admins' user ids (CDK context `platformAdmins`), given to the API functions */
@@ -69,6 +71,7 @@ export class OperationRunsStack extends Stack {
       cursorSecret: this.data.cursorSecret,
       // Tenants' Graph credentials (issue 19): one secret each, under this stack's prefix.
       graphSecretPrefix: `operation-runs/graph/${this.stackName}/`,
+      graphSecretOrphanGraceMinutes: props.graphSecretOrphanGraceMinutes ?? DEFAULT_GRAPH_SECRET_ORPHAN_GRACE_MINUTES,
       environment: {
         TABLE_NAME: this.data.table.tableName,
         WORK_QUEUE_URL: this.messaging.workQueue.queueUrl,

@@ -54,6 +54,12 @@ export const DEFAULT_SCHEDULE_MIN_INTERVAL_MINUTES = 15;
  * and replace secrets, and the worker's grant to read them, are scoped to `<prefix>*` (infra/).
  */
 export const DEFAULT_GRAPH_SECRET_PREFIX = 'operation-runs/graph/';
+/**
+ * Issue 19 follow-up: the orphan reconciler deletes a credential secret no tenant names only once it
+ * is older than this. It must outlast a request between its secret write and its table write (an
+ * API function times out after 10 s) and ListSecrets' eventual consistency (five minutes): 10 at least.
+ */
+export const DEFAULT_GRAPH_SECRET_ORPHAN_GRACE_MINUTES = 60;
 
 /** PLATFORM_ADMINS: comma-separated user ids (token `sub`s); blanks and duplicates are dropped. */
 export const parsePlatformAdmins = (raw: string | undefined): string[] => [...new Set((raw ?? '').split(',').map((s) => s.trim()).filter(Boolean))];
@@ -97,6 +103,7 @@ const envSchema = z.object({
   SCHEDULE_MIN_INTERVAL_MINUTES: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1440)), DEFAULT_SCHEDULE_MIN_INTERVAL_MINUTES),
   PLATFORM_ADMINS: z.optional(z.string().check(z.trim(), z.maxLength(4000))),
   GRAPH_SECRET_PREFIX: z._default(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9/_+=.@-]{1,200}$/, 'must be a Secrets Manager name prefix')), DEFAULT_GRAPH_SECRET_PREFIX),
+  GRAPH_SECRET_ORPHAN_GRACE_MINUTES: z._default(z.coerce.number().check(z.int(), z.minimum(10), z.maximum(7 * 24 * 60)), DEFAULT_GRAPH_SECRET_ORPHAN_GRACE_MINUTES),
   LOCAL_SECRETS_FILE: z.optional(text),
   GRAPH_SIM_URL: url,
   DISPATCH_MODE: z._default(z.enum(DISPATCH_MODES), 'direct'),
@@ -135,6 +142,8 @@ export interface Settings {
   platformAdmins: readonly string[];
   /** GRAPH_SECRET_PREFIX: where tenants' Graph credentials are created in Secrets Manager */
   graphSecretPrefix: string;
+  /** GRAPH_SECRET_ORPHAN_GRACE_MINUTES: the orphan reconciler leaves younger secrets alone (default 60, 10–10080) */
+  graphSecretOrphanGraceMinutes: number;
   /** LOCAL_SECRETS_FILE (local runtime only): the local secret store's file; unset → kept in memory */
   localSecretsFile: string | undefined;
   /** GRAPH_SIM_URL (local runtime only): tenants created through the API point at this simulated Graph */
@@ -203,6 +212,7 @@ export function parseSettings(env: Record<string, string | undefined>): Settings
     scheduleQueueUrl: e.SCHEDULE_QUEUE_URL,
     platformAdmins: parsePlatformAdmins(e.PLATFORM_ADMINS),
     graphSecretPrefix: e.GRAPH_SECRET_PREFIX,
+    graphSecretOrphanGraceMinutes: e.GRAPH_SECRET_ORPHAN_GRACE_MINUTES,
     localSecretsFile: e.LOCAL_SECRETS_FILE,
     graphSimUrl: e.GRAPH_SIM_URL,
     dispatchMode: e.DISPATCH_MODE,

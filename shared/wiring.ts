@@ -18,8 +18,13 @@ export interface FunctionAccess {
   graph?: boolean;
   /** may create and replace tenants' Graph credentials in Secrets Manager (under GRAPH_SECRET_PREFIX) */
   writeGraphSecrets?: boolean;
-  /** may delete tenants' superseded Graph credentials in Secrets Manager (under GRAPH_SECRET_PREFIX): the secret sweeper only */
+  /**
+   * may schedule the deletion of tenants' Graph credentials no tenant names (under GRAPH_SECRET_PREFIX):
+   * the secret sweeper, the orphan reconciler, and the tenant routes (a secret their refused request wrote)
+   */
   deleteGraphSecrets?: boolean;
+  /** may list secrets (ListSecrets; metadata only, never values): the orphan reconciler, which lists GRAPH_SECRET_PREFIX */
+  listGraphSecrets?: boolean;
   /** may publish to the event bus */
   publishEvents?: boolean;
 }
@@ -42,8 +47,11 @@ export interface RouteDef {
 const read: FunctionAccess = { table: 'read' };
 const write: FunctionAccess = { table: 'readwrite' };
 const start: FunctionAccess = { table: 'readwrite', sendWork: true };
-/** creates or rotates a tenant's Graph credential, then starts its connection check */
-const connect: FunctionAccess = { table: 'readwrite', sendWork: true, writeGraphSecrets: true };
+/**
+ * creates or rotates a tenant's Graph credential, then starts its connection check; deletes the
+ * secret it wrote when the request is refused after all (shared/tenants/credential-secrets.ts)
+ */
+const connect: FunctionAccess = { table: 'readwrite', sendWork: true, writeGraphSecrets: true, deleteGraphSecrets: true };
 
 export const routes: RouteDef[] = [
   { method: 'GET', path: '/health', entry: 'functions/api/health.ts', auth: false, access: { table: 'none' } },
@@ -245,8 +253,21 @@ export const TICK_TIMEOUT_SECONDS = 30;
 /** the tick stops paging this long before its timeout (the last page's sends must finish) */
 export const TICK_SAFETY_MARGIN_MS = 5_000;
 export const REAPER_TIMEOUT_SECONDS = 240;
+/**
+ * The orphan reconciler (issue 19 follow-up) lists the credential secrets 100 a page (ListSecrets,
+ * ~100 ms) and reads one tenant profile per secret past its grace period (~10 ms), deleting the
+ * orphans (~50 ms each): 120 s covers thousands of tenants. It stops RECONCILER_SAFETY_MARGIN_MS
+ * before its timeout; what it leaves, the next hour's run finds.
+ */
+export const RECONCILER_TIMEOUT_SECONDS = 120;
+export const RECONCILER_SAFETY_MARGIN_MS = 10_000;
 
 export const schedules: ScheduleDef[] = [
   { name: 'backup-schedule-tick', everyMinutes: 1, entry: 'functions/schedules/backup-tick.ts', access: { table: 'read', sendSchedules: true }, timeoutSeconds: TICK_TIMEOUT_SECONDS },
   { name: 'reaper', everyMinutes: 5, entry: 'functions/schedules/reaper.ts', access: { table: 'readwrite' }, timeoutSeconds: REAPER_TIMEOUT_SECONDS },
+  // Its own function, not the reaper's: only it lists secrets, and no run-reaping code gets Secrets Manager grants.
+  {
+    name: 'secret-reconciler', everyMinutes: 60, entry: 'functions/schedules/secret-reconciler.ts',
+    access: { table: 'read', listGraphSecrets: true, deleteGraphSecrets: true }, timeoutSeconds: RECONCILER_TIMEOUT_SECONDS,
+  },
 ];

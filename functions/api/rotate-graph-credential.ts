@@ -7,7 +7,7 @@ import { rotateCredentialRoute } from '../../shared/http/tenant-schemas.js';
 import { credentialSecretName, startConnectionCheck } from '../../shared/http/tenants.js';
 import { sqsWorkQueue } from '../../shared/http/work-queue.js';
 import { credentialSecretString, credentialSummary } from '../../shared/tenants/credentials.js';
-import { secretWriter } from '../../shared/graph/secret-store.js';
+import { credentialSecretDeps, withCredentialSecret } from '../../shared/tenants/credential-secrets.js';
 import { directoryStore } from '../../shared/store/stores.js';
 
 useWorkQueue(sqsWorkQueue);
@@ -33,7 +33,6 @@ export const handler = apiHandler(rotateCredentialRoute, async ({ tenantId, body
   const now = deps.clock();
   const staleBefore = new Date(now.getTime() - PENDING_STALE_MS).toISOString();
   if (tenant.pendingCredential && tenant.pendingCredential.since > staleBefore) throw busy();
-  const secretRef = await secretWriter().put(credentialSecretName(tenantId, ulid(now.getTime())), credentialSecretString(body.credential));
   const credential = credentialSummary(body.credential);
   const audit = auditPut({
     tenantId, actor: actorOf(user), action: 'credential.rotated', target: { type: 'tenant', id: tenantId, label: tenant.name },
@@ -41,8 +40,12 @@ export const handler = apiHandler(rotateCredentialRoute, async ({ tenantId, body
     // this is only the credential's summary (type, thumbprint), never its value.
     before: { graphCredential: tenant.graphCredential ?? null }, after: { graphCredential: credential },
   }, now);
-  const set = await directory.setPendingCredential(tenantId, { secretRef, credential, since: now.toISOString() }, staleBefore, audit);
-  if (!set) throw busy();
+  // A rotation that loses the conditional write (another one became pending meanwhile) or whose write
+  // fails leaves no secret behind: withCredentialSecret deletes it, and the answer is unchanged.
+  const credentialSecret = { tenantId, name: credentialSecretName(tenantId, ulid(now.getTime())), value: credentialSecretString(body.credential) };
+  await withCredentialSecret(credentialSecretDeps(directory), credentialSecret, async (secretRef) => {
+    if (!(await directory.setPendingCredential(tenantId, { secretRef, credential, since: now.toISOString() }, staleBefore, audit))) throw busy();
+  });
   const started = await startConnectionCheck(deps, tenantId, user, 'pending');
   return { status: 202, headers: { location: `/tenants/${encodeURIComponent(tenantId)}/runs/${encodeURIComponent(started.run.id)}` }, body: started };
 });

@@ -6,8 +6,8 @@
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { eventDeps } from '../../shared/events/deps.js';
-import { secretWriter } from '../../shared/graph/secret-store.js';
+import { credentialSecretDeps } from '../../shared/tenants/credential-secrets.js';
 import { sweepSecrets } from '../../shared/tenants/secret-sweeper.js';
 
 export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
-  sweepSecrets(event, { getTenant: (tenantId) => eventDeps().stores.directory.getTenant(tenantId, { consistent: true }), secrets: secretWriter() });
+  sweepSecrets(event, credentialSecretDeps(eventDeps().stores.directory));

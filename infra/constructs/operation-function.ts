@@ -29,6 +29,8 @@ export interface FunctionResources {
   cursorSecret: ISecret;
   /** issue 19: the Secrets Manager name prefix of tenants' Graph credentials (GRAPH_SECRET_PREFIX) */
   graphSecretPrefix: string;
+  /** issue 19 follow-up: the orphan reconciler's grace period (GRAPH_SECRET_ORPHAN_GRACE_MINUTES) */
+  graphSecretOrphanGraceMinutes: number;
   /** environment every function gets (TABLE_NAME, WORK_QUEUE_URL, POWERTOOLS_*, …) */
   environment: Record<string, string>;
   logRetention: RetentionDays;
@@ -88,7 +90,8 @@ export class OperationFunction extends Construct {
         ...r.environment,
         ...(bundlingOptions.RUNTIME_NODE_OPTIONS ? { NODE_OPTIONS: bundlingOptions.RUNTIME_NODE_OPTIONS } : {}),
         ...(def.access.graph ? { GRAPH_SECRET_ARN: r.graphSecret.secretArn } : {}),
-        ...(def.access.writeGraphSecrets ? { GRAPH_SECRET_PREFIX: r.graphSecretPrefix } : {}),
+        ...(def.access.writeGraphSecrets || def.access.listGraphSecrets ? { GRAPH_SECRET_PREFIX: r.graphSecretPrefix } : {}),
+        ...(def.access.listGraphSecrets ? { GRAPH_SECRET_ORPHAN_GRACE_MINUTES: String(r.graphSecretOrphanGraceMinutes) } : {}),
         ...(def.access.sendSchedules ? { SCHEDULE_QUEUE_URL: r.scheduleQueue.queueUrl } : {}),
         ...(props.environment ?? {}),
       },
@@ -116,11 +119,19 @@ export class OperationFunction extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: [
         'Active X-Ray tracing needs xray:PutTraceSegments/PutTelemetryRecords, which support no resource-level permissions.',
+        ...(def.access.listGraphSecrets ? [LIST_SECRETS_REASON] : []),
         ...(props.moreWildcardReasons ?? []),
       ].join(' '),
     });
   }
 }
+
+/**
+ * ListSecrets has no resource type in the Secrets Manager permissions reference, so it can only be
+ * granted on `*` ("If there is no value for this column, you must specify all resources"); the AWS
+ * guide's example grants `secretsmanager:List*` on `*` next to per-secret grants for the same reason.
+ */
+const LIST_SECRETS_REASON = 'The orphan reconciler needs secretsmanager:ListSecrets, which supports no resource-level permissions; it answers secret metadata only (never values), the function filters by its name prefix, and it may delete only under that prefix.';
 
 /** Least privilege from wiring: each `access` field maps to one CDK grant, nothing else. */
 function grantAccess(fn: NodejsFunction, access: FunctionAccess, r: FunctionResources) {
@@ -132,7 +143,8 @@ function grantAccess(fn: NodejsFunction, access: FunctionAccess, r: FunctionReso
   if (access.graph) r.graphSecret.grantRead(fn);
   // Issue 19: tenants' Graph credentials, one secret each under GRAPH_SECRET_PREFIX. The worker reads
   // them; the tenant routes create them and put new values — nothing else, and only under the prefix.
-  // The secret sweeper alone may delete them (superseded credentials, once the tenant no longer names them).
+  // The secret sweeper, the orphan reconciler and the tenant routes may schedule their deletion, once
+  // no tenant names them (a superseded credential, an orphan, a secret a refused request wrote).
   if (access.graph || access.writeGraphSecrets || access.deleteGraphSecrets) {
     const actions = [
       ...(access.graph ? ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'] : []),
@@ -144,9 +156,10 @@ function grantAccess(fn: NodejsFunction, access: FunctionAccess, r: FunctionReso
     fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [resource] }));
     Validations.of(fn.role!).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${r.graphSecretPrefix}*]`,
-      reason: 'Each tenant\'s Graph credential is its own secret, created at run time (POST /tenants, credential rotation) under this stack\'s name prefix and deleted by the secret sweeper once superseded; the grant is scoped to that prefix.',
+      reason: 'Each tenant\'s Graph credential is its own secret, created at run time (POST /tenants, credential rotation) under this stack\'s name prefix and deleted once no tenant names it (the secret sweeper, the orphan reconciler, a refused tenant request); the grant is scoped to that prefix.',
     });
   }
+  if (access.listGraphSecrets) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] }));
   // Every function that reads the table may page through it (lists, the reaper, drift): it signs cursors.
   if (access.table !== 'none') r.cursorSecret.grantRead(fn);
   if (access.table !== 'none') {

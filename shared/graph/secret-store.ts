@@ -11,9 +11,11 @@
  *   under LOCAL_STATE_DIR, so it survives a restart of `npm start`) or in memory when that is unset
  *   (LOCAL_IN_MEMORY=1, tests). LocalSecretResolver reads the same book.
  *
- * `delete(ref)` removes a superseded credential (the secret sweeper, shared/tenants/secret-sweeper.ts,
- * calls it once the tenant profile no longer names the ref). It is idempotent: a ref that is already
- * gone (or, in AWS, already scheduled for deletion) is done.
+ * `delete(ref)` schedules the deletion of a credential no tenant names (shared/tenants/credential-secrets.ts:
+ * the secret sweeper, a refused tenant request, the orphan reconciler). It is idempotent: a ref that
+ * is already gone (or already scheduled for deletion) is done.
+ *
+ * Listing them is a port of its own (secret-lister.ts), so only the orphan reconciler bundles ListSecrets.
  */
 import {
   CreateSecretCommand, DeleteSecretCommand, InvalidRequestException, PutSecretValueCommand, ResourceExistsException, ResourceNotFoundException, SecretsManagerClient,

@@ -21,16 +21,12 @@
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { SecretWriter } from '../graph/secret-store.js';
 import { logger } from '../observability/logger.js';
-import type { TenantProfile } from '../store/directory-store.js';
 import { TABLE_KEYS, TENANT_PROFILE_SK, tenantPk } from '../store/keys.js';
+import { type CredentialSecretDeps, deleteUnreferenced, refsOf } from './credential-secrets.js';
 
-export interface SecretSweeperDeps {
-  /** the tenant profile as it is now (strongly consistent) */
-  getTenant: (tenantId: string) => Promise<Pick<TenantProfile, 'graph' | 'pendingCredential'> | null>;
-  secrets: Pick<SecretWriter, 'delete'>;
-}
+/** the tenant profile as it is now (strongly consistent), and the secret store */
+export type SecretSweeperDeps = CredentialSecretDeps;
 
 const TENANT_PK_PREFIX = tenantPk('');
 
@@ -42,8 +38,6 @@ export function isTenantProfileRecord(record: DynamoDBRecord): boolean {
 
 type Image = { graph?: { secretRef?: string }; pendingCredential?: { secretRef?: string } } | null;
 const imageOf = (raw: unknown): Image => (raw ? (unmarshall(raw as never) as Image) : null);
-const refsOf = (i: Image | Pick<TenantProfile, 'graph' | 'pendingCredential'>): string[] =>
-  [i?.graph?.secretRef, i?.pendingCredential?.secretRef].filter((r): r is string => typeof r === 'string' && r.length > 0);
 
 /** The refs the old image names and the new one does not (pure). */
 export function supersededRefs(record: DynamoDBRecord): string[] {
@@ -66,10 +60,7 @@ export async function sweepSecrets(event: DynamoDBStreamEvent, deps: SecretSweep
       if (refs.length === 0) continue;
       const tenantId = tenantIdOf(record);
       // Never delete what the tenant names now (a replay of an old record, a ref written back).
-      const inUse = new Set(refsOf(await deps.getTenant(tenantId)));
-      for (const ref of refs) {
-        if (inUse.has(ref)) continue;
-        await deps.secrets.delete(ref);
+      for (const ref of await deleteUnreferenced(deps, tenantId, refs.map((ref) => ({ ref })))) {
         logger.info('deleted a superseded Graph credential', { tenantId, ref });
       }
     } catch (err) {

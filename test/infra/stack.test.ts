@@ -213,7 +213,7 @@ describe('quota and concurrency from CDK context (issue 16)', () => {
   });
 
   it('takes -c maxActiveRunsPerTenant and -c workerMaxConcurrency into every function\'s environment and the worker\'s event source', () => {
-    const custom = synthStack({ ...CONTEXT, maxActiveRunsPerTenant: '7', workerMaxConcurrency: '5' });
+    const custom = synthStack({ ...CONTEXT, maxActiveRunsPerTenant: '7', workerMaxConcurrency: '5', graphSecretOrphanGraceMinutes: '90' });
     rmSync(custom.outdir, { recursive: true, force: true });
     expect(custom.synthError?.message).toBeUndefined();
     const res = custom.template.toJSON().Resources as Record<string, Resource>;
@@ -221,6 +221,9 @@ describe('quota and concurrency from CDK context (issue 16)', () => {
     const workerId = Object.entries(res).find(([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Description).startsWith(`${queues.work.consumer} — `))![0];
     const mapping = Object.values(res).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.FunctionName.Ref === workerId)!;
     expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 5 });
+    // -c graphSecretOrphanGraceMinutes reaches the orphan reconciler only (issue 19 follow-up).
+    const graces = Object.values(res).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment.Variables.GRAPH_SECRET_ORPHAN_GRACE_MINUTES);
+    expect(graces.map((r) => [String(r.Properties.Description).split(' — ')[0], r.Properties.Environment.Variables.GRAPH_SECRET_ORPHAN_GRACE_MINUTES])).toEqual([['functions/schedules/secret-reconciler.ts', '90']]);
   }, 120_000);
 
   it('refuses a quota the functions\' settings would refuse, and a cap outside AWS\'s range', () => {
@@ -229,6 +232,8 @@ describe('quota and concurrency from CDK context (issue 16)', () => {
     expect(build({ maxActiveRunsPerTenant: '0' })).toThrow(/maxActiveRunsPerTenant/);
     expect(build({ maxActiveRunsPerTenant: '2.5' })).toThrow(/maxActiveRunsPerTenant/);
     expect(build({ workerMaxConcurrency: '1' })).toThrow(/workerMaxConcurrency/);
+    expect(build({ graphSecretOrphanGraceMinutes: '5' })).toThrow(/graphSecretOrphanGraceMinutes/);
+    expect(build({ dispatchMode: 'stream' })).toThrow(/dispatchMode/);
   });
 });
 
@@ -313,21 +318,48 @@ describe('tenants and their Graph credentials (issue 19)', () => {
       expect(writes.length > 0, f.entry).toBe(Boolean(f.access.writeGraphSecrets));
       for (const w of writes) expect(prefixOf(w.Resource), f.entry).toBe(`operation-runs/graph/${synth.stack.stackName}/`);
       const vars = functionOf(f.entry)[1].Properties.Environment.Variables;
-      expect(vars.GRAPH_SECRET_PREFIX, f.entry).toBe(f.access.writeGraphSecrets ? `operation-runs/graph/${synth.stack.stackName}/` : undefined);
+      expect(vars.GRAPH_SECRET_PREFIX, f.entry).toBe(f.access.writeGraphSecrets || f.access.listGraphSecrets ? `operation-runs/graph/${synth.stack.stackName}/` : undefined);
       const readsTenantSecrets = statements.some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && prefixOf(s.Resource));
       expect(readsTenantSecrets, f.entry).toBe(Boolean(f.access.graph));
     }
     expect(deployedRoutes().filter((r) => r.access.writeGraphSecrets).map((r) => `${r.method} ${r.path}`).sort()).toEqual(['POST /tenants', 'PUT /tenants/{tenantId}/graph-credential']);
   });
 
-  it('lets only the secret sweeper delete secrets, only under the stack\'s prefix', () => {
+  it('lets only the secret sweeper, the orphan reconciler and the tenant routes delete secrets, only under the stack\'s prefix (issue 19 follow-up)', () => {
+    const reconciler = schedules.find((s) => s.name === 'secret-reconciler')!;
     const deleters = deployedFunctions().filter((f) => statementsOf(f.entry).some((s) => [s.Action].flat().some((a) => a === 'secretsmanager:DeleteSecret' || a === 'secretsmanager:*')));
-    expect(deleters.map((f) => f.entry)).toEqual([secretSweeper.entry]);
-    const deletes = statementsOf(secretSweeper.entry).filter((s) => [s.Action].flat().includes('secretsmanager:DeleteSecret'));
-    expect(deletes).toHaveLength(1);
-    expect([deletes[0].Action].flat()).toEqual(['secretsmanager:DeleteSecret']);
-    expect(JSON.stringify(deletes[0].Resource)).toMatch(new RegExp(`:secret:operation-runs/graph/${synth.stack.stackName}/\\*"`));
+    expect(deleters.map((f) => f.entry).sort()).toEqual([
+      secretSweeper.entry, reconciler.entry, ...deployedRoutes().filter((r) => r.access.writeGraphSecrets).map((r) => r.entry),
+    ].sort());
+    expect(deleters.map((f) => f.entry).sort()).toEqual(deployedFunctions().filter((f) => f.access.deleteGraphSecrets).map((f) => f.entry).sort());
+    for (const f of deleters) {
+      const deletes = statementsOf(f.entry).filter((s) => [s.Action].flat().includes('secretsmanager:DeleteSecret'));
+      expect(deletes, f.entry).toHaveLength(1);
+      expect(JSON.stringify(deletes[0].Resource), f.entry).toMatch(new RegExp(`:secret:operation-runs/graph/${synth.stack.stackName}/\\*"`));
+    }
+    const sweeperDeletes = statementsOf(secretSweeper.entry).filter((s) => [s.Action].flat().includes('secretsmanager:DeleteSecret'));
+    expect([sweeperDeletes[0].Action].flat()).toEqual(['secretsmanager:DeleteSecret']);
     expect(secretSweeper.access).toEqual({ table: 'read', deleteGraphSecrets: true });
+  });
+
+  it('lets only the orphan reconciler list secrets (ListSecrets supports only Resource *), runs it hourly, reading the table only (issue 19 follow-up)', () => {
+    const reconciler = schedules.find((s) => s.name === 'secret-reconciler')!;
+    expect(reconciler.access).toEqual({ table: 'read', listGraphSecrets: true, deleteGraphSecrets: true });
+    const listers = deployedFunctions().filter((f) => actionsOf(f.entry).some((a) => a.startsWith('secretsmanager:List')));
+    expect(listers.map((f) => f.entry)).toEqual([reconciler.entry]);
+    const lists = statementsOf(reconciler.entry).filter((s) => [s.Action].flat().includes('secretsmanager:ListSecrets'));
+    expect(lists).toHaveLength(1);
+    expect([lists[0].Action].flat()).toEqual(['secretsmanager:ListSecrets']);
+    expect(lists[0].Resource).toBe('*');
+    // It may neither read secret values nor write them, nor write the table.
+    const actions = actionsOf(reconciler.entry);
+    for (const a of ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) expect(actions).not.toContain(a);
+    expect(statementsOf(reconciler.entry).some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes('operation-runs/graph/'))).toBe(false);
+    const [fnId, fn] = functionOf(reconciler.entry);
+    expect(fn.Properties.Timeout).toBeLessThan(reconciler.everyMinutes * 60);
+    expect(fn.Properties.Environment.Variables).toMatchObject({ GRAPH_SECRET_PREFIX: `operation-runs/graph/${synth.stack.stackName}/`, GRAPH_SECRET_ORPHAN_GRACE_MINUTES: '60' });
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.Targets?.[0]?.Arn?.['Fn::GetAtt']?.[0] === fnId);
+    expect(rule?.[1].Properties.ScheduleExpression).toBe('rate(1 hour)');
   });
 });
 
@@ -440,10 +472,10 @@ describe('least privilege from wiring access', () => {
     }
   });
 
-  it('uses `*` only for X-Ray (and the stream listing the DynamoDB event source needs)', () => {
+  it('uses `*` only for X-Ray (and the stream listing the DynamoDB event source needs, and the orphan reconciler\'s ListSecrets)', () => {
     for (const f of deployedFunctions()) {
       for (const s of statementsOf(f.entry).filter((st) => st.Resource === '*')) {
-        const allowed = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'dynamodb:ListStreams'];
+        const allowed = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'dynamodb:ListStreams', ...(f.access.listGraphSecrets ? ['secretsmanager:ListSecrets'] : [])];
         expect([s.Action].flat().every((a) => allowed.includes(a)), `${f.entry} ${JSON.stringify(s.Action)}`).toBe(true);
       }
     }
@@ -578,7 +610,9 @@ describe('events and schedules', () => {
 
   it('runs every wiring schedule at its rate', () => {
     for (const s of schedules) {
-      const rate = s.everyMinutes === 1 ? 'rate(1 minute)' : `rate(${s.everyMinutes} minutes)`;
+      // CDK writes whole hours as hours (Schedule.rate): the reconciler's 60 minutes is rate(1 hour).
+      const hours = s.everyMinutes % 60 === 0 ? s.everyMinutes / 60 : 0;
+      const rate = hours ? `rate(${hours} hour${hours === 1 ? '' : 's'})` : s.everyMinutes === 1 ? 'rate(1 minute)' : `rate(${s.everyMinutes} minutes)`;
       const found = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression === rate);
       expect(found, s.name).toBeDefined();
       expect(found![1].Properties.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [functionOf(s.entry)[0], 'Arn'] });

@@ -13,6 +13,13 @@ import { selfSignedCertificate } from '../support/certificates.js';
 import { keys } from '../../shared/store/keys.js';
 import { localSecretBook } from '../../shared/graph/local-secret-book.js';
 import { setSecretWriter, type SecretWriter } from '../../shared/graph/secret-store.js';
+import { apiDeps, makeApiDeps, setApiDeps } from '../../shared/http/deps.js';
+import { credentialSecretName } from '../../shared/http/tenants.js';
+import { settings } from '../../shared/settings.js';
+import { makeDocumentClient, makeDynamoClient } from '../../shared/store/clients.js';
+import { DirectoryStore } from '../../shared/store/directory-store.js';
+import { reconcileGraphSecrets } from '../../shared/tenants/secret-reconciler.js';
+import { ulid } from 'ulid';
 import { handler as sweepHandler } from '../../functions/events/secret-sweeper.js';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { GraphSim } from '../../infra/local/graph-sim.js';
@@ -53,6 +60,20 @@ async function completedRun(tenantId: string, runId: string, user = 'alice') {
 const tableState = async () => JSON.stringify((JSON.parse(await api.snapshot()) as Array<{ sk: string }>).filter((i) => !i.sk.startsWith('NOTIF')));
 
 const profile = async (tenantId: string) => (await api.doc.send(new GetCommand({ TableName: api.runtime.tableName, Key: keys.tenant(tenantId), ConsistentRead: true }))).Item!;
+
+/**
+ * Records the refs the API puts and the deletions asked for, delegating to the local book;
+ * `afterPut` runs once a secret is written (a concurrent request or a fault between the two writes).
+ */
+function recordingWriter(afterPut?: (ref: string) => Promise<void>) {
+  const puts: string[] = [];
+  const deletes: string[] = [];
+  const writer: SecretWriter = {
+    put: async (name, value) => { const ref = await localSecretBook().put(name, value); puts.push(ref); await afterPut?.(ref); return ref; },
+    delete: async (ref) => { deletes.push(ref); await localSecretBook().delete(ref); },
+  };
+  return { writer, puts, deletes };
+}
 
 async function createTenant(body: ReturnType<typeof tenantBody>) {
   const res = await api.call('POST', '/tenants', { user: 'alice', body });
@@ -255,16 +276,6 @@ describe('PUT /tenants/{t}/graph-credential (owner)', () => {
     for (let i = 0; i < 600 && secretOf(ref) !== undefined; i++) await new Promise((r) => setTimeout(r, 100));
     expect(secretOf(ref), `${ref} is still in the secret book`).toBeUndefined();
   }
-  /** Records the refs the API puts and the deletions asked for, delegating to the local book. */
-  function recordingWriter() {
-    const puts: string[] = [];
-    const deletes: string[] = [];
-    const writer: SecretWriter = {
-      put: async (name, value) => { const ref = await localSecretBook().put(name, value); puts.push(ref); return ref; },
-      delete: async (ref) => { deletes.push(ref); await localSecretBook().delete(ref); },
-    };
-    return { writer, puts, deletes };
-  }
   const profileRecord = (tenantId: string, before: object, after: object) => ({
     eventName: 'MODIFY' as const,
     dynamodb: { Keys: marshall(keys.tenant(tenantId)) as never, OldImage: marshall({ ...keys.tenant(tenantId), ...before }) as never, NewImage: marshall({ ...keys.tenant(tenantId), ...after }) as never, SequenceNumber: `${Date.now()}` },
@@ -329,5 +340,122 @@ describe('PUT /tenants/{t}/graph-credential (owner)', () => {
     expect(again.status).toBe(409);
     expect(await tableState()).toBe(before);
     expect((await profile(tenantId)).graph.secretRef).toBe(firstRef);
+  });
+});
+
+// Issue 19 follow-up: a secret written by a request that is then refused, or whose table write fails,
+// is not left live (a credential outside any tenant's reference); the reconciler is the net for a crash.
+describe('a refused or failed tenant request leaves no live secret', () => {
+  const nameOf = (ref: string) => ref.slice('local:'.length);
+  /** The ref's secret is no longer readable and its deletion is scheduled (the recovery window), as DeleteSecret leaves it. */
+  function expectScheduledForDeletion(ref: string) {
+    expect(localSecretBook().get(nameOf(ref)), `${ref} is still live`).toBeUndefined();
+    expect(localSecretBook().describe(nameOf(ref))?.deletionDate, `${ref} has no scheduled deletion`).toBeDefined();
+  }
+  const problemOf = (res: { status: number; headers: Headers; json: any }) =>
+    ({ status: res.status, contentType: res.headers.get('content-type'), type: res.json.type, title: res.json.title, detail: res.json.detail });
+  const dir = () => new DirectoryStore(api.doc, api.runtime.tableName);
+  async function withWriter<T>(w: SecretWriter, f: () => Promise<T>): Promise<T> {
+    setSecretWriter(w);
+    try {
+      return await f();
+    } finally {
+      setSecretWriter(undefined);
+    }
+  }
+
+  it('POST /tenants that loses the creation to a concurrent request answers the same 409 and its secret is scheduled for deletion', async () => {
+    const body = tenantBody(newTenantId('race'));
+    let winner: { status: number; text: string } | undefined;
+    // The concurrent request runs while ours is between its secret write and its transaction.
+    const rec = recordingWriter(async () => {
+      if (winner) return;
+      winner = { status: 0, text: '' };
+      winner = await api.call('POST', '/tenants', { user: 'alice', body });
+    });
+    const lost = await withWriter(rec.writer, () => api.call('POST', '/tenants', { user: 'alice', body }));
+    expect(winner?.status, winner?.text).toBe(201);
+    expect(lost.status, lost.text).toBe(409);
+    const [loserRef, winnerRef] = rec.puts;
+    expect(rec.puts).toHaveLength(2);
+    expect((await profile(body.tenantId)).graph.secretRef).toBe(winnerRef);
+    expectScheduledForDeletion(loserRef);
+    expect(localSecretBook().get(nameOf(winnerRef))).toBeDefined();
+    // The same answer as a 409 refused before anything was written (which writes no secret at all).
+    const plain = await withWriter(rec.writer, () => api.call('POST', '/tenants', { user: 'alice', body }));
+    expect(problemOf(lost)).toEqual(problemOf(plain));
+    expect(rec.puts).toHaveLength(2);
+  });
+
+  it('POST /tenants whose table write throws answers 500, creates no tenant, and its secret is scheduled for deletion', async () => {
+    const body = tenantBody(newTenantId('faulty'));
+    const original = apiDeps();
+    // Fault injection: this client's transactions fail as a DynamoDB outage would; its reads work.
+    const doc = makeDocumentClient(makeDynamoClient(api.runtime.dynamoEndpoint));
+    doc.middlewareStack.add((next) => async (args) => {
+      if ((args.input as { TransactItems?: unknown }).TransactItems) throw Object.assign(new Error('injected: the transaction failed'), { name: 'InternalServerError' });
+      return next(args);
+    }, { step: 'initialize', name: 'failTransactions' });
+    const rec = recordingWriter();
+    setApiDeps(makeApiDeps({ doc, table: original.table, queue: original.queue }));
+    let res;
+    try {
+      res = await withWriter(rec.writer, () => api.call('POST', '/tenants', { user: 'alice', body }));
+    } finally {
+      setApiDeps(original);
+    }
+    expect(res.status, res.text).toBe(500);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.text).not.toContain('injected');
+    expect(await dir().getTenant(body.tenantId, { consistent: true })).toBeNull();
+    expect(rec.puts).toHaveLength(1);
+    expect(rec.deletes).toEqual(rec.puts);
+    expectScheduledForDeletion(rec.puts[0]);
+  });
+
+  it('a rotation that loses its conditional write to a concurrent one answers 409 and its secret is scheduled for deletion; the other stays pending', async () => {
+    const body = tenantBody(newTenantId('rotate-race'));
+    await createTenant(body);
+    const currentRef = (await profile(body.tenantId)).graph.secretRef as string;
+    let otherRef = '';
+    const rec = recordingWriter(async () => {
+      if (otherRef) return;
+      otherRef = await localSecretBook().put(credentialSecretName(body.tenantId, ulid()), JSON.stringify({ clientSecret: 'fake-pending-other' }));
+      const audit = auditPut({ tenantId: body.tenantId, actor: { userId: 'alice', name: 'Alice Admin' }, action: 'credential.rotated', target: { type: 'tenant', id: body.tenantId, label: body.name } }, new Date());
+      expect(await dir().setPendingCredential(body.tenantId, { secretRef: otherRef, credential: { type: 'secret' }, since: new Date().toISOString() }, new Date(Date.now() - 3_600_000).toISOString(), audit)).toBe(true);
+    });
+    const res = await withWriter(rec.writer, () => api.call('PUT', `/tenants/${body.tenantId}/graph-credential`, { user: 'alice', body: { credential: { type: 'secret', secret: `lost-${randomUUID()}` } } }));
+    expect(res.status, res.text).toBe(409);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(rec.puts).toHaveLength(1);
+    expectScheduledForDeletion(rec.puts[0]);
+    const now = await profile(body.tenantId);
+    expect(now.pendingCredential.secretRef).toBe(otherRef);
+    expect(now.graph.secretRef).toBe(currentRef);
+    expect(localSecretBook().get(nameOf(otherRef))).toBeDefined();
+    expect(localSecretBook().get(nameOf(currentRef))).toBeDefined();
+  });
+
+  it('the orphan reconciler deletes a secret no tenant names once past the grace period, and keeps a young one and the ones tenants name', async () => {
+    const body = tenantBody(newTenantId('orphan'));
+    await createTenant(body);
+    const currentRef = (await profile(body.tenantId)).graph.secretRef as string;
+    // What a request that died between its secret write and its table write leaves behind.
+    const orphanRef = await localSecretBook().put(credentialSecretName(body.tenantId, ulid()), JSON.stringify({ clientSecret: 'fake-orphaned' }));
+    const graceMs = settings().graphSecretOrphanGraceMinutes * 60_000;
+    const deps = { getTenant: (t: string) => dir().getTenant(t, { consistent: true }), secrets: localSecretBook(), lister: localSecretBook(), prefix: settings().graphSecretPrefix, graceMs };
+    const young = await reconcileGraphSecrets({ ...deps, now: new Date() });
+    expect(young.deleted).not.toContain(orphanRef);
+    expect(localSecretBook().get(nameOf(orphanRef))).toBeDefined();
+    const later = await reconcileGraphSecrets({ ...deps, now: new Date(Date.now() + graceMs + 60_000) });
+    expect(later.deleted).toContain(orphanRef);
+    expect(later.deleted).not.toContain(currentRef);
+    expectScheduledForDeletion(orphanRef);
+    expect(localSecretBook().get(nameOf(currentRef))).toBeDefined();
+    // Every tenant's own credential survived: none the reconciler deleted is named by a tenant.
+    for (const t of ['contoso', 'fabrikam', body.tenantId]) {
+      const p = await dir().getTenant(t, { consistent: true });
+      for (const ref of [p?.graph?.secretRef, p?.pendingCredential?.secretRef]) if (ref) expect(later.deleted).not.toContain(ref);
+    }
   });
 });

@@ -44,13 +44,16 @@ describe('SecretsManagerSecretWriter.delete', () => {
 });
 
 describe('LocalSecretBook.delete', () => {
-  it('forgets the secret; deleting it again (or an unknown ref) is harmless; a non-local ref is refused', async () => {
+  it('schedules the deletion (unreadable at once, as Secrets Manager); deleting it again (or an unknown ref) is harmless; a non-local ref is refused', async () => {
     const book = new LocalSecretBook(undefined);
     const keep = await book.put('p/t/keep', 'k');
     const gone = await book.put('p/t/gone', 'g');
     await book.delete(gone);
     await book.delete(gone);
+    await book.delete('local:p/t/never-written');
     expect(book.get('p/t/gone')).toBeUndefined();
+    expect(book.describe('p/t/gone')?.deletionDate).toBeDefined();
+    expect(book.describe('p/t/never-written')).toBeUndefined();
     expect(book.get('p/t/keep')).toBe('k');
     expect(keep).toBe('local:p/t/keep');
     await expect(book.delete(ARN)).rejects.toThrow(/not a local secret ref/);

@@ -34,6 +34,7 @@ describe('parseSettings', () => {
       scheduleQueueUrl: undefined,
       platformAdmins: [],
       graphSecretPrefix: 'operation-runs/graph/',
+      graphSecretOrphanGraceMinutes: 60,
       localSecretsFile: undefined,
       graphSimUrl: undefined,
       dispatchMode: 'direct',
@@ -64,6 +65,7 @@ describe('parseSettings', () => {
       SCHEDULE_MIN_INTERVAL_MINUTES: '60',
       PLATFORM_ADMINS: ' alice, bob ,,alice',
       GRAPH_SECRET_PREFIX: 'operation-runs/graph/Prod/',
+      GRAPH_SECRET_ORPHAN_GRACE_MINUTES: '90',
     });
     expect(s).toMatchObject({
       scheduleQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/schedules',
@@ -79,6 +81,7 @@ describe('parseSettings', () => {
       observability: { serviceName: 'svc', logLevel: 'WARN', metricsNamespace: 'Ns', metricsEnabled: false },
       platformAdmins: ['alice', 'bob'],
       graphSecretPrefix: 'operation-runs/graph/Prod/',
+      graphSecretOrphanGraceMinutes: 90,
     });
   });
 
@@ -102,6 +105,12 @@ describe('parseSettings', () => {
     expect(parseSettings({ ...KEY, DISPATCH_MODE: '' }).dispatchMode).toBe('direct');
     expect(parseSettings({ ...KEY, DISPATCH_MODE: 'outbox' }).dispatchMode).toBe('outbox');
     expect(() => parseSettings({ ...KEY, DISPATCH_MODE: 'stream' })).toThrow(/DISPATCH_MODE/);
+  });
+
+  it('refuses an orphan grace period shorter than a request and ListSecrets\' consistency (10 min) or longer than a week', () => {
+    expect(() => parseSettings({ ...KEY, GRAPH_SECRET_ORPHAN_GRACE_MINUTES: '5' })).toThrow(/GRAPH_SECRET_ORPHAN_GRACE_MINUTES/);
+    expect(() => parseSettings({ ...KEY, GRAPH_SECRET_ORPHAN_GRACE_MINUTES: '10081' })).toThrow(/GRAPH_SECRET_ORPHAN_GRACE_MINUTES/);
+    expect(parseSettings({ ...KEY, GRAPH_SECRET_ORPHAN_GRACE_MINUTES: '10' }).graphSecretOrphanGraceMinutes).toBe(10);
   });
 
   it('says the local runtime is running only when LOCAL_RUNTIME=1', () => {
