@@ -1,7 +1,7 @@
 /**
  * How every Lambda is bundled, as plain data: the CDK's NodejsFunction and the esbuild API users
- * (`esbuildOptions` below: scripts/bundle-sizes.ts, the bundle bench, the bundle budget test) all
- * read it, so measured sizes are the deployed sizes.
+ * (`functionBuilds` below: scripts/bundle-sizes.ts, the bundle bench, the bundle budget test) all
+ * read it, so measured sizes are the deployed sizes (test/infra/split-bundling.test.ts compares the bytes).
  */
 import path from 'node:path';
 import type { BuildOptions } from 'esbuild';
