@@ -8,7 +8,7 @@
  * `measureBundleSizes()` is exported for `npm run bench`.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import * as options from '../infra/constructs/bundling-options.js';
@@ -24,6 +24,8 @@ export interface BundleSize {
   mapBytes: number | null;
   /** the largest inputs by bytes in the bundle, to see what to trim */
   topInputs: { path: string; bytes: number }[];
+  /** the split modules beside index.mjs (imported on first use, not at cold start), in bytes */
+  splits: { file: string; bytes: number }[];
 }
 
 export async function measureBundleSizes(root = PROJECT_ROOT): Promise<BundleSize[]> {
@@ -32,10 +34,10 @@ export async function measureBundleSizes(root = PROJECT_ROOT): Promise<BundleSiz
   for (const f of deployedFunctions()) {
     const entry = join(root, f.entry);
     if (!existsSync(entry)) {
-      results.push({ entry: f.entry, bytes: null, mapBytes: null, topInputs: [] });
+      results.push({ entry: f.entry, bytes: null, mapBytes: null, topInputs: [], splits: [] });
       continue;
     }
-    const out = await build(options.esbuildOptions(root, entry, join(root, '.local', 'bundle-sizes', f.id, `index${options.OUTPUT_EXTENSION}`), { sourcemap: true }));
+    const [out, ...splits] = await Promise.all(options.functionBuilds(root, f, join(root, '.local', 'bundle-sizes', f.id), { sourcemap: true }).map((o) => build(o)));
     const js = out.outputFiles.find((o) => o.path.endsWith(options.OUTPUT_EXTENSION))!;
     const map = out.outputFiles.find((o) => o.path.endsWith('.map'));
     const inputs = Object.values(out.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {};
@@ -49,6 +51,7 @@ export async function measureBundleSizes(root = PROJECT_ROOT): Promise<BundleSiz
       bytes: js.contents.byteLength,
       mapBytes: map?.contents.byteLength ?? null,
       topInputs: [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([path, bytes]) => ({ path, bytes })),
+      splits: splits.map((s) => s.outputFiles.find((o) => o.path.endsWith(options.OUTPUT_EXTENSION))!).map((o) => ({ file: basename(o.path), bytes: o.contents.byteLength })),
     });
   }
   return results;
@@ -62,7 +65,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   else {
     for (const s of sizes) {
       const top = s.topInputs.map((t) => `${t.path} ${kib(t.bytes)}`).join(', ');
-      console.log(`${s.entry.padEnd(48)} ${kib(s.bytes).padStart(10)}   ${top}`);
+      const splits = s.splits.map((x) => `, +${kib(x.bytes)} on first use (${x.file})`).join('');
+      console.log(`${s.entry.padEnd(48)} ${kib(s.bytes).padStart(10)}   ${top}${splits}`);
     }
   }
 }

@@ -1,10 +1,11 @@
 /**
  * How every Lambda is bundled, as plain data: the CDK's NodejsFunction and the esbuild API users
- * (`esbuildOptions` below: scripts/bundle-sizes.ts, the bundle bench, the bundle budget test) all
- * read it, so measured sizes are the deployed sizes.
+ * (`functionBuilds` below: scripts/bundle-sizes.ts, the bundle bench, the bundle budget test) all
+ * read it, so measured sizes are the deployed sizes (test/infra/split-bundling.test.ts compares the bytes).
  */
 import path from 'node:path';
 import type { BuildOptions } from 'esbuild';
+import type { FunctionAccess } from '../../shared/wiring.js';
 
 /** The Lambda runtime's Node major; esbuild targets the same so no syntax is down-levelled needlessly. */
 export const NODE_TARGET = 'node22';
@@ -83,17 +84,108 @@ export const SOURCES_CONTENT = false;
  * trace is slower — the functions format stacks only when they log an error.
  */
 export const RUNTIME_NODE_OPTIONS = SOURCE_MAP ? '--enable-source-maps' : '';
+
+/**
+ * Modules a function loads with `import()` on first use that go into a file of their own in its
+ * asset, beside index.mjs, so that a cold import neither reads nor compiles them. esbuild splits code
+ * only with `--outdir` and `--splitting`, and NodejsFunction always runs it with `--outfile`, so:
+ *
+ * - every main bundle gets `define` (`global` → `"./<file>"`) and `./<file>` as an external: the
+ *   importer calls `import(global)` when the global is a string and `import('./<source's name>.js')`
+ *   otherwise, so esbuild keeps `import("./<file>")` and drops the other branch; from the TS sources
+ *   (tests, the local runtime) the global is undefined and the sibling module is imported;
+ * - a second esbuild writes `source`, bundled with the same options, to `<asset>/<file>`: for the
+ *   functions whose `access` has the `access` flag (NodejsFunction's `commandHooks.afterBundling`:
+ *   `splitModuleCommands`; the esbuild API users: `functionBuilds`). The bundle budget test checks that
+ *   exactly those functions import the file and that no main bundle carries what it holds.
+ */
+export interface SplitModule {
+  /** relative to the project root */
+  source: string;
+  /** the file's name in the asset; the main bundle imports `./<file>` */
+  file: string;
+  /** the global its importer reads for the specifier (esbuild `define`) */
+  global: string;
+  /** the functions whose access has this flag import it */
+  access: keyof Omit<FunctionAccess, 'table'>;
+}
+
 export const OUTPUT_EXTENSION = '.mjs';
+
+export const SPLIT_MODULES: readonly SplitModule[] = [
+  // MSAL (~221 KiB minified): the run worker's app tokens (shared/graph/msal-tokens.ts), loaded on the first token request.
+  { source: 'shared/graph/msal-app.ts', file: `msal-app${OUTPUT_EXTENSION}`, global: '__MSAL_APP_MODULE__', access: 'graph' },
+];
+
+export const splitModulesFor = (access: FunctionAccess): SplitModule[] => SPLIT_MODULES.filter((m) => access[m.access] === true);
+
+/** What every bundle is built with: the main bundle's `externalModules` and `define` in NodejsFunction, and the esbuild API users'. */
+export const EXTERNALS: string[] = [...EXTERNAL_MODULES, ...SPLIT_MODULES.map((m) => `./${m.file}`)];
+export const DEFINE: Record<string, string> = Object.fromEntries(SPLIT_MODULES.map((m) => [m.global, JSON.stringify(`./${m.file}`)]));
 
 /**
  * The esbuild API options equal to what NodejsFunction passes its esbuild for `entry` (absolute),
- * writing `outfile`; with a metafile, for the largest-inputs listings.
+ * writing `outfile`; with a metafile, for the largest-inputs listings. A split module is built with
+ * the same options.
  */
 export function esbuildOptions(root: string, entry: string, outfile: string, opts: { sourcemap?: boolean } = {}): BuildOptions & { metafile: true; write: false } {
   return {
     entryPoints: [entry], absWorkingDir: root, bundle: true, write: false, outfile,
     platform: 'node', format: 'esm', target: NODE_TARGET, minify: MINIFY, mainFields: MAIN_FIELDS,
-    external: EXTERNAL_MODULES, alias: builtinAliases(root), banner: { js: ESM_REQUIRE_BANNER }, metafile: true, logLevel: 'silent',
+    external: EXTERNALS, define: DEFINE, alias: builtinAliases(root), banner: { js: ESM_REQUIRE_BANNER }, metafile: true, logLevel: 'silent',
     ...(opts.sourcemap ? { sourcemap: SOURCE_MAP, sourcesContent: SOURCES_CONTENT } : {}),
   };
 }
+
+export const splitModuleOptions = (root: string, module: SplitModule, outdir: string, opts: { sourcemap?: boolean } = {}) =>
+  esbuildOptions(root, path.join(root, module.source), path.join(outdir, module.file), opts);
+
+/** Everything esbuild builds for one function's asset in `outdir`: index.mjs first, then its split modules. */
+export function functionBuilds(root: string, fn: { entry: string; access: FunctionAccess }, outdir: string, opts: { sourcemap?: boolean } = {}) {
+  return [
+    esbuildOptions(root, path.join(root, fn.entry), path.join(outdir, `index${OUTPUT_EXTENSION}`), opts),
+    ...splitModulesFor(fn.access).map((m) => splitModuleOptions(root, m, outdir, opts)),
+  ];
+}
+
+/**
+ * The shell commands that write a function's split modules into its asset: NodejsFunction's
+ * `commandHooks.afterBundling(inputDir, outputDir)`, run by bash in the project root after the main
+ * bundle. They run the esbuild NodejsFunction itself runs when bundling locally (`npx --no-install
+ * esbuild`, for an npm lock file), with the options of `splitModuleOptions`, source maps as deployed.
+ */
+export function splitModuleCommands(inputDir: string, outputDir: string, access: FunctionAccess): string[] {
+  return splitModulesFor(access).map((m) => {
+    const cli = esbuildCliArgs({ ...splitModuleOptions(inputDir, m, outputDir, { sourcemap: true }), logLevel: 'warning' });
+    return ['npx', '--no-install', 'esbuild', ...cli].map(shellQuote).join(' ');
+  });
+}
+
+/**
+ * esbuild API options as CLI arguments: the options `esbuildOptions` sets, nothing else (an option
+ * without a case here throws, so the two forms cannot drift apart). `absWorkingDir` is the command's
+ * working directory, and the CLI always writes and needs no metafile.
+ */
+export function esbuildCliArgs(o: BuildOptions): string[] {
+  const args: string[] = [];
+  for (const [key, value] of Object.entries(o)) {
+    if (value === undefined) continue;
+    switch (key) {
+      case 'entryPoints': args.push(...(value as string[])); break;
+      case 'bundle': case 'minify': case 'sourcemap': if (value) args.push(`--${key}`); break;
+      case 'platform': case 'format': case 'target': case 'outfile': args.push(`--${key}=${value}`); break;
+      case 'logLevel': args.push(`--log-level=${value}`); break;
+      case 'sourcesContent': args.push(`--sources-content=${value}`); break;
+      case 'mainFields': args.push(`--main-fields=${(value as string[]).join(',')}`); break;
+      case 'external': args.push(...(value as string[]).map((x) => `--external:${x}`)); break;
+      case 'define': args.push(...Object.entries(value as Record<string, string>).map(([k, v]) => `--define:${k}=${v}`)); break;
+      case 'alias': args.push(...Object.entries(value as Record<string, string>).map(([k, v]) => `--alias:${k}=${v}`)); break;
+      case 'banner': args.push(...Object.entries(value as Record<string, string>).map(([k, v]) => `--banner:${k}=${v}`)); break;
+      case 'absWorkingDir': case 'write': case 'metafile': break;
+      default: throw new Error(`esbuildCliArgs: no CLI form for the option ${key}`);
+    }
+  }
+  return args;
+}
+
+const shellQuote = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);

@@ -103,9 +103,16 @@ export class OperationFunction extends Construct {
         sourceMap: bundlingOptions.SOURCE_MAP,
         sourcesContent: bundlingOptions.SOURCES_CONTENT,
         mainFields: bundlingOptions.MAIN_FIELDS,
-        externalModules: bundlingOptions.EXTERNAL_MODULES,
+        externalModules: bundlingOptions.EXTERNALS,
+        define: bundlingOptions.DEFINE,
         banner: bundlingOptions.ESM_REQUIRE_BANNER,
         esbuildArgs: bundlingOptions.builtinAliasArgs(r.projectRoot),
+        // The lazily loaded modules this function imports (MSAL for the worker), each its own file beside index.mjs.
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) => bundlingOptions.splitModuleCommands(inputDir, outputDir, def.access),
+        },
       },
     });
 

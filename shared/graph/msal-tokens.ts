@@ -27,10 +27,17 @@ import { registerSecret } from '../runs/secret-registry.js';
 /**
  * MSAL is loaded when the first token is needed, not when the worker's bundle is imported: it is
  * most of the worker's code (~220 KiB minified), and a cold start that finds its token cached, or
- * never reaches Graph, does not evaluate it. Loaded once per container.
+ * never reaches Graph, neither compiles nor evaluates it. Loaded once per container.
+ *
+ * Deployed, it is a file of its own beside the bundle (`msal-app.mjs`): the bundling defines this
+ * global as that file's specifier (infra/constructs/bundling-options.ts, SPLIT_MODULES), so esbuild
+ * keeps that import and drops the sibling one. From the TS sources (tests, the local runtime) the
+ * global is undefined and the sibling module is imported.
  */
-let msalModule: Promise<typeof import('./msal-app.js')> | undefined;
-const loadMsal = () => (msalModule ??= import('./msal-app.js'));
+declare const __MSAL_APP_MODULE__: string | undefined;
+type MsalApp = typeof import('./msal-app.js');
+let msalModule: Promise<MsalApp> | undefined;
+const loadMsal = () => (msalModule ??= typeof __MSAL_APP_MODULE__ === 'string' ? (import(__MSAL_APP_MODULE__) as Promise<MsalApp>) : import('./msal-app.js'));
 
 export const msalAppTokens: AppTokenSourceFactory = (args) => new MsalTokenSource(args.settings, args.graphRoot, args.scope, args.secrets);
 
@@ -92,7 +99,7 @@ class MsalTokenSource implements AppTokenSource {
   }
 }
 
-function build(msal: typeof import('./msal-app.js'), clientId: string, where: TokenAuthority, credential: GraphCredential) {
+function build(msal: MsalApp, clientId: string, where: TokenAuthority, credential: GraphCredential) {
   const network = new BudgetedNetwork(where);
   const cca = new msal.ConfidentialClientApplication({
     auth: {
