@@ -2,7 +2,7 @@
  * One product Lambda: a NodejsFunction bundled by the local esbuild, its own log group with a
  * retention, its own role, and exactly the grants its wiring `access` asks for (SPEC §9).
  */
-import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -162,7 +162,10 @@ function grantAccess(fn: NodejsFunction, access: FunctionAccess, r: FunctionReso
     const resource = `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${r.graphSecretPrefix}*`;
     fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [resource] }));
     Validations.of(fn.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${r.graphSecretPrefix}*]`,
+      // cdk-nag names the finding by the resource as synthesized: pseudo parameters while the stack's
+      // account/region are unresolved (tests), the literal values when the CLI passes them
+      // (CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION, as `cdk synth` and `cdk deploy` do with credentials).
+      id: `AwsSolutions-IAM5[Resource::arn:${nagShown(stack.partition, 'AWS::Partition')}:secretsmanager:${nagShown(stack.region, 'AWS::Region')}:${nagShown(stack.account, 'AWS::AccountId')}:secret:${r.graphSecretPrefix}*]`,
       reason: 'Each tenant\'s Graph credential is its own secret, created at run time (POST /tenants, credential rotation) under this stack\'s name prefix and deleted once no tenant names it (the secret sweeper, the orphan reconciler, a refused tenant request); the grant is scoped to that prefix.',
     });
   }
@@ -182,3 +185,6 @@ function grantAccess(fn: NodejsFunction, access: FunctionAccess, r: FunctionReso
 function tableLogicalIdToken(table: ITable): string {
   return Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement);
 }
+
+/** A value as cdk-nag prints it in a finding: `<AWS::Region>` for an unresolved pseudo parameter, else the value. */
+const nagShown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);

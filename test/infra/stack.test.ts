@@ -69,6 +69,24 @@ describe('synthesis', () => {
     expect(control.synthError?.message).toMatch(/AwsSolutions-SQS4/);
   }, 60_000);
 
+  it('is cdk-nag clean for a concrete account and region too (what `cdk synth` and `cdk deploy` pass with credentials)', () => {
+    const saved = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+    process.env.CDK_DEFAULT_ACCOUNT = '123456789012';
+    process.env.CDK_DEFAULT_REGION = 'eu-west-1';
+    let concrete: SynthResult | undefined;
+    try {
+      concrete = synthStack(CONTEXT);
+      expect(concrete.synthError?.message).toBeUndefined();
+      expect(JSON.stringify(concrete.template.toJSON())).toContain(':secretsmanager:eu-west-1:123456789012:secret:');
+    } finally {
+      for (const [k, v] of [['CDK_DEFAULT_ACCOUNT', saved.account], ['CDK_DEFAULT_REGION', saved.region]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      if (concrete) rmSync(concrete.outdir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('gives every cdk-nag acknowledgement a reason', () => {
     expect(synth.acknowledgements.length).toBeGreaterThan(0);
     for (const ack of synth.acknowledgements) expect(ack.reason.length, `${ack.path} ${ack.id}`).toBeGreaterThan(30);
