@@ -56,8 +56,14 @@ async function processRecord(record: SQSRecord, remaining: () => number, deps: W
       const now = (deps.clock ?? (() => new Date()))().getTime();
       const leaseLeftMs = err.leaseExpiresAt ? Date.parse(err.leaseExpiresAt) - now : 0;
       const delaySeconds = Math.min(deps.settings?.maxDeferSeconds ?? DEFAULT_WORKER_SETTINGS.maxDeferSeconds, Math.max(1, Math.ceil(leaseLeftMs / 1000) + 1));
-      await deps.queue.send(message, { delaySeconds });
-      deps.logger.warn('work message met a live lease on its last receive; handed over to a delayed copy', { runId: message.runId, receives, delaySeconds });
+      try {
+        await deps.queue.send(message, { delaySeconds });
+        deps.logger.warn('work message met a live lease on its last receive; handed over to a delayed copy', { runId: message.runId, receives, delaySeconds });
+      } catch (sendErr) {
+        // Failing this record would send it to the DLQ, whose handler fails a healthy run: acknowledge
+        // it as before; should its holder die, the reaper's worker_lost ends the run (§8).
+        deps.logger.error('work message met a live lease on its last receive and its copy could not be sent; acknowledged', { runId: message.runId, receives, error: sendErr as Error });
+      }
       return 'ignored';
     }
     throw err;

@@ -45,6 +45,10 @@ describe('duplicate deliveries while a live worker holds the run', () => {
     const leaseLeft = (Date.parse(held.leaseExpiresAt!) - Date.now()) / 1000;
     expect(delay).toBeGreaterThan(leaseLeft);
     expect(delay).toBeLessThanOrEqual(Math.min(900, leaseLeft + 3));
+    // a copy that cannot be sent still acknowledges (never the DLQ, whose handler would fail the run)
+    const failing = { ...env.deps, queue: { send: async () => { throw new Error('SQS unavailable'); } } };
+    expect((await processWorkBatch(recordOf(run, queues.work.maxReceiveCount), ctx, failing)).batchItemFailures).toEqual([]);
+    expect(await env.deps.service.getRun(run.tenantId, run.id)).toMatchObject({ status: 'running', attempt: 1 });
   });
 });
 

@@ -332,3 +332,25 @@ describe('TransactionConflict retries (issue 16, item 6)', () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 });
+
+describe('reference checks in the start transaction (as DynamoDB answers them)', () => {
+  // TransactionCanceledException carries one CancellationReason per action, in TransactItems order,
+  // "None" for the ones that passed (API Reference, TransactWriteItems). Injected here: a start whose
+  // ConditionCheck on the backup set failed, the key and everything else fine.
+  const check = (refusal: Error) => ({ name: 'backupSet', Check: { Key: keys.backupSet('contoso', 'gone'), ConditionExpression: 'attribute_exists(pk)' }, refusal: () => refusal });
+
+  it('sends the check right after the key, and a ConditionalCheckFailed on it throws its refusal, not a conflict', async () => {
+    const refusal = new Error('unknown backup set');
+    ddb.on(TransactWriteCommand).rejects(cancelled({ Code: 'None' }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }));
+    await expect(store().createRun(aRun(), [check(refusal)])).rejects.toBe(refusal);
+    const items = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
+    expect(items[1]).toEqual({ ConditionCheck: { TableName: TABLE, Key: keys.backupSet('contoso', 'gone'), ConditionExpression: 'attribute_exists(pk)' } });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1); // a refusal is not retried
+  });
+
+  it('a held key reported with a failed check answers the holder (dedupe first)', async () => {
+    const holder = aRun({ id: '01HOLDER00000000000000000A' });
+    ddb.on(TransactWriteCommand).rejects(cancelled({ Code: 'ConditionalCheckFailed', Item: { runId: { S: holder.id } } }, { Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }));
+    await expect(store().createRun(aRun(), [check(new Error('unknown backup set'))])).rejects.toBeInstanceOf(ActiveRunExistsError);
+  });
+});
