@@ -8,23 +8,23 @@
  * `measureBundleSizes()` is exported for `npm run bench`.
  */
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import * as options from '../infra/constructs/bundling-options.js';
+import { buildFunction, byPackage, inputsOf } from '../infra/constructs/built-function.js';
 import { deployedFunctions } from '../infra/constructs/deployed-functions.js';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface BundleSize {
   entry: string;
-  /** the minified handler (index.mjs) in bytes; null when the entry does not exist yet */
+  /** what a cold start reads: the minified handler (index.mjs) and the chunks it imports statically, in bytes; null when the entry does not exist yet */
   bytes: number | null;
   /** its source map in bytes (deployed too, read only when a stack trace is mapped) */
   mapBytes: number | null;
   /** the largest inputs by bytes in the bundle, to see what to trim */
   topInputs: { path: string; bytes: number }[];
-  /** the split modules beside index.mjs (imported on first use, not at cold start), in bytes */
+  /** the chunks beside index.mjs imported on first use, not at cold start (bundling-options.ts SPLITTING_ACCESS), in bytes */
   splits: { file: string; bytes: number }[];
 }
 
@@ -37,21 +37,14 @@ export async function measureBundleSizes(root = PROJECT_ROOT): Promise<BundleSiz
       results.push({ entry: f.entry, bytes: null, mapBytes: null, topInputs: [], splits: [] });
       continue;
     }
-    const [out, ...splits] = await Promise.all(options.functionBuilds(root, f, join(root, '.local', 'bundle-sizes', f.id), { sourcemap: true }).map((o) => build(o)));
-    const js = out.outputFiles.find((o) => o.path.endsWith(options.OUTPUT_EXTENSION))!;
-    const map = out.outputFiles.find((o) => o.path.endsWith('.map'));
-    const inputs = Object.values(out.metafile.outputs).find((o) => o.entryPoint)?.inputs ?? {};
-    const byPackage = new Map<string, number>();
-    for (const [path, { bytesInOutput }] of Object.entries(inputs)) {
-      const pkg = path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? path.split('/').slice(0, 2).join('/');
-      byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
-    }
+    const built = await buildFunction(root, f, join(root, '.local', 'bundle-sizes', f.id), { sourcemap: true });
+    const maps = built.outputFiles.filter((o) => o.path.endsWith('.map'));
     results.push({
       entry: f.entry,
-      bytes: js.contents.byteLength,
-      mapBytes: map?.contents.byteLength ?? null,
-      topInputs: [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([path, bytes]) => ({ path, bytes })),
-      splits: splits.map((s) => s.outputFiles.find((o) => o.path.endsWith(options.OUTPUT_EXTENSION))!).map((o) => ({ file: basename(o.path), bytes: o.contents.byteLength })),
+      bytes: built.coldBytes,
+      mapBytes: maps.length ? maps.reduce((n, o) => n + o.contents.byteLength, 0) : null,
+      topInputs: byPackage(inputsOf([built.main, ...built.eager])).slice(0, 3).map(([path, bytes]) => ({ path, bytes })),
+      splits: built.lazy.map((c) => ({ file: c.file, bytes: c.bytes })),
     });
   }
   return results;

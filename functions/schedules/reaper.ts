@@ -2,9 +2,4 @@
 import { reapLostRuns, type ReapResult } from '../../shared/operations/reaper.js';
 import { serviceDeps } from '../../shared/operations/service-deps.js';
 
-import { loadCursorKey } from '../../shared/store/cursor-key.js';
-
-export const handler = async (): Promise<ReapResult> => {
-  await loadCursorKey(); // the reaper pages through active runs
-  return reapLostRuns(serviceDeps());
-};
+export const handler = async (): Promise<ReapResult> => reapLostRuns(serviceDeps());

@@ -4,10 +4,7 @@ import { processWorkBatch } from '../../shared/operations/work-batch.js';
 import { msalAppTokens } from '../../shared/graph/msal-tokens.js';
 import { workerDeps } from '../../shared/operations/worker-deps.js';
 
-import { loadCursorKey } from '../../shared/store/cursor-key.js';
-
-// The cursor key is loaded before the work: drift generation pages through stored policies.
-export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  await loadCursorKey();
-  return processWorkBatch(event, context, workerDeps({ appTokens: msalAppTokens }));
-};
+// Nothing is loaded before the work: the cursor key on the first signed cursor (table-client.ts),
+// the Secrets Manager, SQS and MSAL clients on their first use (chunks of their own when deployed).
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+  processWorkBatch(event, context, workerDeps({ appTokens: msalAppTokens }));

@@ -5,7 +5,6 @@
  */
 import path from 'node:path';
 import type { BuildOptions } from 'esbuild';
-import type { FunctionAccess } from '../../shared/wiring.js';
 
 /** The Lambda runtime's Node major; esbuild targets the same so no syntax is down-levelled needlessly. */
 export const NODE_TARGET = 'node22';
@@ -86,79 +85,64 @@ export const SOURCES_CONTENT = false;
 export const RUNTIME_NODE_OPTIONS = SOURCE_MAP ? '--enable-source-maps' : '';
 
 /**
- * Modules a function loads with `import()` on first use that go into a file of their own in its
- * asset, beside index.mjs, so that a cold import neither reads nor compiles them. esbuild splits code
- * only with `--outdir` and `--splitting`, and NodejsFunction always runs it with `--outfile`, so:
+ * Code splitting, for every function. What a function loads with `import()` on first use goes into
+ * chunk files beside index.mjs, so a cold import neither reads nor compiles it: the run worker's MSAL
+ * (first token), SQS client (first continuation) and Secrets Manager client (first secret), an API
+ * function's Secrets Manager client (first signed cursor). Code both sides use goes into chunks that
+ * index.mjs imports statically (nothing is copied twice). A function with no such import is one file.
  *
- * - every main bundle gets `define` (`global` → `"./<file>"`) and `./<file>` as an external: the
- *   importer calls `import(global)` when the global is a string and `import('./<source's name>.js')`
- *   otherwise, so esbuild keeps `import("./<file>")` and drops the other branch; from the TS sources
- *   (tests, the local runtime) the global is undefined and the sibling module is imported;
- * - a second esbuild writes `source`, bundled with the same options, to `<asset>/<file>`: for the
- *   functions whose `access` has the `access` flag (NodejsFunction's `commandHooks.afterBundling`:
- *   `splitModuleCommands`; the esbuild API users: `functionBuilds`). The bundle budget test checks that
- *   exactly those functions import the file and that no main bundle carries what it holds.
+ * Without splitting esbuild inlines an `import()` of a bundled module, and the module and everything
+ * it reaches are wrapped for lazy evaluation, which keeps more of them than a static import does
+ * (measured: +19.5 KiB per API function for the Secrets Manager client behind the cursor key).
+ *
+ * esbuild splits code only with `outdir` and `splitting` (esbuild.github.io/api/#splitting: "only
+ * works with the esm output format"), and NodejsFunction always runs it with `--outfile`. So every
+ * asset is written a second time by `commandHooks.afterBundling` (`splitBuildCommands`): the same
+ * options, with `outdir` = the asset, `splitting`, `index` as the entry's name, overwriting
+ * NodejsFunction's index.mjs and its map. The esbuild API users build it the same way
+ * (`functionBuild`), and test/infra/split-bundling.test.ts compares the bytes.
  */
-export interface SplitModule {
-  /** relative to the project root */
-  source: string;
-  /** the file's name in the asset; the main bundle imports `./<file>` */
-  file: string;
-  /** the global its importer reads for the specifier (esbuild `define`) */
-  global: string;
-  /** the functions whose access has this flag import it */
-  access: keyof Omit<FunctionAccess, 'table'>;
-}
+/** The name of every chunk: the module's own name (`msal-app`, or `chunk` for shared code) and a content hash. */
+export const CHUNK_NAMES = '[name]-[hash]';
 
 export const OUTPUT_EXTENSION = '.mjs';
 
-export const SPLIT_MODULES: readonly SplitModule[] = [
-  // MSAL (~221 KiB minified): the run worker's app tokens (shared/graph/msal-tokens.ts), loaded on the first token request.
-  { source: 'shared/graph/msal-app.ts', file: `msal-app${OUTPUT_EXTENSION}`, global: '__MSAL_APP_MODULE__', access: 'graph' },
-];
-
-export const splitModulesFor = (access: FunctionAccess): SplitModule[] => SPLIT_MODULES.filter((m) => access[m.access] === true);
-
-/** What every bundle is built with: the main bundle's `externalModules` and `define` in NodejsFunction, and the esbuild API users'. */
-export const EXTERNALS: string[] = [...EXTERNAL_MODULES, ...SPLIT_MODULES.map((m) => `./${m.file}`)];
-export const DEFINE: Record<string, string> = Object.fromEntries(SPLIT_MODULES.map((m) => [m.global, JSON.stringify(`./${m.file}`)]));
+/** What every bundle is built with: the main bundle's `externalModules` in NodejsFunction, and the esbuild API users'. */
+export const EXTERNALS: string[] = [...EXTERNAL_MODULES];
 
 /**
  * The esbuild API options equal to what NodejsFunction passes its esbuild for `entry` (absolute),
- * writing `outfile`; with a metafile, for the largest-inputs listings. A split module is built with
- * the same options.
+ * writing `outfile`; with a metafile, for the largest-inputs listings.
  */
 export function esbuildOptions(root: string, entry: string, outfile: string, opts: { sourcemap?: boolean } = {}): BuildOptions & { metafile: true; write: false } {
   return {
     entryPoints: [entry], absWorkingDir: root, bundle: true, write: false, outfile,
     platform: 'node', format: 'esm', target: NODE_TARGET, minify: MINIFY, mainFields: MAIN_FIELDS,
-    external: EXTERNALS, define: DEFINE, alias: builtinAliases(root), banner: { js: ESM_REQUIRE_BANNER }, metafile: true, logLevel: 'silent',
+    external: EXTERNALS, alias: builtinAliases(root), banner: { js: ESM_REQUIRE_BANNER }, metafile: true, logLevel: 'silent',
     ...(opts.sourcemap ? { sourcemap: SOURCE_MAP, sourcesContent: SOURCES_CONTENT } : {}),
   };
 }
 
-export const splitModuleOptions = (root: string, module: SplitModule, outdir: string, opts: { sourcemap?: boolean } = {}) =>
-  esbuildOptions(root, path.join(root, module.source), path.join(outdir, module.file), opts);
+/** The same options with code splitting: `index.mjs` and its chunks in `outdir`. */
+export function splittingOptions(root: string, entry: string, outdir: string, opts: { sourcemap?: boolean } = {}): BuildOptions & { metafile: true; write: false } {
+  const { outfile: _, ...rest } = esbuildOptions(root, entry, path.join(outdir, `index${OUTPUT_EXTENSION}`), opts);
+  return { ...rest, outdir, splitting: true, entryNames: 'index', chunkNames: CHUNK_NAMES, outExtension: { '.js': OUTPUT_EXTENSION } };
+}
 
-/** Everything esbuild builds for one function's asset in `outdir`: index.mjs first, then its split modules. */
-export function functionBuilds(root: string, fn: { entry: string; access: FunctionAccess }, outdir: string, opts: { sourcemap?: boolean } = {}) {
-  return [
-    esbuildOptions(root, path.join(root, fn.entry), path.join(outdir, `index${OUTPUT_EXTENSION}`), opts),
-    ...splitModulesFor(fn.access).map((m) => splitModuleOptions(root, m, outdir, opts)),
-  ];
+/** What esbuild builds for one function's asset in `outdir`: index.mjs and its chunks. */
+export function functionBuild(root: string, fn: { entry: string }, outdir: string, opts: { sourcemap?: boolean } = {}) {
+  return splittingOptions(root, path.join(root, fn.entry), outdir, opts);
 }
 
 /**
- * The shell commands that write a function's split modules into its asset: NodejsFunction's
+ * The shell command that rewrites a function's asset with its chunks: NodejsFunction's
  * `commandHooks.afterBundling(inputDir, outputDir)`, run by bash in the project root after the main
- * bundle. They run the esbuild NodejsFunction itself runs when bundling locally (`npx --no-install
- * esbuild`, for an npm lock file), with the options of `splitModuleOptions`, source maps as deployed.
+ * bundle. It runs the esbuild NodejsFunction itself runs when bundling locally (`npx --no-install
+ * esbuild`, for an npm lock file), with the options of `splittingOptions`, source maps as deployed.
  */
-export function splitModuleCommands(inputDir: string, outputDir: string, access: FunctionAccess): string[] {
-  return splitModulesFor(access).map((m) => {
-    const cli = esbuildCliArgs({ ...splitModuleOptions(inputDir, m, outputDir, { sourcemap: true }), logLevel: 'warning' });
-    return ['npx', '--no-install', 'esbuild', ...cli].map(shellQuote).join(' ');
-  });
+export function splitBuildCommands(inputDir: string, outputDir: string, fn: { entry: string }): string[] {
+  const cli = esbuildCliArgs({ ...splittingOptions(inputDir, path.join(inputDir, fn.entry), outputDir, { sourcemap: true }), logLevel: 'warning' });
+  return [['npx', '--no-install', 'esbuild', ...cli].map(shellQuote).join(' ')];
 }
 
 /**
@@ -173,12 +157,15 @@ export function esbuildCliArgs(o: BuildOptions): string[] {
     switch (key) {
       case 'entryPoints': args.push(...(value as string[])); break;
       case 'bundle': case 'minify': case 'sourcemap': if (value) args.push(`--${key}`); break;
-      case 'platform': case 'format': case 'target': case 'outfile': args.push(`--${key}=${value}`); break;
+      case 'platform': case 'format': case 'target': case 'outfile': case 'outdir': args.push(`--${key}=${value}`); break;
+      case 'splitting': if (value) args.push('--splitting'); break;
+      case 'entryNames': args.push(`--entry-names=${value}`); break;
+      case 'chunkNames': args.push(`--chunk-names=${value}`); break;
+      case 'outExtension': args.push(...Object.entries(value as Record<string, string>).map(([k, v]) => `--out-extension:${k}=${v}`)); break;
       case 'logLevel': args.push(`--log-level=${value}`); break;
       case 'sourcesContent': args.push(`--sources-content=${value}`); break;
       case 'mainFields': args.push(`--main-fields=${(value as string[]).join(',')}`); break;
       case 'external': args.push(...(value as string[]).map((x) => `--external:${x}`)); break;
-      case 'define': args.push(...Object.entries(value as Record<string, string>).map(([k, v]) => `--define:${k}=${v}`)); break;
       case 'alias': args.push(...Object.entries(value as Record<string, string>).map(([k, v]) => `--alias:${k}=${v}`)); break;
       case 'banner': args.push(...Object.entries(value as Record<string, string>).map(([k, v]) => `--banner:${k}=${v}`)); break;
       case 'absWorkingDir': case 'write': case 'metafile': break;

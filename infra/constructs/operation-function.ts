@@ -104,14 +104,13 @@ export class OperationFunction extends Construct {
         sourcesContent: bundlingOptions.SOURCES_CONTENT,
         mainFields: bundlingOptions.MAIN_FIELDS,
         externalModules: bundlingOptions.EXTERNALS,
-        define: bundlingOptions.DEFINE,
         banner: bundlingOptions.ESM_REQUIRE_BANNER,
         esbuildArgs: bundlingOptions.builtinAliasArgs(r.projectRoot),
-        // The lazily loaded modules this function imports (MSAL for the worker), each its own file beside index.mjs.
+        // A splitting function (the run worker) is built again with its chunks: what it loads on first use stays out of index.mjs.
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir, outputDir) => bundlingOptions.splitModuleCommands(inputDir, outputDir, def.access),
+          afterBundling: (inputDir, outputDir) => bundlingOptions.splitBuildCommands(inputDir, outputDir, def),
         },
       },
     });

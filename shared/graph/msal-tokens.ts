@@ -29,15 +29,16 @@ import { registerSecret } from '../runs/secret-registry.js';
  * most of the worker's code (~220 KiB minified), and a cold start that finds its token cached, or
  * never reaches Graph, neither compiles nor evaluates it. Loaded once per container.
  *
- * Deployed, it is a file of its own beside the bundle (`msal-app.mjs`): the bundling defines this
- * global as that file's specifier (infra/constructs/bundling-options.ts, SPLIT_MODULES), so esbuild
- * keeps that import and drops the sibling one. From the TS sources (tests, the local runtime) the
- * global is undefined and the sibling module is imported.
+ * Deployed, it is a chunk of its own beside the worker's index.mjs: the worker is built with esbuild's
+ * code splitting (infra/constructs/bundling-options.ts), which turns this import()
+ * into one of that chunk.
  */
-declare const __MSAL_APP_MODULE__: string | undefined;
 type MsalApp = typeof import('./msal-app.js');
 let msalModule: Promise<MsalApp> | undefined;
-const loadMsal = () => (msalModule ??= typeof __MSAL_APP_MODULE__ === 'string' ? (import(__MSAL_APP_MODULE__) as Promise<MsalApp>) : import('./msal-app.js'));
+const loadMsal = () => (msalModule ??= import('./msal-app.js').catch((err: unknown) => {
+  msalModule = undefined; // a failed load (a file system hiccup) is tried again on the next token
+  throw err;
+}));
 
 export const msalAppTokens: AppTokenSourceFactory = (args) => new MsalTokenSource(args.settings, args.graphRoot, args.scope, args.secrets);
 

@@ -9,9 +9,8 @@
  * A plain (non-JSON) string is a client secret, as stored before that format existed. Every secret
  * part is registered with the sanitizer as it is resolved.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { traced } from '../observability/tracer.js';
 import { registerSecret } from '../runs/secret-registry.js';
+import { readSecretString, type SecretReader } from '../store/secret-read.js';
 import { LOCAL_SECRET_PREFIX, localSecretBook } from './local-secret-book.js';
 
 export { LOCAL_SECRET_PREFIX } from './local-secret-book.js';
@@ -92,17 +91,20 @@ export class LocalSecretResolver implements SecretResolver {
   }
 }
 
-/** Secrets Manager, cached for the container's life (a rotated secret is picked up on cold start or after `ttlMs`). */
+/**
+ * Secrets Manager, cached for the container's life (a rotated secret is picked up on cold start or
+ * after `ttlMs`). Its client loads on the first read (shared/store/secret-read.ts).
+ */
 export class SecretsManagerSecretResolver implements SecretResolver {
   private readonly cache = new Map<string, { value: GraphCredential; until: number }>();
-  constructor(private readonly client: SecretsManagerClient = traced(new SecretsManagerClient({})), private readonly ttlMs = 5 * 60_000) {}
+  constructor(private readonly read: SecretReader = readSecretString, private readonly ttlMs = 5 * 60_000) {}
 
   async resolve(secretRef: string): Promise<GraphCredential> {
     const hit = this.cache.get(secretRef);
     if (hit && hit.until > Date.now()) return hit.value;
-    const out = await this.client.send(new GetSecretValueCommand({ SecretId: secretRef }));
-    if (!out.SecretString) throw new SecretNotFoundError(secretRef);
-    const value = parseCredential(secretRef, out.SecretString);
+    const stored = await this.read(secretRef);
+    if (!stored) throw new SecretNotFoundError(secretRef);
+    const value = parseCredential(secretRef, stored);
     this.cache.set(secretRef, { value, until: Date.now() + this.ttlMs });
     return value;
   }

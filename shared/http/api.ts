@@ -10,7 +10,6 @@
  * composition and the route's zod schemas.
  */
 import middy from '@middy/core';
-import { loadCursorKey } from '../store/cursor-key.js';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from '../zod.js';
 import type { Role } from '../runs/model.js';
@@ -114,7 +113,6 @@ export function apiHandler<R>(route: RouteSpec<R> | Pipeline<R>, fn: (req: R) =>
   const pipeline = route instanceof Pipeline ? route : route.pipeline;
   const base = async (event: ApiEvent): Promise<APIGatewayProxyResultV2> => {
     const params = Object.fromEntries(Object.entries(event.pathParameters ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]])));
-    await loadCursorKey(); // once per cold start (a cached no-op afterwards): the lists' cursors are signed with it
     const req = await pipeline.run({ event, params, headers: lowerHeaders(event.headers), deps: apiDeps() });
     const result = await fn(req);
     const headers: Record<string, string> = { ...(result.headers ?? {}) };

@@ -4,7 +4,7 @@
  */
 import type { WorkQueue } from '../runs/ports.js';
 import { SqsWorkQueue } from '../queue/sqs-work-queue.js';
-import { sharedSqsClient } from '../store/clients.js';
+import { sharedSqsClient } from '../queue/sqs-client.js';
 import { settings } from '../settings.js';
 
 // The queue URL is set on every function that may send work; a missing URL fails there, loudly.

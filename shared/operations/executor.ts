@@ -11,17 +11,17 @@ import type { GraphClient } from '../graph/client.js';
 import { GraphError } from '../graph/errors.js';
 import type { Run, RunFailure } from '../runs/model.js';
 import { sanitizeText } from '../runs/sanitize.js';
-import type { Stores } from '../store/stores.js';
+import type { WorkerStores } from '../store/stores.js';
 import { mapConcurrent } from '../concurrency.js';
 
-export type { Stores } from '../store/stores.js';
+export type { Stores, WorkerStores } from '../store/stores.js';
 
 export interface ExecutionContext {
   /** the run as claimed: id, tenant, input, startedAt (stable across attempts and continuations) */
   run: Run;
   /** the tenant's Graph client (built on first use); `secretRef` tries another credential of the same app (a rotation's pending one) */
   graph: (opts?: { secretRef?: string }) => Promise<GraphClient>;
-  stores: Stores;
+  stores: WorkerStores;
   now: () => Date;
   log: Logger;
 }

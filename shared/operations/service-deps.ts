@@ -8,11 +8,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { makeLogger } from '../observability/logger.js';
-import { SqsWorkQueue } from '../queue/sqs-work-queue.js';
+import { LazySqsWorkQueue } from '../queue/lazy-sqs-work-queue.js';
 import type { WorkQueue } from '../runs/ports.js';
 import { RunService } from '../runs/service.js';
 import { settings } from '../settings.js';
-import { sharedDocumentClient, sharedSqsClient } from '../store/clients.js';
+import { sharedDocumentClient } from '../store/clients.js';
 import type { RunStore } from '../store/run-store.js';
 import { planStores, storeSet, type PlanStores } from '../store/stores.js';
 import { CATALOG } from './catalog.js';
@@ -44,12 +44,12 @@ export function serviceDepsOver<S extends PlanStores>(stores: S, queue: WorkQueu
   };
 }
 
-/** The environment's doc client, table and work queue (what both dependency sets are built from). */
-export const environmentClients = () => ({
-  doc: sharedDocumentClient(),
-  table: settings().tableName,
-  queue: new SqsWorkQueue(sharedSqsClient(), settings().workQueueUrl ?? ''),
-});
+/**
+ * The environment's doc client, table and work queue (what both dependency sets are built from). The
+ * queue's SQS client loads on the first send (shared/queue/lazy-sqs-work-queue.ts): the worker sends
+ * only continuations and hand-overs, and in the bundles that do not split code the load is inlined.
+ */
+export const environmentClients = () => ({ doc: sharedDocumentClient(), table: settings().tableName, queue: new LazySqsWorkQueue(settings().workQueueUrl ?? '') });
 
 let cached: ServiceDeps | undefined;
 let override: ServiceDeps | undefined;

@@ -11,7 +11,7 @@ import type { WorkQueue } from '../runs/ports.js';
 import { settings } from '../settings.js';
 import type { RunStore } from '../store/run-store.js';
 import { EXECUTORS } from './index.js';
-import { makeStores } from '../store/stores.js';
+import { storeSet, workerStores } from '../store/stores.js';
 import { environmentClients, serviceDepsOver, setServiceDeps } from './service-deps.js';
 import type { WorkerDeps } from './worker.js';
 
@@ -29,7 +29,7 @@ export function makeWorkerDeps(opts: {
   settings?: WorkerDeps['settings'];
 }): AllWorkerDeps {
   const clock = opts.clock ?? (() => new Date());
-  const base = serviceDepsOver(makeStores({ doc: opts.doc, table: opts.table, clock }), opts.queue, clock);
+  const base = serviceDepsOver(workerStores(storeSet({ doc: opts.doc, table: opts.table, clock })), opts.queue, clock);
   const directory = base.stores.directory;
   return {
     ...base,

@@ -21,7 +21,7 @@ import { emptyCounts, type Run, type RunFailure, type SummaryCounts } from '../r
 import type { WorkMessage, WorkQueue } from '../runs/ports.js';
 import { sanitizeText } from '../runs/sanitize.js';
 import { claimRun, type RunService } from '../runs/service.js';
-import type { Stores, ExecutionContext, OperationExecutor } from './executor.js';
+import type { WorkerStores, ExecutionContext, OperationExecutor } from './executor.js';
 import type { ExecutorRegistry } from './index.js';
 import { WORKER_LEASE_MS } from '../settings.js';
 
@@ -59,7 +59,7 @@ export interface WorkerDeps {
   queue: WorkQueue;
   executors: ExecutorRegistry;
   graphFor: GraphClientFor;
-  stores: Stores;
+  stores: WorkerStores;
   logger: Logger;
   clock?: () => Date;
   settings?: Partial<WorkerSettings>;

@@ -1,10 +1,10 @@
 /**
  * AWS SDK clients, configured from the settings. In AWS the defaults apply; locally and in tests
  * `DYNAMODB_ENDPOINT` / `SQS_ENDPOINT` (settings().dynamodbEndpoint / sqsEndpoint) point at DynamoDB Local and fauxqs.
+ * The SQS client: shared/queue/sqs-client.ts.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { traced } from '../observability/tracer.js';
 import { settings } from '../settings.js';
 import { addLocalLockTimeoutAsConflict } from './local-lock-timeout.js';
@@ -29,12 +29,14 @@ export function makeDocumentClient(client: DynamoDBClient = makeDynamoClient()):
   });
 }
 
-export function makeSqsClient(endpoint = settings().sqsEndpoint): SQSClient {
-  return traced(new SQSClient(localConfig(endpoint)));
-}
+/**
+ * The SQS client's configuration. The client itself is built in shared/queue/sqs-client.ts: a module
+ * that imports the SDK's SQS package is one the run worker must not import statically (code
+ * splitting assigns a package to every chunk whose import graph reaches it: its SQS client loads on
+ * the first send, shared/queue/lazy-sqs-work-queue.ts).
+ */
+export const sqsClientConfig = (endpoint = settings().sqsEndpoint) => localConfig(endpoint);
 
 let doc: DynamoDBDocumentClient | undefined;
-let sqs: SQSClient | undefined;
 /** Process-wide clients, created on first use (a Lambda container reuses them across invocations). */
 export const sharedDocumentClient = () => (doc ??= makeDocumentClient());
-export const sharedSqsClient = () => (sqs ??= makeSqsClient());

@@ -1,27 +1,24 @@
 /**
  * The cursor signing key (issue 15, item 5). Deployed, it is a generated Secrets Manager secret
- * (infra/stack.ts) named by CURSOR_SECRET_ARN and read ONCE per cold start: `loadCursorKey()` is
- * awaited before a handler runs (apiHandler, the worker, the reaper, the tick), so the cursor
- * functions stay synchronous for their callers. The local runtime and tests give the key itself
- * (CURSOR_SECRET). The key is registered with the sanitizer as it arrives.
+ * (infra/stack.ts) named by CURSOR_SECRET_ARN and read ONCE per container, on the first signed
+ * cursor: TableClient.queryPage awaits `loadCursorKey()` before it decodes or encodes one, so the
+ * cursor functions stay synchronous and a function that never pages with a cursor (a start, a read
+ * of one run, most worker invocations) never loads the Secrets Manager client (issue 18 item 1).
+ * The local runtime and tests give the key itself (CURSOR_SECRET). The key is registered with the
+ * sanitizer as it arrives.
  *
  * Secrets Manager's GetSecretValue answers the secret's current version (AWSCURRENT) when no version
  * is named, in `SecretString` for a string secret — which `generateSecretString` creates.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { registerSecret } from '../runs/secret-registry.js';
 import { settings } from '../settings.js';
+import { readSecretString } from './secret-read.js';
 
 export interface CursorKeySource {
   getSecretString(arn: string): Promise<string | undefined>;
 }
 
-const secretsManager: CursorKeySource = {
-  async getSecretString(arn) {
-    const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
-    return out.SecretString;
-  },
-};
+const secretsManager: CursorKeySource = { getSecretString: (arn) => readSecretString(arn) };
 
 let loaded: string | undefined;
 let loading: Promise<string> | undefined;
@@ -46,7 +43,7 @@ export function cursorKey(): string {
   if (loaded) return loaded;
   const value = settings().cursorSecret;
   if (value) return registerSecret(value);
-  throw new Error('the cursor signing key was not loaded: await loadCursorKey() before the handler runs');
+  throw new Error('the cursor signing key was not loaded: await loadCursorKey() first (TableClient.queryPage does)');
 }
 
 /** For tests: forget the loaded key. */

@@ -6,8 +6,8 @@
  *  - a `StoreSet` (client, table, clock) plus one accessor per store (`backupStore(set)`, …): each
  *    accessor builds its store on first use and keeps it for the set. An API handler names the
  *    stores it uses by calling their accessors, so esbuild leaves the other store classes out;
- *  - `makeStores`: every store on one object (`stores.backups`), for the worker, whose executors
- *    reach every store, and for tests and the local runtime; `planStores` is the part start plans use.
+ *  - `makeStores`: every store on one object (`stores.backups`), for tests and the local runtime;
+ *    `planStores` is the part start plans use, `workerStores` the part the worker's executors use.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AuditStore } from './audit-store.js';
@@ -90,11 +90,16 @@ export function planStores(set: StoreSet): PlanStores {
   };
 }
 
+/** The stores the worker's executors use: the plans' and the synced data's (no members, notifications or audit). */
+export type WorkerStores = PlanStores & Pick<Stores, 'inventory' | 'drift'>;
+
+/** The worker's stores over `set`: its bundle carries no other store class. */
+export function workerStores(set: StoreSet): WorkerStores {
+  return { ...planStores(set), inventory: inventoryStore(set), drift: driftStore(set) };
+}
+
 /** Every store, on one object. */
 export function makeStores(opts: { doc: DynamoDBDocumentClient; table: string; clock?: () => Date }): Stores {
   const set = storeSet(opts);
-  return {
-    ...planStores(set),
-    inventory: inventoryStore(set), drift: driftStore(set), notifications: notificationStore(set), members: memberStore(set), audit: auditStore(set),
-  };
+  return { ...workerStores(set), notifications: notificationStore(set), members: memberStore(set), audit: auditStore(set) };
 }

@@ -22,6 +22,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { InvalidCursorError } from '../runs/errors.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { loadCursorKey } from './cursor-key.js';
 import { BatchIncompleteError, CompanionConflictError, TransactionConflictError, VersionConflictError } from './errors.js';
 import { tableName } from './table.js';
 import { metrics, MetricNames } from '../observability/metrics.js';
@@ -187,6 +188,8 @@ export class TableClient {
     }
     let startKey: Item | undefined = q.startKey ?? undefined;
     if (q.cursor) {
+      // The signing key: loaded once per container, on the first signed cursor (a no-op afterwards).
+      await loadCursorKey();
       startKey = decodeCursor(q.cursor.scope, q.cursor.value);
       if (startKey && startKey[pkAttr] !== q.key.pk) throw new InvalidCursorError();
     }

@@ -27,7 +27,8 @@ import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { ulid } from 'ulid';
 import { makeApiDeps, runService, setApiDeps } from '../../shared/http/deps.js';
 import { SqsWorkQueue } from '../../shared/queue/sqs-work-queue.js';
-import { makeDocumentClient, makeDynamoClient, makeSqsClient } from '../../shared/store/clients.js';
+import { makeDocumentClient, makeDynamoClient } from '../../shared/store/clients.js';
+import { makeSqsClient } from '../../shared/queue/sqs-client.js';
 import { createTableInput } from '../../shared/store/table.js';
 import { lambdaContext } from '../../infra/local/lambda-context.js';
 import { backupStore } from '../../shared/store/stores.js';

@@ -5,7 +5,8 @@
 import { CATALOG } from '../../shared/operations/catalog.js';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { makeDocumentClient, makeDynamoClient, makeSqsClient } from '../../shared/store/clients.js';
+import { makeDocumentClient, makeDynamoClient } from '../../shared/store/clients.js';
+import { makeSqsClient } from '../../shared/queue/sqs-client.js';
 import { createTableInput } from '../../shared/store/table.js';
 import { RunStore } from '../../shared/store/run-store.js';
 import { RunService } from '../../shared/runs/service.js';

@@ -380,6 +380,16 @@ describe('failure handling (§8)', () => {
     expect(left.Attributes?.ApproximateNumberOfMessages).toBe('0');
   });
 
+  it("the run worker's lazily loaded work queue (issue 18) delivers to SQS: a run sent through it is received and completed", async () => {
+    const queues = await createTestQueues(env.sqs, 3, 30);
+    const { LazySqsWorkQueue } = await import('../../shared/queue/lazy-sqs-work-queue.js');
+    const { RunService } = await import('../../shared/runs/service.js');
+    const service = new RunService({ catalog: CATALOG, store: env.deps.store, queue: new LazySqsWorkQueue(queues.workQueueUrl, { endpoint: env.sqsEndpoint }) });
+    const { run } = await service.startRun({ tenantId: 'fabrikam', type: 'inventory.sync', input: { categories: ['deviceConfigurations'] }, initiator: { userId: null, name: 'Scheduler' }, surface: 'schedule' });
+    expect(await env.pollOnce(queues.workQueueUrl)).toEqual({ received: 1, failed: 0 });
+    expect(await get(run)).toMatchObject({ status: 'completed', outcome: 'succeeded' });
+  });
+
   it('the reaper fails a lost dispatch and a lost worker, and leaves live runs alone', async () => {
     const lostDispatch = await env.start('directory_groups.sync', {}, 'contoso');
     const lostWorker = await env.start('policy.sync', { policyIds: ['x-1'] }, 'contoso');

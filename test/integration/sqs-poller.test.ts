@@ -6,7 +6,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand 
 import { describe, expect, it } from 'vitest';
 import { startPoller } from '../../infra/local/sqs-poller.js';
 import { localWorkerMaxConcurrency } from '../../infra/local/runtime.js';
-import { makeSqsClient } from '../../shared/store/clients.js';
+import { makeSqsClient } from '../../shared/queue/sqs-client.js';
 import { WORKER_MAX_CONCURRENCY } from '../../shared/wiring.js';
 import { inject } from 'vitest';
 import { uniqueName } from '../support/services.js';

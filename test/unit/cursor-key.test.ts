@@ -1,8 +1,15 @@
 /**
- * The deployed cursor key (issue 15, item 5): read from Secrets Manager once per cold start, then
- * served synchronously; registered with the sanitizer; no constant fallback.
+ * The deployed cursor key (issue 15, item 5): read from Secrets Manager once per container, on the
+ * first signed cursor (issue 18: not at cold start), then served synchronously; registered with the
+ * sanitizer; no constant fallback.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { TableClient } from '../../shared/store/table-client.js';
+import { resetSecretReader } from '../../shared/store/secret-read.js';
 import { cursorKey, loadCursorKey, resetCursorKey } from '../../shared/store/cursor-key.js';
 import { decodeCursor, encodeCursor } from '../../shared/store/cursor.js';
 import { sanitizeText } from '../../shared/runs/sanitize.js';
@@ -15,6 +22,7 @@ const GENERATED = 'fake-generated-cursor-key-0123456789-abcdefghij';
 afterEach(() => {
   setSettings(undefined);
   resetCursorKey();
+  resetSecretReader();
   clearSecretRegistry();
 });
 
@@ -66,5 +74,51 @@ describe('the cursor key from Secrets Manager', () => {
   it('a key given as a value (local runtime, tests) needs no loading', () => {
     setSettings(parseSettings({ CURSOR_SECRET: 'fake-local-cursor-key' }));
     expect(cursorKey()).toBe('fake-local-cursor-key');
+  });
+});
+
+describe('the cursor key is loaded on the first signed cursor, not before (issue 18)', () => {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+  const page = (t: TableClient, cursor?: { scope: string; value?: string }) =>
+    t.queryPage({ key: { pk: 'TENANT#t' }, map: (i) => i, limit: 1, ...(cursor ? { cursor } : {}) });
+
+  it('a query without a cursor reads no secret; the first one with a cursor reads it once, through Secrets Manager', async () => {
+    setSettings(parseSettings({ CURSOR_SECRET_ARN: ARN, AWS_REGION: 'eu-west-1' }));
+    const ddb = mockClient(doc);
+    ddb.on(QueryCommand).resolves({ Items: [{ pk: 'TENANT#t', sk: 'A' }], LastEvaluatedKey: { pk: 'TENANT#t', sk: 'A' } });
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand).resolves({ SecretString: GENERATED });
+    try {
+      const t = new TableClient(doc, 'unit-table');
+      expect((await page(t)).nextCursor).toBeNull();
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+      expect(() => cursorKey()).toThrow(/not loaded/);
+      const first = await page(t, { scope: 'runs:t' });
+      expect(first.nextCursor).toEqual(expect.any(String));
+      await page(t, { scope: 'runs:t', value: first.nextCursor! });
+      expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: ARN }]);
+      expect(cursorKey()).toBe(GENERATED);
+    } finally {
+      ddb.restore();
+      sm.restore();
+    }
+  });
+
+  it('a key that cannot be read fails the query that needed it, and the next one reads it again', async () => {
+    setSettings(parseSettings({ CURSOR_SECRET_ARN: ARN, AWS_REGION: 'eu-west-1' }));
+    const ddb = mockClient(doc);
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })).resolves({ SecretString: GENERATED });
+    try {
+      const t = new TableClient(doc, 'unit-table');
+      await expect(page(t, { scope: 'runs:t' })).rejects.toThrow('Rate exceeded');
+      expect(ddb.commandCalls(QueryCommand)).toHaveLength(0); // nothing was read without the key
+      await expect(page(t, { scope: 'runs:t' })).resolves.toMatchObject({ items: [] });
+      expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    } finally {
+      ddb.restore();
+      sm.restore();
+    }
   });
 });
