@@ -288,6 +288,27 @@ describe('reading runs', () => {
     expect(page2.json.items[0].id < page1.json.items[1].id).toBe(true);
   });
 
+  it('a full last page says it is the last (nextCursor null), through the table and through an index with a filter', async () => {
+    const from = new Date(Date.now() - 1).toISOString();
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await start('dave', { type: 'policy.sync', input: { policyIds: [gid(900 + i)] } });
+      expect(res.status).toBe(202);
+      ids.unshift(res.json.run.id);
+    }
+    for (const filter of [`from=${from}`, `type=policy.sync&initiator=dave&from=${from}`]) {
+      const page1 = await api.call('GET', `/tenants/contoso/runs?limit=2&${filter}`, { user: 'carol' });
+      expect(page1.status).toBe(200);
+      expect(page1.json.items.map((r: { id: string }) => r.id)).toEqual(ids.slice(0, 2));
+      expect(page1.json.nextCursor).toEqual(expect.any(String));
+      const page2 = await api.call('GET', `/tenants/contoso/runs?limit=2&${filter}&cursor=${encodeURIComponent(page1.json.nextCursor)}`, { user: 'carol' });
+      expect(page2.json.items.map((r: { id: string }) => r.id)).toEqual(ids.slice(2));
+      expect(page2.json.nextCursor).toBeNull();
+      const whole = await api.call('GET', `/tenants/contoso/runs?limit=4&${filter}`, { user: 'carol' });
+      expect({ n: whole.json.items.length, next: whole.json.nextCursor }).toEqual({ n: 4, next: null });
+    }
+  });
+
   it('filters narrow the list', async () => {
     const res = await api.call('GET', '/tenants/contoso/runs?type=policy.sync&status=completed&initiator=alice', { user: 'carol' });
     expect(res.status).toBe(200);
