@@ -220,15 +220,39 @@ describe('operation ids (issue 15, item 3)', () => {
     expect(await api.snapshot()).toBe(before);
   });
 
+  // §3: a reference the input names that does not exist is a 422 — one that could never be an id of
+  // ours (not a ULID) included; it is refused without being used in a key.
   it.each([
     ['backup_set.add_policies', { backupSetId: 'set-1', policyIds: [GUID] }, 'input.backupSetId'],
     ['backup_set.add_policies', { backupSetId: `${ULID_A.slice(0, 25)}I`, policyIds: [GUID] }, 'input.backupSetId'],
     ['drift.generate', { baselineBackupSetId: '../x' }, 'input.baselineBackupSetId'],
     ['backup_schedule.run_now', { scheduleId: 'nightly' }, 'input.scheduleId'],
-    ['backup_schedule.retry', { scheduleId: ULID_A, runId: 'run-1' }, 'input.runId'],
+    ['backup_schedule.run_now', { scheduleId: `${ULID_A}#ITEM#x` }, 'input.scheduleId'],
+    ['restore.execute', { backupSetId: 'does-not-exist' }, 'input.backupSetId'],
+  ])('%s naming a record that cannot exist (%j) is a 422', async (type, input, path) => {
+    const before = await api.snapshot();
+    const res = await start('dave', { type, input }, 'fabrikam');
+    expectProblem(res, 422);
+    expect(res.json.errors.map((e: { path: string }) => e.path)).toContain(path);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('a retry naming a run id that cannot exist is a 422 on input.runId; a role too low is 403 first', async () => {
+    const schedule = await api.call('POST', '/tenants/fabrikam/backup-schedules', { user: 'dave', body: { name: 'Retry target', cron: '0 3 * * *' } });
+    expect(schedule.status).toBe(201);
+    const before = await api.snapshot();
+    const res = await start('dave', { type: 'backup_schedule.retry', input: { scheduleId: schedule.json.id, runId: 'run-1' } }, 'fabrikam');
+    expectProblem(res, 422);
+    expect(res.json.errors.map((e: { path: string }) => e.path)).toEqual(['input.runId']);
+    expectProblem(await start('dave', { type: 'restore.execute', input: { backupSetId: 'does-not-exist' } }), 403); // dave: contoso operator
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it.each([
     ['restore.execute', { backupSetId: ULID_A, itemIds: ['a/b'] }, 'input.itemIds.0'],
     ['restore.execute', { backupSetId: ULID_A, groupMapping: { [GUID]: 'group 1' } }, 'input.groupMapping'],
-  ])('%s with a malformed id is a 400 naming %s', async (type, input, path) => {
+    ['backup_set.add_policies', { backupSetId: '', policyIds: [GUID] }, 'input.backupSetId'],
+  ])('%s with a malformed Graph id or an empty reference (%j) is a 400', async (type, input, path) => {
     const before = await api.snapshot();
     const res = await start('dave', { type, input }, 'fabrikam');
     expectProblem(res, 400);
