@@ -6,6 +6,7 @@ import { MAX_BODY_BYTES } from '../../shared/http/api.js';
 import { routes } from '../../shared/wiring.js';
 import { existsSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
+import { SignJWT, UnsecuredJWT } from 'jose';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -63,6 +64,20 @@ describe('authentication', () => {
     expectProblem(await api.call(method, concrete), 401);
     expectProblem(await api.call(method, concrete, { headers: { authorization: 'Bearer not.a.jwt' } }), 401);
     expectProblem(await api.call(method, concrete, { headers: { authorization: 'Basic YWxpY2U6cHc=' } }), 401);
+  });
+
+  it('a token made as §10 describes it (HS256, LOCAL_JWT_SECRET, claims sub and name) is accepted; a wrong secret, alg none or an expired one is 401', async () => {
+    const secret = new TextEncoder().encode('local-dev-secret');
+    const sign = (claims: Record<string, unknown>, key = secret) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
+    const bearer = async (token: string | Promise<string>) => ({ headers: { authorization: `Bearer ${await token}` } });
+    const me = await api.call('GET', '/me', await bearer(sign({ sub: 'carol', name: 'Carol Reader' })));
+    expect(me.status).toBe(200);
+    expect(me.json).toEqual({ user: { id: 'carol', name: 'Carol Reader' }, memberships: [{ tenantId: 'contoso', tenantName: 'Contoso Ltd', role: 'readonly' }] });
+    const now = Math.floor(Date.now() / 1000);
+    expectProblem(await api.call('GET', '/me', await bearer(sign({ sub: 'carol', name: 'C' }, new TextEncoder().encode('another-secret')))), 401);
+    expectProblem(await api.call('GET', '/me', await bearer(sign({ sub: 'carol', name: 'C', exp: now - 60 }))), 401);
+    expectProblem(await api.call('GET', '/me', await bearer(new UnsecuredJWT({ sub: 'carol', name: 'C' }).encode())), 401);
+    expectProblem(await api.call('GET', '/me', await bearer(sign({ name: 'no subject' }))), 401);
   });
 });
 
