@@ -307,6 +307,16 @@ describe('reading runs', () => {
     expect(changed.headers.get('etag')).not.toBe(etag);
   });
 
+  it('expiresAt is createdAt + 90 days (§4), in the start answer and in every read of the run', async () => {
+    const started = await start('alice', { type: 'policy.sync', input: { policyIds: [gid(77)] } });
+    const { id, createdAt, expiresAt } = started.json.run;
+    expect(Date.parse(expiresAt) - Date.parse(createdAt)).toBe(90 * 86_400_000);
+    const one = await api.call('GET', `/tenants/contoso/runs/${id}`, { user: 'carol' });
+    const listed = await api.call('GET', '/tenants/contoso/runs?limit=100', { user: 'carol' });
+    expect(one.json.expiresAt).toBe(expiresAt);
+    expect(listed.json.items.find((r: { id: string }) => r.id === id).expiresAt).toBe(expiresAt);
+  });
+
   it('an unknown run, and another tenant\'s run, are 404', async () => {
     expectProblem(await api.call('GET', '/tenants/contoso/runs/01JH7Z9W3K8Q4V2N6B5C1D0EFG', { user: 'alice' }), 404);
     const other = await start('bob', { type: 'policy.sync', input: {} }, 'fabrikam');
