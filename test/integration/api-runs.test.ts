@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_TYPES } from '../../shared/operations/catalog.js';
+import { CATEGORIES } from '../../shared/runs/catalog.js';
 import { startTestRuntime, type TestApi } from '../support/api.js';
 import { makeApiDeps, setApiDeps, apiDeps } from '../../shared/http/deps.js';
 import { MAX_BODY_BYTES } from '../../shared/http/api.js';
@@ -118,6 +119,14 @@ describe('POST /tenants/{t}/runs', () => {
     const again = await start('dave', { type: 'inventory.sync', input: { categories: ['deviceConfigurations'] }, surface: 'console' });
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ deduplicated: true, run: { id }, viewUrl: `/console/tenants/contoso/runs/${id}` });
+  });
+
+  it('an inventory sync naming every category is the same active run as one naming none (all)', async () => {
+    const all = await start('dave', { type: 'inventory.sync', input: {} }, 'fabrikam');
+    expect([200, 202]).toContain(all.status);
+    const named = await start('dave', { type: 'inventory.sync', input: { categories: [...CATEGORIES].reverse() } }, 'fabrikam');
+    expect(named.status).toBe(200);
+    expect(named.json).toMatchObject({ deduplicated: true, run: { id: all.json.run.id } });
   });
 
   it('input defaults to {} and surface to api', async () => {
