@@ -2,6 +2,7 @@
  * `npm start`: the whole product on one machine (§10). Prints where the API and console are and how
  * to log in; Ctrl-C stops everything it started, Java included.
  */
+import './early-env.js'; // before anything that reads the settings
 import { JavaMissingError, PortInUseError } from './dynamodb-local.js';
 import { startLocalRuntime, type LocalRuntime } from './runtime.js';
 import { SEED_USERS } from './seed.js';

@@ -10,7 +10,7 @@ import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { unknownSchedule } from './backup-schedule-run.definition.js';
-import { defineStart, ulidField } from './module.js';
+import { defineStart, knownId, ulidField } from './module.js';
 
 const refused = (message: string) => new PreconditionFailedError(message, [{ path: 'input.runId', message }]);
 
@@ -24,7 +24,8 @@ export const backupScheduleRetryStart = defineStart({
   },
   plan: async (tenantId, input, deps) => {
     const schedules = deps.stores.schedules;
-    if (!(await schedules.get(tenantId, input.scheduleId))) throw unknownSchedule(input.scheduleId);
+    if (!(await schedules.get(tenantId, knownId(input.scheduleId, unknownSchedule)))) throw unknownSchedule(input.scheduleId);
+    knownId(input.runId, (id) => refused(`The run ${id} does not exist in this tenant.`));
     const earlier = await deps.stores.runs.getRun(tenantId, input.runId);
     if (!earlier) throw refused(`The run ${input.runId} does not exist in this tenant.`);
     if (earlier.type !== 'backup_schedule.run_now' || (earlier.input as { scheduleId?: string }).scheduleId !== input.scheduleId) {

@@ -7,7 +7,7 @@ import { ulid } from 'ulid';
 import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
-import { defineStart, ulidField, type DomainRecords, type StartCheckDeps, type StartPlan } from './module.js';
+import { defineStart, knownId, ulidField, type DomainRecords, type StartCheckDeps, type StartPlan } from './module.js';
 import { keys } from '../store/keys.js';
 import { followRun } from '../store/run-rows.js';
 import { epochSeconds } from '../store/conditions.js';
@@ -37,7 +37,7 @@ export const unknownSchedule = (id: string) =>
 /** The start plan of a schedule run; the tick passes the due time it claimed. */
 export async function planScheduleRun(tenantId: string, scheduleId: string, deps: StartCheckDeps, opts: { scheduledFor?: string } = {}): Promise<StartPlan> {
   const schedules = deps.stores.schedules;
-  const schedule = await schedules.get(tenantId, scheduleId);
+  const schedule = await schedules.get(tenantId, knownId(scheduleId, unknownSchedule));
   if (!schedule) throw unknownSchedule(scheduleId);
   const now = deps.clock();
   const backupSetId = ulid(now.getTime());

@@ -1,7 +1,7 @@
 /** backup_set.add_policies (§3): definition and start plan — the set must exist (422, checked in the start transaction). */
 import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
-import { defineStart, idList, ulidField, sortedOrAll } from './module.js';
+import { defineStart, idList, knownId, ulidField, sortedOrAll } from './module.js';
 import { backupSetAddRecords } from './run-rows.js';
 import { backupSetExists } from '../store/reference-checks.js';
 
@@ -20,6 +20,7 @@ export const backupSetAddPoliciesStart = defineStart({
     identity: (i) => ({ backupSetId: i.backupSetId, policyIds: sortedOrAll(i.policyIds) }),
   },
   plan: async (tenantId, input) => {
+    knownId(input.backupSetId, unknownSet);
     // The set's existence is checked by the start transaction itself (no read first): unknown → 422.
     // expectedTotal: the total known at start (the console shows progress against it, issue 17)
     const expectedTotal = new Set(input.policyIds).size;

@@ -7,7 +7,7 @@ import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
-import { defineStart, ulidField } from './module.js';
+import { defineStart, knownId, ulidField } from './module.js';
 import { driftReportRecords } from './run-rows.js';
 import { backupSetExists } from '../store/reference-checks.js';
 import type { StartCompanion } from '../runs/ports.js';
@@ -29,7 +29,7 @@ export const driftGenerateStart = defineStart({
     const sets = deps.stores.backups;
     const named = input.baselineBackupSetId;
     // A named baseline is checked by the start transaction itself (no read first): unknown → 422.
-    if (named) return withReport(named, backupSetExists(tenantId, named, () => unknownSet(named, 'input.baselineBackupSetId')));
+    if (named) return withReport(knownId(named, (id) => unknownSet(id, 'input.baselineBackupSetId')), backupSetExists(tenantId, named, () => unknownSet(named, 'input.baselineBackupSetId')));
     const newest = await sets.newestCompleteSet(tenantId);
     if (!newest) {
       throw new PreconditionFailedError('There is no complete backup set to compare with; create a backup first or name a baseline.', [

@@ -12,7 +12,8 @@ export const inventorySyncStart = defineStart({
     label: 'Inventory sync',
     minimumRole: 'operator',
     schema: z.strictObject({ categories: z.optional(z.array(categoryField).check(z.minLength(1), z.maxLength(CATEGORIES.length))) }),
-    identity: (i) => ({ categories: sortedOrAll(i.categories) }),
+    // Every category named is the default (§3: "default: all"): the same work, so the same active run key.
+    identity: (i) => ({ categories: i.categories && CATEGORIES.every((c) => i.categories!.includes(c)) ? 'all' : sortedOrAll(i.categories) }),
   },
   // Categories are a closed enum the schema already checks; nothing in the tenant to look up.
   plan: async () => ({ companions: (run) => [records.put(run)] }),

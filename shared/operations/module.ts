@@ -115,9 +115,22 @@ export const GRAPH_ID = new RegExp(`^(?:${GUID}|[A-Za-z]{1,4}_${GUID}|${GUID}_[A
 export const graphIdField = z
   .string()
   .check(z.maxLength(200), z.regex(GRAPH_ID, 'must be a Graph id: a GUID, <prefix>_<GUID> (e.g. T_<GUID>) or <GUID>_<Name>'));
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 /** Our own record ids (backup sets, schedules, runs): ULIDs (Crockford base32, 26 characters). */
 export const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
-export const ulidField = z.string().check(z.length(26), z.regex(ULID, 'must be a ULID (26 characters, Crockford base32)'));
+/**
+ * A reference to one of our records. §3 types it `string` and answers a reference that does not exist
+ * 422 (after the role check, §5), so the schema takes any short text, and the start plan refuses an id
+ * that is not a ULID through `knownId` exactly as an unknown one — without reading, and never putting
+ * it in a key (where `#` could reach another record). Only an existing record's id is ever stored.
+ */
+export const ulidField = z.string().check(z.minLength(1), z.maxLength(100), z.regex(NO_CONTROL_CHARS, 'must be text without control characters'));
+/** `id` when it can name a record of ours (a ULID); else the plan's own "does not exist" refusal (422). */
+export function knownId(id: string, unknown: (id: string) => Error): string {
+  if (!ULID.test(id)) throw unknown(id);
+  return id;
+}
 /**
  * A name or other free text a person typed: trimmed, 1–max characters, no control characters.
  * Stored as given (it is shown back to the person who typed it), never executed.
@@ -125,8 +138,7 @@ export const ulidField = z.string().check(z.length(26), z.regex(ULID, 'must be a
 export const textField = (max = 200) =>
   z
     .string()
-    // eslint-disable-next-line no-control-regex
-    .check(z.trim(), z.minLength(1), z.maxLength(max), z.regex(/^[^\u0000-\u001f\u007f]*$/, 'must be text without control characters'));
+    .check(z.trim(), z.minLength(1), z.maxLength(max), z.regex(NO_CONTROL_CHARS, 'must be text without control characters'));
 export const categoryField = z.enum(CATEGORIES);
 export const idList = (min: number, max: number) => z.array(graphIdField).check(z.minLength(min), z.maxLength(max));
 /** An id list as identity: order and duplicates do not make a run distinct; absent means all. */

@@ -10,7 +10,7 @@ import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { zeroRestoreCounts } from '../store/restore-store.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
-import { defineStart, graphIdField, idList, ulidField, type DomainRecords } from './module.js';
+import { defineStart, graphIdField, idList, knownId, ulidField, type DomainRecords } from './module.js';
 import { keys } from '../store/keys.js';
 import { followRun } from '../store/run-rows.js';
 import { epochSeconds } from '../store/conditions.js';
@@ -41,7 +41,7 @@ export const restoreExecuteStart = defineStart({
   },
   plan: async (tenantId, input, deps) => {
     const sets = deps.stores.backups;
-    const set = await sets.getSet(tenantId, input.backupSetId);
+    const set = await sets.getSet(tenantId, knownId(input.backupSetId, (id) => unknownSet(id)));
     if (!set) throw unknownSet(input.backupSetId);
     // A full restore reads no item here (a set may hold thousands): the worker walks the set's items.
     const selection = input.itemIds ? [...new Set(input.itemIds)].sort() : null;

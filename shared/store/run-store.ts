@@ -109,7 +109,9 @@ export function fromRunSummaryItem(item: Record<string, any>): StoredRunSummary 
     completedAt: item.completedAt ?? null,
     durationMs: item.durationMs ?? null,
     queueWaitMs: item.queueWaitMs ?? null,
-    expiresAt: new Date(Number(item.expiresAt) * 1000).toISOString(),
+    // The TTL attribute holds whole seconds; the retention is whole days, so createdAt's milliseconds
+    // make it exactly createdAt + retention again (§4) — what the start answered for the same run.
+    expiresAt: new Date(Number(item.expiresAt) * 1000 + (Date.parse(item.createdAt) % 1000)).toISOString(),
     version: item.version,
   };
 }

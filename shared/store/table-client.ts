@@ -25,6 +25,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { loadCursorKey } from './cursor-key.js';
 import { BatchIncompleteError, CompanionConflictError, TransactionConflictError, VersionConflictError } from './errors.js';
 import { tableName } from './table.js';
+import { INDEXES, TABLE_KEYS } from './keys.js';
 import { metrics, MetricNames } from '../observability/metrics.js';
 
 export type Item = Record<string, any>;
@@ -125,6 +126,13 @@ const WRITE_CHUNK = 25;
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The ExclusiveStartKey that continues a query after `item`: the table's keys, plus the index's when it went through one. */
+function startKeyOf(item: Item, index: string | undefined): Key {
+  const i = index === undefined ? undefined : (INDEXES as Record<string, { partitionKey: string; sortKey: string }>)[index];
+  const attrs = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...(i ? [i.partitionKey, i.sortKey] : [])];
+  return Object.fromEntries(attrs.filter((a) => item[a] !== undefined).map((a) => [a, item[a]]));
+}
+
 const isConditionFailure = (err: unknown): err is ConditionalCheckFailedException => err instanceof ConditionalCheckFailedException;
 
 export class TableClient {
@@ -194,7 +202,12 @@ export class TableClient {
       if (startKey && startKey[pkAttr] !== q.key.pk) throw new InvalidCursorError();
     }
     const maxPages = Math.max(1, q.maxPages ?? 1);
-    const items: T[] = [];
+    // An API list (a cursor scope) reads one match past the page: a full page at the end of the list
+    // then says so (nextCursor null) instead of leading to an empty last page (§5). Same Queries —
+    // Limit is one higher — and the cursor is the key of the page's last item.
+    const lookAhead = q.cursor !== undefined && q.limit !== undefined ? 1 : 0;
+    const wanted = q.limit === undefined ? undefined : q.limit + lookAhead;
+    const raw: Item[] = [];
     for (let page = 0; page < maxPages; page++) {
       const out = await this.doc.send(
         new QueryCommand({
@@ -206,14 +219,19 @@ export class TableClient {
           ExpressionAttributeValues: values,
           ScanIndexForward: q.forward ?? true,
           ConsistentRead: q.consistent,
-          Limit: q.limit === undefined ? undefined : q.limit - items.length,
+          Limit: wanted === undefined ? undefined : wanted - raw.length,
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...(out.Items ?? []).map(q.map));
+      raw.push(...(out.Items ?? []));
       startKey = out.LastEvaluatedKey;
-      if (!startKey || (q.limit !== undefined && items.length >= q.limit)) break;
+      if (!startKey || (wanted !== undefined && raw.length >= wanted)) break;
     }
+    if (q.limit !== undefined && raw.length > q.limit) {
+      raw.length = q.limit;
+      startKey = startKeyOf(raw[q.limit - 1], q.index);
+    }
+    const items = raw.map(q.map);
     const lastKey = (startKey as Key | undefined) ?? null;
     return { items, lastKey, nextCursor: q.cursor ? encodeCursor(q.cursor.scope, startKey) : null };
   }

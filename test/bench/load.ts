@@ -2,6 +2,7 @@
  * `npm run load`: 1,000 concurrent starts over 50 active run keys against the local runtime's HTTP
  * API → exactly 50 runs. Prints throughput and start latency p50 / p99. Loopback only; bounded.
  */
+import '../../infra/local/early-env.js'; // first: the cursor key the settings need (as npm start)
 import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { signLocalToken } from '../../infra/local/jwt.js';
 import { fmt, percentile } from './harness.js';

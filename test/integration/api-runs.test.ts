@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_TYPES } from '../../shared/operations/catalog.js';
+import { CATEGORIES } from '../../shared/runs/catalog.js';
 import { startTestRuntime, type TestApi } from '../support/api.js';
 import { makeApiDeps, setApiDeps, apiDeps } from '../../shared/http/deps.js';
 import { MAX_BODY_BYTES } from '../../shared/http/api.js';
 import { routes } from '../../shared/wiring.js';
 import { existsSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
+import { SignJWT, UnsecuredJWT } from 'jose';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -64,6 +66,20 @@ describe('authentication', () => {
     expectProblem(await api.call(method, concrete, { headers: { authorization: 'Bearer not.a.jwt' } }), 401);
     expectProblem(await api.call(method, concrete, { headers: { authorization: 'Basic YWxpY2U6cHc=' } }), 401);
   });
+
+  it('a token made as §10 describes it (HS256, LOCAL_JWT_SECRET, claims sub and name) is accepted; a wrong secret, alg none or an expired one is 401', async () => {
+    const secret = new TextEncoder().encode('local-dev-secret');
+    const sign = (claims: Record<string, unknown>, key = secret) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
+    const bearer = async (token: string | Promise<string>) => ({ headers: { authorization: `Bearer ${await token}` } });
+    const me = await api.call('GET', '/me', await bearer(sign({ sub: 'carol', name: 'Carol Reader' })));
+    expect(me.status).toBe(200);
+    expect(me.json).toEqual({ user: { id: 'carol', name: 'Carol Reader' }, memberships: [{ tenantId: 'contoso', tenantName: 'Contoso Ltd', role: 'readonly' }] });
+    const now = Math.floor(Date.now() / 1000);
+    expectProblem(await api.call('GET', '/me', await bearer(sign({ sub: 'carol', name: 'C' }, new TextEncoder().encode('another-secret')))), 401);
+    expectProblem(await api.call('GET', '/me', await bearer(sign({ sub: 'carol', name: 'C', exp: now - 60 }))), 401);
+    expectProblem(await api.call('GET', '/me', await bearer(new UnsecuredJWT({ sub: 'carol', name: 'C' }).encode())), 401);
+    expectProblem(await api.call('GET', '/me', await bearer(sign({ name: 'no subject' }))), 401);
+  });
 });
 
 describe('GET /me and GET /operation-types', () => {
@@ -103,6 +119,14 @@ describe('POST /tenants/{t}/runs', () => {
     const again = await start('dave', { type: 'inventory.sync', input: { categories: ['deviceConfigurations'] }, surface: 'console' });
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ deduplicated: true, run: { id }, viewUrl: `/console/tenants/contoso/runs/${id}` });
+  });
+
+  it('an inventory sync naming every category is the same active run as one naming none (all)', async () => {
+    const all = await start('dave', { type: 'inventory.sync', input: {} }, 'fabrikam');
+    expect([200, 202]).toContain(all.status);
+    const named = await start('dave', { type: 'inventory.sync', input: { categories: [...CATEGORIES].reverse() } }, 'fabrikam');
+    expect(named.status).toBe(200);
+    expect(named.json).toMatchObject({ deduplicated: true, run: { id: all.json.run.id } });
   });
 
   it('input defaults to {} and surface to api', async () => {
@@ -220,15 +244,39 @@ describe('operation ids (issue 15, item 3)', () => {
     expect(await api.snapshot()).toBe(before);
   });
 
+  // §3: a reference the input names that does not exist is a 422 — one that could never be an id of
+  // ours (not a ULID) included; it is refused without being used in a key.
   it.each([
     ['backup_set.add_policies', { backupSetId: 'set-1', policyIds: [GUID] }, 'input.backupSetId'],
     ['backup_set.add_policies', { backupSetId: `${ULID_A.slice(0, 25)}I`, policyIds: [GUID] }, 'input.backupSetId'],
     ['drift.generate', { baselineBackupSetId: '../x' }, 'input.baselineBackupSetId'],
     ['backup_schedule.run_now', { scheduleId: 'nightly' }, 'input.scheduleId'],
-    ['backup_schedule.retry', { scheduleId: ULID_A, runId: 'run-1' }, 'input.runId'],
+    ['backup_schedule.run_now', { scheduleId: `${ULID_A}#ITEM#x` }, 'input.scheduleId'],
+    ['restore.execute', { backupSetId: 'does-not-exist' }, 'input.backupSetId'],
+  ])('%s naming a record that cannot exist (%j) is a 422', async (type, input, path) => {
+    const before = await api.snapshot();
+    const res = await start('dave', { type, input }, 'fabrikam');
+    expectProblem(res, 422);
+    expect(res.json.errors.map((e: { path: string }) => e.path)).toContain(path);
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it('a retry naming a run id that cannot exist is a 422 on input.runId; a role too low is 403 first', async () => {
+    const schedule = await api.call('POST', '/tenants/fabrikam/backup-schedules', { user: 'dave', body: { name: 'Retry target', cron: '0 3 * * *' } });
+    expect(schedule.status).toBe(201);
+    const before = await api.snapshot();
+    const res = await start('dave', { type: 'backup_schedule.retry', input: { scheduleId: schedule.json.id, runId: 'run-1' } }, 'fabrikam');
+    expectProblem(res, 422);
+    expect(res.json.errors.map((e: { path: string }) => e.path)).toEqual(['input.runId']);
+    expectProblem(await start('dave', { type: 'restore.execute', input: { backupSetId: 'does-not-exist' } }), 403); // dave: contoso operator
+    expect(await api.snapshot()).toBe(before);
+  });
+
+  it.each([
     ['restore.execute', { backupSetId: ULID_A, itemIds: ['a/b'] }, 'input.itemIds.0'],
     ['restore.execute', { backupSetId: ULID_A, groupMapping: { [GUID]: 'group 1' } }, 'input.groupMapping'],
-  ])('%s with a malformed id is a 400 naming %s', async (type, input, path) => {
+    ['backup_set.add_policies', { backupSetId: '', policyIds: [GUID] }, 'input.backupSetId'],
+  ])('%s with a malformed Graph id or an empty reference (%j) is a 400', async (type, input, path) => {
     const before = await api.snapshot();
     const res = await start('dave', { type, input }, 'fabrikam');
     expectProblem(res, 400);
@@ -268,6 +316,16 @@ describe('reading runs', () => {
     expect(changed.headers.get('etag')).not.toBe(etag);
   });
 
+  it('expiresAt is createdAt + 90 days (§4), in the start answer and in every read of the run', async () => {
+    const started = await start('alice', { type: 'policy.sync', input: { policyIds: [gid(77)] } });
+    const { id, createdAt, expiresAt } = started.json.run;
+    expect(Date.parse(expiresAt) - Date.parse(createdAt)).toBe(90 * 86_400_000);
+    const one = await api.call('GET', `/tenants/contoso/runs/${id}`, { user: 'carol' });
+    const listed = await api.call('GET', '/tenants/contoso/runs?limit=100', { user: 'carol' });
+    expect(one.json.expiresAt).toBe(expiresAt);
+    expect(listed.json.items.find((r: { id: string }) => r.id === id).expiresAt).toBe(expiresAt);
+  });
+
   it('an unknown run, and another tenant\'s run, are 404', async () => {
     expectProblem(await api.call('GET', '/tenants/contoso/runs/01JH7Z9W3K8Q4V2N6B5C1D0EFG', { user: 'alice' }), 404);
     const other = await start('bob', { type: 'policy.sync', input: {} }, 'fabrikam');
@@ -286,6 +344,27 @@ describe('reading runs', () => {
     const page2 = await api.call('GET', `/tenants/contoso/runs?limit=2&cursor=${encodeURIComponent(page1.json.nextCursor)}`, { user: 'carol' });
     expect(page2.status).toBe(200);
     expect(page2.json.items[0].id < page1.json.items[1].id).toBe(true);
+  });
+
+  it('a full last page says it is the last (nextCursor null), through the table and through an index with a filter', async () => {
+    const from = new Date(Date.now() - 1).toISOString();
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await start('dave', { type: 'policy.sync', input: { policyIds: [gid(900 + i)] } });
+      expect(res.status).toBe(202);
+      ids.unshift(res.json.run.id);
+    }
+    for (const filter of [`from=${from}`, `type=policy.sync&initiator=dave&from=${from}`]) {
+      const page1 = await api.call('GET', `/tenants/contoso/runs?limit=2&${filter}`, { user: 'carol' });
+      expect(page1.status).toBe(200);
+      expect(page1.json.items.map((r: { id: string }) => r.id)).toEqual(ids.slice(0, 2));
+      expect(page1.json.nextCursor).toEqual(expect.any(String));
+      const page2 = await api.call('GET', `/tenants/contoso/runs?limit=2&${filter}&cursor=${encodeURIComponent(page1.json.nextCursor)}`, { user: 'carol' });
+      expect(page2.json.items.map((r: { id: string }) => r.id)).toEqual(ids.slice(2));
+      expect(page2.json.nextCursor).toBeNull();
+      const whole = await api.call('GET', `/tenants/contoso/runs?limit=4&${filter}`, { user: 'carol' });
+      expect({ n: whole.json.items.length, next: whole.json.nextCursor }).toEqual({ n: 4, next: null });
+    }
   });
 
   it('filters narrow the list', async () => {

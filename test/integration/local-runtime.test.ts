@@ -11,9 +11,11 @@ import { signLocalToken } from '../../infra/local/jwt.js';
 const ROOT = path.resolve(__dirname, '../..');
 
 function startMain(env: Record<string, string>) {
+  // A user's shell has no cursor key (vitest's environment does): `npm start` must not need one.
+  const { CURSOR_SECRET: _fromVitest, ...shell } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...shell, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

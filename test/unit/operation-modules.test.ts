@@ -66,23 +66,29 @@ describe('the operation modules list', () => {
   });
 
   it('planStart runs the type\'s own plan: a reference read answers 422 before any write; a reference check joins the transaction', async () => {
+    const MISSING = '01J00000000000000000000000';
     const calls: string[] = [];
     const stores = { backups: { getSet: async (t: string, id: string) => { calls.push(`getSet ${t} ${id}`); return null; } } } as unknown as Stores;
     // restore.execute reads the set (it needs its item count): unknown → 422 from the plan itself
-    const err = await planStart('restore.execute', 'contoso', { backupSetId: 'missing' }, { stores, clock: () => new Date() }).catch((e) => e);
+    const err = await planStart('restore.execute', 'contoso', { backupSetId: MISSING }, { stores, clock: () => new Date() }).catch((e) => e);
     expect(err).toMatchObject({ name: expect.stringMatching(/Precondition/) });
-    expect(calls).toEqual(['getSet contoso missing']);
+    expect(calls).toEqual([`getSet contoso ${MISSING}`]);
     // backup_set.add_policies reads nothing: the set is a ConditionCheck of its start transaction,
     // whose refusal is the same 422
-    const add = await planStart('backup_set.add_policies', 'contoso', { backupSetId: 'missing', policyIds: ['p'] }, { stores, clock: () => new Date() });
-    expect(calls).toEqual(['getSet contoso missing']);
+    const add = await planStart('backup_set.add_policies', 'contoso', { backupSetId: MISSING, policyIds: ['p'] }, { stores, clock: () => new Date() });
+    expect(calls).toEqual([`getSet contoso ${MISSING}`]);
     const [check, row] = add.companions!(sampleRun('backup_set.add_policies', 'queued')) as [CompanionCheck, unknown];
-    expect(check).toMatchObject({ name: 'backupSet', Check: { Key: { pk: 'TENANT#contoso', sk: 'BACKUPSET#missing' }, ConditionExpression: 'attribute_exists(pk)' } });
+    expect(check).toMatchObject({ name: 'backupSet', Check: { Key: { pk: 'TENANT#contoso', sk: `BACKUPSET#${MISSING}` }, ConditionExpression: 'attribute_exists(pk)' } });
     expect(check.refusal()).toMatchObject({ code: 'precondition_failed', errors: [{ path: 'input.backupSetId', message: 'unknown backup set' }] });
     expect(row).toMatchObject({ Item: expect.objectContaining({ kind: 'backupSetAdd' }) });
+    // An id that is not a ULID names no record of ours: the same 422, with no read and no key built from it
+    for (const [type, input] of [['restore.execute', { backupSetId: 'missing' }], ['backup_set.add_policies', { backupSetId: `${MISSING}#ITEM#x`, policyIds: ['p'] }]] as const) {
+      expect(await planStart(type, 'contoso', input, { stores, clock: () => new Date() }).catch((e) => e)).toMatchObject({ code: 'precondition_failed', errors: [{ path: 'input.backupSetId' }] });
+    }
+    expect(calls).toEqual([`getSet contoso ${MISSING}`]);
     // A type without references reads nothing; its plan adds only its domain run row (the sync history).
     const plan = await planStart('inventory.sync', 'contoso', {}, { stores, clock: () => new Date() });
-    expect(calls).toEqual(['getSet contoso missing']);
+    expect(calls).toEqual([`getSet contoso ${MISSING}`]);
     expect(plan.context).toBeUndefined();
     const run = sampleRun('inventory.sync', 'queued');
     expect(plan.companions!(run)).toEqual([{

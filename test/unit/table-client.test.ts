@@ -89,14 +89,15 @@ describe('consistent reads (9c)', () => {
 });
 
 describe('the query-page helper', () => {
-  it('passes Limit, order and no start key on a first page, and hands back a cursor for LastEvaluatedKey', async () => {
+  it('passes Limit (one past the page), order and no start key on a first page; a match past the page makes its last key the cursor', async () => {
     const run = aRun();
+    const next = aRun({ id: '01HNEXT0000000000000000000' });
     const last = { pk: 'TENANT#contoso', sk: `RUN#${run.id}` };
-    ddb.on(QueryCommand).resolves({ Items: [toRunItem(run)], LastEvaluatedKey: last });
+    ddb.on(QueryCommand).resolves({ Items: [toRunItem(run), toRunItem(next)], LastEvaluatedKey: { pk: 'TENANT#contoso', sk: `RUN#${next.id}` } });
     const page = await store().listRuns('contoso', {}, 1);
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(1);
     const input = ddb.commandCalls(QueryCommand)[0].args[0].input;
-    expect(input).toMatchObject({ TableName: TABLE, Limit: 1, ScanIndexForward: false });
+    expect(input).toMatchObject({ TableName: TABLE, Limit: 2, ScanIndexForward: false });
     expect(input.ExclusiveStartKey).toBeUndefined();
     expect(input.IndexName).toBeUndefined();
     expect(input.KeyConditionExpression).toBe('#pk = :pk AND #sk BETWEEN :skLo AND :skHi');
@@ -106,15 +107,24 @@ describe('the query-page helper', () => {
   });
 
   it('turns a cursor back into ExclusiveStartKey, and ends with a null cursor', async () => {
-    const last = { pk: 'TENANT#contoso', sk: 'RUN#01ABC', byTypePk: 'TENANT#contoso#TYPE#inventory.sync', runSk: '01ABC' };
-    ddb.on(QueryCommand).resolvesOnce({ Items: [toRunItem(aRun())], LastEvaluatedKey: last }).resolves({ Items: [] });
+    const first1 = aRun({ id: '01ABC000000000000000000000' });
+    // the page's last item through the index: the table's keys and the index's
+    const last = { pk: 'TENANT#contoso', sk: `RUN#${first1.id}`, byTypePk: 'TENANT#contoso#TYPE#inventory.sync', runSk: first1.id };
+    ddb.on(QueryCommand).resolvesOnce({ Items: [toRunItem(first1), toRunItem(aRun({ id: '01ABB000000000000000000000' }))], LastEvaluatedKey: { pk: 'x', sk: 'y' } }).resolves({ Items: [] });
     const first = await store().listRuns('contoso', { type: 'inventory.sync' }, 1);
     const second = await store().listRuns('contoso', { type: 'inventory.sync' }, 5, first.nextCursor!);
     const [a, b] = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(a.IndexName).toBe('byType');
     expect(b.ExclusiveStartKey).toEqual(last);
-    expect(b.Limit).toBe(5);
+    expect(b.Limit).toBe(6);
     expect(second.nextCursor).toBeNull();
+  });
+
+  it('a full page that ends the list has a null cursor (no empty last page)', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [toRunItem(aRun({ id: '01ABC000000000000000000000' })), toRunItem(aRun({ id: '01ABB000000000000000000000' }))] });
+    const page = await store().listRuns('contoso', {}, 2);
+    expect(page.items).toHaveLength(2);
+    expect(page.nextCursor).toBeNull();
   });
 
   it('fills a filtered runs page with more Queries within the read budget, then answers a cursor', async () => {
@@ -130,7 +140,8 @@ describe('the query-page helper', () => {
     ddb.on(QueryCommand).callsFake(() => ({ Items: [toRunItem(aRun())], LastEvaluatedKey: last }));
     const full = await store().listRuns('contoso', { type: 'inventory.sync', surface: 'console' }, 3);
     expect(full.items).toHaveLength(3);
-    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.Limit)).toEqual([3, 2, 1]);
+    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.Limit)).toEqual([4, 3, 2, 1]);
+    expect(full.nextCursor).toEqual(expect.any(String));
   });
 
   it('refuses a cursor issued for another list or another partition, before any Query', async () => {
@@ -145,10 +156,10 @@ describe('the query-page helper', () => {
     const n = (id: string) => ({ pk: 'USER#alice', sk: `NOTIF#${id}`, id, notificationKind: 'run.completed', expiresAt: 9e9 });
     const k1 = { pk: 'USER#alice', sk: 'NOTIF#A' };
     const k2 = { pk: 'USER#alice', sk: 'NOTIF#C' };
-    ddb.on(QueryCommand).resolvesOnce({ Items: [n('A')], LastEvaluatedKey: k1 }).resolvesOnce({ Items: [n('B'), n('C')], LastEvaluatedKey: k2 });
+    ddb.on(QueryCommand).resolvesOnce({ Items: [n('A')], LastEvaluatedKey: k1 }).resolvesOnce({ Items: [n('B'), n('C'), n('D')], LastEvaluatedKey: { pk: 'USER#alice', sk: 'NOTIF#D' } });
     const page = await new NotificationStore(doc, TABLE, () => NOW).listForUser('alice', { unreadOnly: true }, 3);
     const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
-    expect(calls.map((c) => c.Limit)).toEqual([3, 2]);
+    expect(calls.map((c) => c.Limit)).toEqual([4, 3]);
     expect(calls[0].ExclusiveStartKey).toBeUndefined();
     expect(calls[1].ExclusiveStartKey).toEqual(k1);
     expect(calls[0].FilterExpression).toContain('attribute_not_exists(#readAt)');
