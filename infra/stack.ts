@@ -7,6 +7,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../shared/observability/metric-names.js';
 import { DEFAULT_GRAPH_SECRET_ORPHAN_GRACE_MINUTES, DEFAULT_MAX_ACTIVE_RUNS_PER_TENANT, type DispatchMode } from '../shared/settings.js';
+import { schedules, SECRET_RECONCILER_SCHEDULE } from '../shared/wiring.js';
 import { Api } from './constructs/api.js';
 import { Data } from './constructs/data.js';
 import { deployedRoutes } from './constructs/deployed-functions.js';
@@ -119,6 +120,11 @@ export class OperationRunsStack extends Stack {
     if (!startRoute?.access.sendWork) throw new Error(`expected the deployed start route POST ${START_RUN_PATH} with sendWork`);
     const startRun = this.api.routeFunctions[`${startRoute.method} ${startRoute.path}`];
 
+    // The orphan reconciler's own alarms (failed secrets, its Errors) evaluate at its rate.
+    const reconcilerSchedule = schedules.find((s) => s.name === SECRET_RECONCILER_SCHEDULE);
+    const secretReconciler = this.schedules.functions[SECRET_RECONCILER_SCHEDULE];
+    if (!reconcilerSchedule || !secretReconciler) throw new Error(`expected the wiring schedule ${SECRET_RECONCILER_SCHEDULE} and its function`);
+
     this.observability = new Observability(this, 'Observability', {
       workQueue: this.messaging.workQueue,
       workDlq: this.messaging.workDlq,
@@ -130,6 +136,7 @@ export class OperationRunsStack extends Stack {
       streamPublisher: this.events.publisher,
       ruleTargets: this.events.ruleTargets,
       startRun,
+      secretReconciler: { function: secretReconciler, everyMinutes: reconcilerSchedule.everyMinutes },
       httpApi: this.api.httpApi,
       functions: [
         ...Object.values(this.api.routeFunctions),

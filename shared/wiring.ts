@@ -262,12 +262,15 @@ export const REAPER_TIMEOUT_SECONDS = 240;
 export const RECONCILER_TIMEOUT_SECONDS = 120;
 export const RECONCILER_SAFETY_MARGIN_MS = 10_000;
 
+/** the orphan reconciler's schedule name: the stack hands its function to the alarms by it */
+export const SECRET_RECONCILER_SCHEDULE = 'secret-reconciler';
+
 export const schedules: ScheduleDef[] = [
   { name: 'backup-schedule-tick', everyMinutes: 1, entry: 'functions/schedules/backup-tick.ts', access: { table: 'read', sendSchedules: true }, timeoutSeconds: TICK_TIMEOUT_SECONDS },
   { name: 'reaper', everyMinutes: 5, entry: 'functions/schedules/reaper.ts', access: { table: 'readwrite' }, timeoutSeconds: REAPER_TIMEOUT_SECONDS },
   // Its own function, not the reaper's: only it lists secrets, and no run-reaping code gets Secrets Manager grants.
   {
-    name: 'secret-reconciler', everyMinutes: 60, entry: 'functions/schedules/secret-reconciler.ts',
+    name: SECRET_RECONCILER_SCHEDULE, everyMinutes: 60, entry: 'functions/schedules/secret-reconciler.ts',
     access: { table: 'read', listGraphSecrets: true, deleteGraphSecrets: true }, timeoutSeconds: RECONCILER_TIMEOUT_SECONDS,
   },
 ];

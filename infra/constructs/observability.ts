@@ -44,6 +44,8 @@ export interface ObservabilityProps {
   ruleTargets: OperationFunction[];
   /** the POST /tenants/{tenantId}/runs handler: its p99 is the start-confirmation target (§11) */
   startRun: OperationFunction;
+  /** the orphan secret reconciler and its schedule's rate (wiring): its alarms evaluate at that rate */
+  secretReconciler: { function: OperationFunction; everyMinutes: number };
   httpApi: HttpApi;
   /** every product function, for the errors overview */
   functions: OperationFunction[];
@@ -64,12 +66,37 @@ const PERIOD = Duration.minutes(5);
  */
 const ITERATOR_AGE_THRESHOLD_MS = 10 * 60 * 1000;
 const MINUTE = Duration.minutes(1);
+/**
+ * The orphan reconciler's alarms, and the documented CloudWatch behaviour they rely on. The
+ * reconciler runs once per rate (hourly) and each run writes OrphanSecretsFailed once, 0 included,
+ * as an EMF log line (CloudWatch User Guide, "Specification: Embedded metric format": CloudWatch
+ * Logs extracts the metric from the log event, with the `_aws.Timestamp` the run wrote as the
+ * datapoint's time); Lambda adds Errors for each invocation. So both metrics have one datapoint per
+ * rate, and the alarms read them at that period:
+ * - Period = the rate. A 5-minute period would see a failing run in one period and nothing in the
+ *   next eleven, and with notBreaching go ALARM → OK every hour for as long as the failure lasts.
+ * - 1 datapoint out of 2 evaluation periods (User Guide, "Alarm evaluation": Datapoints to Alarm
+ *   is how many of the last Evaluation Periods datapoints must breach for ALARM). An EventBridge
+ *   schedule fires within its minute, not on the second (EventBridge User Guide, scheduled rules:
+ *   the finest resolution is one minute), so a window of exactly one rate may now and then hold no
+ *   run; the second period keeps the last run's failure in the evaluation range until the next run
+ *   has reported. It pages within minutes of a failing run, stays in ALARM while every hour fails,
+ *   and returns to OK after at most two clean periods.
+ * - Missing data is notBreaching, like every alarm here (User Guide, "Configuring how CloudWatch
+ *   alarms treat missing data": a missing datapoint is treated as good, the documented choice for a
+ *   metric that has datapoints only when something happens). A run that reported nothing failed on
+ *   no secret; a run that threw is its Errors (Lambda Developer Guide, function metrics: Errors
+ *   counts invocations ending in a function error, the runtime's timeouts included; each retry of
+ *   the asynchronous invocation is an invocation of its own).
+ */
+const RECONCILER_EVALUATION = { evaluationPeriods: 2, datapointsToAlarm: 1 } as const;
 
 export class Observability extends Construct {
   readonly alarmTopic: Topic;
   readonly dashboard: Dashboard;
   readonly alarms: Record<
-    'workDlqArrival' | 'scheduleDlqNotEmpty' | 'streamFailuresNotEmpty' | 'ruleTargetFailures' | 'ruleTargetDlq' | 'streamIteratorAge' | 'workerErrors' | 'runsReaped' | 'api5xxRate' | 'startLatencyP99',
+    | 'workDlqArrival' | 'scheduleDlqNotEmpty' | 'streamFailuresNotEmpty' | 'ruleTargetFailures' | 'ruleTargetDlq' | 'streamIteratorAge' | 'workerErrors' | 'runsReaped'
+    | 'secretReconcilerFailures' | 'secretReconcilerErrors' | 'api5xxRate' | 'startLatencyP99',
     Alarm
   >;
 
@@ -89,6 +116,9 @@ export class Observability extends Construct {
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     const run = (name: MetricName, statistic = 'Sum') => runMetric(name, statistic);
+    const reconcilerPeriod = Duration.minutes(props.secretReconciler.everyMinutes);
+    const reconciler = (name: MetricName) => runMetric(name, 'Sum', reconcilerPeriod);
+    const reconcilerErrors = props.secretReconciler.function.fn.metricErrors({ period: reconcilerPeriod, statistic: 'Sum', label: 'secret reconciler errors' });
     const apiRequests = props.httpApi.metricCount({ period: PERIOD, statistic: 'Sum' });
     const api5xx = props.httpApi.metricServerError({ period: PERIOD, statistic: 'Sum' });
     const api5xxRate = new MathExpression({
@@ -99,11 +129,11 @@ export class Observability extends Construct {
     });
     const startP99 = props.startRun.fn.metricDuration({ period: PERIOD, statistic: 'p99', label: 'start-run p99' });
 
-    const alarm = (id: string, metric: IMetric, threshold: number, description: string, evaluationPeriods = 1) => {
+    const alarm = (id: string, metric: IMetric, threshold: number, description: string, evaluation: { evaluationPeriods: number; datapointsToAlarm?: number } = { evaluationPeriods: 1 }) => {
       const a = new Alarm(this, id, {
         metric,
         threshold,
-        evaluationPeriods,
+        ...evaluation,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         // No data means no traffic, and no traffic is not an incident.
         treatMissingData: TreatMissingData.NOT_BREACHING,
@@ -175,6 +205,21 @@ export class Observability extends Construct {
       ),
       workerErrors: alarm('WorkerErrors', props.worker.fn.metricErrors({ period: PERIOD, statistic: 'Sum' }), 1, 'The run worker Lambda threw (not item-level failures, which runs record).'),
       runsReaped: alarm('RunsReaped', run(METRIC_NAMES.runsReaped), 1, 'The reaper failed runs that were never claimed or whose worker vanished.'),
+      secretReconcilerFailures: alarm(
+        'SecretReconcilerFailures',
+        reconciler(METRIC_NAMES.orphanSecretsFailed),
+        1,
+        'The orphan secret reconciler could not check or delete a tenant\'s Graph credential secret; an orphan may stay live (and billed) until a run succeeds.',
+        RECONCILER_EVALUATION,
+      ),
+      // No other alarm watches this function: WorkerErrors is the run worker's only.
+      secretReconcilerErrors: alarm(
+        'SecretReconcilerErrors',
+        reconcilerErrors,
+        1,
+        'The orphan secret reconciler Lambda threw or timed out; orphaned credential secrets are not being deleted.',
+        RECONCILER_EVALUATION,
+      ),
       api5xxRate: alarm('Api5xxRate', api5xxRate, API_5XX_PERCENT_THRESHOLD, `More than ${API_5XX_PERCENT_THRESHOLD}% of API requests answered 5xx.`),
       // Two of the last periods, so one cold-start-heavy window does not page.
       startLatencyP99: new Alarm(this, 'StartLatencyP99', {
@@ -237,19 +282,27 @@ export class Observability extends Construct {
       ),
     );
     this.dashboard.addWidgets(
+      graph(
+        `Orphan secret reconciler (per ${props.secretReconciler.everyMinutes} min)`,
+        [reconciler(METRIC_NAMES.orphanSecretsDeleted), reconciler(METRIC_NAMES.orphanSecretsFailed)],
+        [reconcilerErrors],
+        24,
+      ),
+    );
+    this.dashboard.addWidgets(
       graph('Errors of every function', props.functions.map((f) => f.fn.metricErrors({ period: PERIOD, label: f.node.id })), [], 24),
     );
   }
 }
 
 /** A product metric as Powertools emits it: the namespace and the product-wide `service` dimension. */
-function runMetric(metricName: MetricName, statistic: string): Metric {
+function runMetric(metricName: MetricName, statistic: string, period: Duration = PERIOD): Metric {
   return new Metric({
     namespace: METRICS_NAMESPACE,
     metricName,
     dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME },
     statistic,
-    period: PERIOD,
+    period,
     label: statistic === 'Sum' ? metricName : `${metricName} ${statistic}`,
   });
 }

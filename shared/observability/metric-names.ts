@@ -31,6 +31,10 @@ export const METRIC_NAMES = {
   runsReaped: 'RunsReaped',
   /** a DynamoDB transaction was cancelled with TransactionConflict and retried or given up (Count) */
   transactionConflicts: 'TransactionConflicts',
+  /** the orphan reconciler deleted credential secrets no tenant names (Count, once per reconciler run, 0 included) */
+  orphanSecretsDeleted: 'OrphanSecretsDeleted',
+  /** the orphan reconciler could not check or delete credential secrets; the next run retries (Count, once per run, 0 included) */
+  orphanSecretsFailed: 'OrphanSecretsFailed',
 } as const;
 
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];

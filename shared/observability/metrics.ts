@@ -22,3 +22,6 @@ export const metrics = {
   count: (name: MetricName, dimensions: Record<string, string> = {}, value = 1) => emit(name, MetricUnit.Count, value, dimensions),
   millis: (name: MetricName, value: number, dimensions: Record<string, string> = {}) => emit(name, MetricUnit.Milliseconds, value, dimensions),
 };
+
+/** What a module that emits metrics takes, so a test can hand it a recorder instead of CloudWatch. */
+export type MetricSink = Pick<typeof metrics, 'count' | 'millis'>;

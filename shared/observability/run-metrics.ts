@@ -4,9 +4,7 @@
  */
 import { DETAIL_TYPES } from '../wiring.js';
 import type { BusEvent } from '../events/ports.js';
-import { metrics, MetricNames } from './metrics.js';
-
-export type MetricSink = Pick<typeof metrics, 'count' | 'millis'>;
+import { metrics, MetricNames, type MetricSink } from './metrics.js';
 
 const ms = (iso: unknown) => (typeof iso === 'string' ? Date.parse(iso) : NaN);
 

@@ -14,9 +14,15 @@
  * A secret whose name does not parse as `<tenant>/<stamp>` under the prefix is never deleted (it
  * is not one the product wrote). A failure on one secret is logged and the next is tried; whatever
  * a run leaves, the next run finds again.
+ *
+ * Every run emits OrphanSecretsDeleted and OrphanSecretsFailed (0 included), also when the listing
+ * throws half-way: ops see each run on the dashboard, and the SecretReconcilerFailures alarm
+ * (infra/constructs/observability.ts) pages when a secret could not be checked or deleted — a live
+ * credential nobody names that keeps costing money until a run succeeds.
  */
 import type { SecretLister } from '../graph/secret-lister.js';
 import { logger } from '../observability/logger.js';
+import { MetricNames, metrics, type MetricSink } from '../observability/metrics.js';
 import { type CredentialSecretDeps, deleteUnreferenced } from './credential-secrets.js';
 
 export interface SecretReconcilerDeps extends CredentialSecretDeps {
@@ -28,6 +34,8 @@ export interface SecretReconcilerDeps extends CredentialSecretDeps {
   now: Date;
   /** stop looking at further secrets once this answers false (the Lambda's time is running out) */
   keepGoing?: () => boolean;
+  /** where the run's counts go (default: CloudWatch, through Powertools Metrics) */
+  metrics?: Pick<MetricSink, 'count'>;
 }
 
 export interface ReconcileResult {
@@ -57,6 +65,20 @@ export function tenantOfSecretName(name: string, prefix: string): string | undef
 export async function reconcileGraphSecrets(deps: SecretReconcilerDeps): Promise<ReconcileResult> {
   const result: ReconcileResult = { examined: 0, deleted: [], young: 0, referenced: 0, foreign: 0, failed: 0, stoppedEarly: false };
   const bornBefore = deps.now.getTime() - deps.graceMs;
+  try {
+    await reconcileListed(deps, bornBefore, result);
+  } finally {
+    // In `finally`: a listing that throws half-way still reports what it deleted and failed before
+    // (the throw itself is the function's Errors metric, alarmed as SecretReconcilerErrors).
+    const sink = deps.metrics ?? metrics;
+    sink.count(MetricNames.orphanSecretsDeleted, {}, result.deleted.length);
+    sink.count(MetricNames.orphanSecretsFailed, {}, result.failed);
+  }
+  logger.info('orphaned Graph credentials reconciled', { ...result, deleted: result.deleted.length });
+  return result;
+}
+
+async function reconcileListed(deps: SecretReconcilerDeps, bornBefore: number, result: ReconcileResult): Promise<void> {
   for await (const secret of deps.lister.list(deps.prefix)) {
     if (deps.keepGoing && !deps.keepGoing()) {
       result.stoppedEarly = true;
@@ -87,6 +109,4 @@ export async function reconcileGraphSecrets(deps: SecretReconcilerDeps): Promise
       logger.error('an orphaned Graph credential could not be checked or deleted; the next run tries again', { tenantId, ref: secret.ref, error: err as Error });
     }
   }
-  logger.info('orphaned Graph credentials reconciled', { ...result, deleted: result.deleted.length });
-  return result;
 }

@@ -10,8 +10,8 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { INDEXES, STREAM_EVENT_PREFIXES, TABLE_KEYS, TENANT_PROFILE_SK, TTL_ATTRIBUTE } from '../../shared/store/keys.js';
 import { createTableInput } from '../../shared/store/table.js';
-import { METRIC_NAMES, METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
-import { queues, REAPER_TIMEOUT_SECONDS, routes, rules, SCHEDULE_STARTER_MAX_CONCURRENCY, schedules, secretSweeper, streamPublisher, TICK_SAFETY_MARGIN_MS, TICK_TIMEOUT_SECONDS, WORKER_MAX_CONCURRENCY } from '../../shared/wiring.js';
+import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICE_NAME } from '../../shared/observability/metric-names.js';
+import { queues, REAPER_TIMEOUT_SECONDS, routes, rules, SCHEDULE_STARTER_MAX_CONCURRENCY, schedules, SECRET_RECONCILER_SCHEDULE, secretSweeper, streamPublisher, TICK_SAFETY_MARGIN_MS, TICK_TIMEOUT_SECONDS, WORKER_MAX_CONCURRENCY } from '../../shared/wiring.js';
 import { deployedFunctions, deployedRoutes } from '../../infra/constructs/deployed-functions.js';
 import { buildApp, PROJECT_ROOT } from '../../infra/app.js';
 import { synthStack, type SynthResult } from './synth-stack.js';
@@ -649,6 +649,7 @@ describe('observability', () => {
         Namespace: a.Namespace ?? stat?.Metric.Namespace,
         Dimensions: a.Dimensions ?? stat?.Metric.Dimensions,
         Statistic: a.ExtendedStatistic ?? a.Statistic ?? stat?.Stat,
+        Period: a.Period ?? stat?.Period,
       };
     });
 
@@ -718,6 +719,59 @@ describe('observability', () => {
 
   it('alarms on reaped runs from the product namespace', () => {
     expect(alarms().some((a) => a.MetricName === METRIC_NAMES.runsReaped && a.Namespace === METRICS_NAMESPACE)).toBe(true);
+  });
+
+  describe('the orphan secret reconciler (hourly)', () => {
+    const reconciler = schedules.find((s) => s.name === SECRET_RECONCILER_SCHEDULE)!;
+    /** one datapoint per run: the period is the rate, and 1 breaching period of the last 2 keeps a failing hourly run in ALARM */
+    const expectHourlyAlarm = (a: Record<string, any> | undefined) => {
+      expect(a).toBeDefined();
+      expect(a).toMatchObject({
+        Statistic: 'Sum',
+        Period: reconciler.everyMinutes * 60,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      const [snsId] = one('AWS::SNS::Topic');
+      expect(a!.AlarmActions).toEqual([{ Ref: snsId }]);
+      expect(a!.OKActions).toEqual([{ Ref: snsId }]);
+    };
+
+    it('runs hourly, so the alarms below read hourly datapoints', () => {
+      expect(reconciler.everyMinutes).toBe(60);
+    });
+
+    it('alarms when it failed to check or delete any secret: OrphanSecretsFailed from the product namespace and service dimension', () => {
+      const failed = alarms().find((a) => a.MetricName === METRIC_NAMES.orphanSecretsFailed);
+      expect(failed?.Namespace).toBe(METRICS_NAMESPACE);
+      expect(failed?.Dimensions).toEqual([{ Name: SERVICE_DIMENSION, Value: SERVICE_NAME }]);
+      expectHourlyAlarm(failed);
+      expect(failed!.AlarmDescription).toContain('Runbook: docs/DEPLOY.md#secretreconcilerfailures');
+    });
+
+    it('alarms when its Lambda throws (its Errors: no other alarm watches this function)', () => {
+      const [reconcilerId] = functionOf(reconciler.entry);
+      const errors = alarms().filter((a) => a.MetricName === 'Errors' && refersTo(a.Dimensions, reconcilerId));
+      expect(errors).toHaveLength(1);
+      expect(errors[0].Namespace).toBe('AWS/Lambda');
+      expectHourlyAlarm(errors[0]);
+      expect(errors[0].AlarmDescription).toContain('Runbook: docs/DEPLOY.md#secretreconcilererrors');
+    });
+
+    it('shows what it deleted, what it failed and its errors on the dashboard, and both alarms in the alarm status widget', () => {
+      const [, dashboard] = one('AWS::CloudWatch::Dashboard');
+      const body = JSON.stringify(dashboard.Properties.DashboardBody);
+      expect(body).toContain('Orphan secret reconciler');
+      for (const name of [METRIC_NAMES.orphanSecretsDeleted, METRIC_NAMES.orphanSecretsFailed]) expect(body).toContain(name);
+      const alarmIds = ofType('AWS::CloudWatch::Alarm')
+        .filter(([, r]) => /docs\/DEPLOY\.md#secretreconciler(failures|errors)$/.test(r.Properties.AlarmDescription))
+        .map(([id]) => id);
+      expect(alarmIds).toHaveLength(2);
+      for (const id of alarmIds) expect(refersTo(dashboard.Properties.DashboardBody, id), id).toBe(true);
+    });
   });
 
   it('alarms on the API 5xx rate', () => {

@@ -5,13 +5,15 @@
  * tenant names; the Secrets Manager adapter lists them by name prefix. The local book schedules a
  * deletion as Secrets Manager does (recovery window) instead of forgetting at once.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerSecretLister } from '../../shared/graph/secret-lister.js';
 import { LocalSecretBook } from '../../shared/graph/local-secret-book.js';
 import { withCredentialSecret } from '../../shared/tenants/credential-secrets.js';
 import { reconcileGraphSecrets, tenantOfSecretName, type SecretReconcilerDeps } from '../../shared/tenants/secret-reconciler.js';
+import { METRIC_NAMES, METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICE_NAME } from '../../shared/observability/metric-names.js';
+import { parseSettings, setSettings } from '../../shared/settings.js';
 
 type Profile = { graph?: { secretRef: string }; pendingCredential?: { secretRef: string } };
 const HOUR = 3_600_000;
@@ -143,6 +145,79 @@ describe('the orphan reconciler', () => {
     expect(tenantOfSecretName(`${PREFIX}contoso`, PREFIX)).toBeUndefined();
     expect(tenantOfSecretName(`${PREFIX}a/b/c`, PREFIX)).toBeUndefined();
     expect(tenantOfSecretName(`operation-runs/graph/prod/contoso/01ABC`, PREFIX)).toBeUndefined();
+  });
+});
+
+describe('the orphan reconciler\'s metrics (SecretReconcilerFailures alarms on them)', () => {
+  const GRACE = HOUR;
+  const later = new Date(T0.getTime() + 2 * GRACE);
+  /** records what the reconciler hands to the metrics module */
+  function sink() {
+    const calls: Array<[string, number, Record<string, string>]> = [];
+    return { calls, count: (name: string, dims: Record<string, string> = {}, value = 1) => { calls.push([name, value, dims]); } };
+  }
+  const deps = (w: ReturnType<typeof world>, more: Partial<SecretReconcilerDeps>): SecretReconcilerDeps =>
+    ({ getTenant: w.getTenant, secrets: w.book, lister: w.book, prefix: PREFIX, graceMs: GRACE, now: later, ...more });
+
+  it('counts per run what it deleted and what it could not check (profile read) or delete (DeleteSecret), once each', async () => {
+    const w = world();
+    const orphan = await w.book.put(`${PREFIX}contoso/01ORPHAN`, 'o');
+    const unreadable = await w.book.put(`${PREFIX}unreadable/01A`, 'a');
+    const undeletable = await w.book.put(`${PREFIX}locked/01L`, 'l');
+    const getTenant = async (t: string) => { if (t === 'unreadable') throw new Error('throttled'); return null; };
+    const secrets = { delete: async (ref: string) => { if (ref === undeletable) throw new Error('AccessDeniedException'); await w.book.delete(ref); } };
+    const s = sink();
+    const result = await reconcileGraphSecrets(deps(w, { getTenant, secrets, metrics: s as never }));
+    expect(result).toMatchObject({ deleted: [orphan], failed: 2 });
+    expect(s.calls).toEqual([
+      [METRIC_NAMES.orphanSecretsDeleted, 1, {}],
+      [METRIC_NAMES.orphanSecretsFailed, 2, {}],
+    ]);
+    expect(w.live(unreadable) && w.live(undeletable)).toBe(true);
+  });
+
+  it('a clean run reports zeros (a datapoint every run: the alarm reads 0, not missing data)', async () => {
+    const w = world();
+    await w.book.put(`${PREFIX}contoso/01CURRENT`, 'c');
+    w.profiles.contoso = { graph: { secretRef: `local:${PREFIX}contoso/01CURRENT` } };
+    const s = sink();
+    expect(await reconcileGraphSecrets(deps(w, { metrics: s as never }))).toMatchObject({ referenced: 1, deleted: [], failed: 0 });
+    expect(s.calls).toEqual([[METRIC_NAMES.orphanSecretsDeleted, 0, {}], [METRIC_NAMES.orphanSecretsFailed, 0, {}]]);
+  });
+
+  it('a listing that throws half-way still reports what the run did before, and the error reaches the function (its Errors metric)', async () => {
+    const w = world();
+    const orphan = await w.book.put(`${PREFIX}contoso/01ORPHAN`, 'o');
+    const listingFails = new Error('ListSecrets: ThrottlingException');
+    const lister = {
+      async *list(prefix: string) {
+        for await (const secret of w.book.list(prefix)) yield secret;
+        throw listingFails;
+      },
+    };
+    const s = sink();
+    await expect(reconcileGraphSecrets(deps(w, { lister, metrics: s as never }))).rejects.toBe(listingFails);
+    expect(w.scheduled(orphan)).toBeDefined();
+    expect(s.calls).toEqual([[METRIC_NAMES.orphanSecretsDeleted, 1, {}], [METRIC_NAMES.orphanSecretsFailed, 0, {}]]);
+  });
+
+  it('by default they reach CloudWatch as EMF in the product namespace with the product-wide service dimension, as Counts', async () => {
+    setSettings(parseSettings({ ...process.env, METRICS_DISABLED: '0' }));
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { written.push(String(chunk)); return true; });
+    onTestFinished(() => { write.mockRestore(); setSettings(undefined); });
+    const w = world();
+    await w.book.put(`${PREFIX}unreadable/01A`, 'a');
+    await reconcileGraphSecrets(deps(w, { getTenant: async () => { throw new Error('throttled'); } }));
+    write.mockRestore();
+    const emf = written.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+    expect(emf.map((e) => e._aws.CloudWatchMetrics[0])).toEqual([METRIC_NAMES.orphanSecretsDeleted, METRIC_NAMES.orphanSecretsFailed].map((name) => ({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [[SERVICE_DIMENSION]],
+      Metrics: [{ Name: name, Unit: 'Count' }],
+    })));
+    expect(emf.map((e) => [e[SERVICE_DIMENSION], e[METRIC_NAMES.orphanSecretsDeleted], e[METRIC_NAMES.orphanSecretsFailed]]))
+      .toEqual([[SERVICE_NAME, 0, undefined], [SERVICE_NAME, undefined, 1]]);
   });
 });
 
