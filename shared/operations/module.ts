@@ -121,14 +121,18 @@ const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 export const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 /**
  * A reference to one of our records. §3 types it `string` and answers a reference that does not exist
- * 422 (after the role check, §5), so the schema takes any short text, and the start plan refuses an id
- * that is not a ULID through `knownId` exactly as an unknown one — without reading, and never putting
- * it in a key (where `#` could reach another record). Only an existing record's id is ever stored.
+ * 422 (after the role check, §5), so the schema takes any short text and the start plan decides
+ * through `knownId`: an id that could not be one key segment of ours (`#`, `/`, spaces, anything
+ * outside letters, digits, `-` and `_`) is refused exactly as an unknown one, without reading and
+ * without ever being put in a key (where `#` could reach another record); any other id is looked up,
+ * and a made-up one is not found (the same 422). Only an existing record's id is ever stored; ours
+ * are ULIDs.
  */
 export const ulidField = z.string().check(z.minLength(1), z.maxLength(100), z.regex(NO_CONTROL_CHARS, 'must be text without control characters'));
-/** `id` when it can name a record of ours (a ULID); else the plan's own "does not exist" refusal (422). */
+const KEY_SEGMENT = /^[A-Za-z0-9_-]{1,100}$/;
+/** `id` when it can be a key segment of ours; else the plan's own "does not exist" refusal (422). */
 export function knownId(id: string, unknown: (id: string) => Error): string {
-  if (!ULID.test(id)) throw unknown(id);
+  if (!KEY_SEGMENT.test(id)) throw unknown(id);
   return id;
 }
 /**

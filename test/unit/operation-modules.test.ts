@@ -81,8 +81,8 @@ describe('the operation modules list', () => {
     expect(check).toMatchObject({ name: 'backupSet', Check: { Key: { pk: 'TENANT#contoso', sk: `BACKUPSET#${MISSING}` }, ConditionExpression: 'attribute_exists(pk)' } });
     expect(check.refusal()).toMatchObject({ code: 'precondition_failed', errors: [{ path: 'input.backupSetId', message: 'unknown backup set' }] });
     expect(row).toMatchObject({ Item: expect.objectContaining({ kind: 'backupSetAdd' }) });
-    // An id that is not a ULID names no record of ours: the same 422, with no read and no key built from it
-    for (const [type, input] of [['restore.execute', { backupSetId: 'missing' }], ['backup_set.add_policies', { backupSetId: `${MISSING}#ITEM#x`, policyIds: ['p'] }]] as const) {
+    // An id that could not be a key segment of ours names no record: the same 422, with no read and no key built from it
+    for (const [type, input] of [['restore.execute', { backupSetId: 'no such set' }], ['backup_set.add_policies', { backupSetId: `${MISSING}#ITEM#x`, policyIds: ['p'] }]] as const) {
       expect(await planStart(type, 'contoso', input, { stores, clock: () => new Date() }).catch((e) => e)).toMatchObject({ code: 'precondition_failed', errors: [{ path: 'input.backupSetId' }] });
     }
     expect(calls).toEqual([`getSet contoso ${MISSING}`]);
