@@ -23,6 +23,7 @@ import { tokenAuthority, type TokenAuthority } from './clouds.js';
 import { GraphError } from './errors.js';
 import { InvalidCredentialError, SecretNotFoundError, type GraphCredential, type SecretResolver } from './secrets.js';
 import { registerSecret } from '../runs/secret-registry.js';
+import { memoizeAsync } from '../concurrency.js';
 
 /**
  * MSAL is loaded when the first token is needed, not when the worker's bundle is imported: it is
@@ -34,11 +35,8 @@ import { registerSecret } from '../runs/secret-registry.js';
  * into one of that chunk.
  */
 type MsalApp = typeof import('./msal-app.js');
-let msalModule: Promise<MsalApp> | undefined;
-const loadMsal = () => (msalModule ??= import('./msal-app.js').catch((err: unknown) => {
-  msalModule = undefined; // a failed load (a file system hiccup) is tried again on the next token
-  throw err;
-}));
+// A failed load (a file system hiccup) is tried again on the next token.
+const loadMsal = memoizeAsync(() => import('./msal-app.js'));
 
 export const msalAppTokens: AppTokenSourceFactory = (args) => new MsalTokenSource(args.settings, args.graphRoot, args.scope, args.secrets);
 

@@ -10,7 +10,7 @@ import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { unknownSchedule } from './backup-schedule-run.definition.js';
-import { defineStart, knownId, ulidField } from './module.js';
+import { defineStart, knownId, recordIdField } from './module.js';
 
 const refused = (message: string) => new PreconditionFailedError(message, [{ path: 'input.runId', message }]);
 
@@ -19,7 +19,7 @@ export const backupScheduleRetryStart = defineStart({
     type: 'backup_schedule.retry',
     label: 'Backup schedule retry',
     minimumRole: 'operator',
-    schema: z.strictObject({ scheduleId: ulidField, runId: ulidField }),
+    schema: z.strictObject({ scheduleId: recordIdField, runId: recordIdField }),
     identity: (i) => ({ scheduleId: i.scheduleId }),
   },
   plan: async (tenantId, input, deps) => {

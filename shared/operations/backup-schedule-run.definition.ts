@@ -7,7 +7,7 @@ import { ulid } from 'ulid';
 import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
-import { defineStart, knownId, ulidField, type DomainRecords, type StartCheckDeps, type StartPlan } from './module.js';
+import { defineStart, knownId, recordIdField, type DomainRecords, type StartCheckDeps, type StartPlan } from './module.js';
 import { keys } from '../store/keys.js';
 import { followRun } from '../store/run-rows.js';
 import { epochSeconds } from '../store/conditions.js';
@@ -62,7 +62,7 @@ export const backupScheduleRunNowStart = defineStart({
     type: 'backup_schedule.run_now',
     label: 'Backup schedule run',
     minimumRole: 'operator',
-    schema: z.strictObject({ scheduleId: ulidField }),
+    schema: z.strictObject({ scheduleId: recordIdField }),
     identity: (i) => ({ scheduleId: i.scheduleId }),
   },
   plan: (tenantId, input, deps) => planScheduleRun(tenantId, input.scheduleId, deps),

@@ -1,14 +1,14 @@
 /** backup_set.add_policies (§3): definition and start plan — the set must exist (422, checked in the start transaction). */
 import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
-import { defineStart, idList, knownId, ulidField, sortedOrAll } from './module.js';
+import { defineStart, idList, knownId, recordIdField, sortedOrAll } from './module.js';
 import { backupSetAddRecords } from './run-rows.js';
 import { backupSetExists } from '../store/reference-checks.js';
 
 export const unknownSet = (id: string, path = 'input.backupSetId') =>
   new PreconditionFailedError(`The backup set ${id} does not exist in this tenant.`, [{ path, message: 'unknown backup set' }]);
 
-const schema = z.strictObject({ backupSetId: ulidField, policyIds: idList(1, 500) });
+const schema = z.strictObject({ backupSetId: recordIdField, policyIds: idList(1, 500) });
 export type AddPoliciesInput = z.infer<typeof schema>;
 
 export const backupSetAddPoliciesStart = defineStart({

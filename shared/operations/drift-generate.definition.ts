@@ -7,7 +7,7 @@ import * as z from '../zod.js';
 import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
-import { defineStart, knownId, ulidField } from './module.js';
+import { defineStart, knownId, recordIdField } from './module.js';
 import { driftReportRecords } from './run-rows.js';
 import { backupSetExists } from '../store/reference-checks.js';
 import type { StartCompanion } from '../runs/ports.js';
@@ -22,7 +22,7 @@ export const driftGenerateStart = defineStart({
     type: 'drift.generate',
     label: 'Drift generation',
     minimumRole: 'operator',
-    schema: z.strictObject({ baselineBackupSetId: z.optional(ulidField) }),
+    schema: z.strictObject({ baselineBackupSetId: z.optional(recordIdField) }),
     identity: (i) => ({ baseline: i.baselineBackupSetId ?? 'latest' }),
   },
   plan: async (tenantId, input, deps) => {

@@ -117,8 +117,6 @@ export const graphIdField = z
   .check(z.maxLength(200), z.regex(GRAPH_ID, 'must be a Graph id: a GUID, <prefix>_<GUID> (e.g. T_<GUID>) or <GUID>_<Name>'));
 // eslint-disable-next-line no-control-regex
 const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
-/** Our own record ids (backup sets, schedules, runs): ULIDs (Crockford base32, 26 characters). */
-export const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 /**
  * A reference to one of our records. §3 types it `string` and answers a reference that does not exist
  * 422 (after the role check, §5), so the schema takes any short text and the start plan decides
@@ -128,7 +126,7 @@ export const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
  * and a made-up one is not found (the same 422). Only an existing record's id is ever stored; ours
  * are ULIDs.
  */
-export const ulidField = z.string().check(z.minLength(1), z.maxLength(100), z.regex(NO_CONTROL_CHARS, 'must be text without control characters'));
+export const recordIdField = z.string().check(z.minLength(1), z.maxLength(100), z.regex(NO_CONTROL_CHARS, 'must be text without control characters'));
 const KEY_SEGMENT = /^[A-Za-z0-9_-]{1,100}$/;
 /** `id` when it can be a key segment of ours; else the plan's own "does not exist" refusal (422). */
 export function knownId(id: string, unknown: (id: string) => Error): string {

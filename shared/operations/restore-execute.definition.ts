@@ -10,7 +10,7 @@ import { PreconditionFailedError } from '../runs/errors.js';
 import type { Run } from '../runs/model.js';
 import { zeroRestoreCounts } from '../store/restore-store.js';
 import { unknownSet } from './backup-set-add-policies.definition.js';
-import { defineStart, graphIdField, idList, knownId, ulidField, type DomainRecords } from './module.js';
+import { defineStart, graphIdField, idList, knownId, recordIdField, type DomainRecords } from './module.js';
 import { keys } from '../store/keys.js';
 import { followRun } from '../store/run-rows.js';
 import { epochSeconds } from '../store/conditions.js';
@@ -22,7 +22,7 @@ const records: DomainRecords = {
 };
 
 const schema = z.strictObject({
-  backupSetId: ulidField,
+  backupSetId: recordIdField,
   itemIds: z.optional(idList(1, 500)),
   groupMapping: z.optional(z
     .record(graphIdField, graphIdField)

@@ -5,6 +5,7 @@
  * index.mjs (code splitting: infra/constructs/bundling-options.ts). Loaded once per container; a
  * failed load is tried again on the next send.
  */
+import { memoizeAsync } from '../concurrency.js';
 import { traced } from '../observability/tracer.js';
 import type { WorkMessage, WorkQueue } from '../runs/ports.js';
 import { sqsClientConfig } from '../store/clients.js';
@@ -13,18 +14,17 @@ type SqsApp = typeof import('./sqs-work-queue-app.js');
 const loadSqs = (): Promise<SqsApp> => import('./sqs-work-queue-app.js');
 
 export class LazySqsWorkQueue implements WorkQueue {
-  private queue: Promise<WorkQueue> | undefined;
+  private readonly queue: () => Promise<WorkQueue>;
+
   /** `endpoint`: the settings' SQS endpoint unless given (tests); `load`: how the SQS module is imported (tests). */
-  constructor(private readonly queueUrl: string, private readonly opts: { endpoint?: string; load?: () => Promise<SqsApp> } = {}) {}
+  constructor(queueUrl: string, opts: { endpoint?: string; load?: () => Promise<SqsApp> } = {}) {
+    this.queue = memoizeAsync(async () => {
+      const sqs = await (opts.load ?? loadSqs)();
+      return new sqs.SqsWorkQueue(traced(new sqs.SQSClient(sqsClientConfig(opts.endpoint))), queueUrl);
+    });
+  }
 
   async send(message: WorkMessage, opts?: { delaySeconds?: number }): Promise<void> {
-    const queue = (this.queue ??= (this.opts.load ?? loadSqs)().then(
-      (sqs) => new sqs.SqsWorkQueue(traced(new sqs.SQSClient(sqsClientConfig(this.opts.endpoint))), this.queueUrl),
-      (err: unknown) => {
-        this.queue = undefined;
-        throw err;
-      },
-    ));
-    await (await queue).send(message, opts);
+    await (await this.queue()).send(message, opts);
   }
 }

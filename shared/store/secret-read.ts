@@ -8,28 +8,18 @@
  * GetSecretValue answers the secret's current version (AWSCURRENT) when no version is named, in
  * `SecretString` for a string secret (Secrets Manager API Reference, GetSecretValue).
  */
+import { memoizeAsync } from '../concurrency.js';
 import { traced } from '../observability/tracer.js';
 
-type SecretsManagerApp = typeof import('./secrets-manager-app.js');
 export type SecretReader = (secretId: string) => Promise<string | undefined>;
 
-let reader: Promise<SecretReader> | undefined;
+const reader = memoizeAsync(async (): Promise<SecretReader> => {
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('./secrets-manager-app.js');
+  const client = traced(new SecretsManagerClient({}));
+  return async (id) => (await client.send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
+});
 
-export function readSecretString(secretId: string, load: () => Promise<SecretsManagerApp> = () => import('./secrets-manager-app.js')): Promise<string | undefined> {
-  reader ??= load().then(
-    ({ GetSecretValueCommand, SecretsManagerClient }) => {
-      const client = traced(new SecretsManagerClient({}));
-      return async (id: string) => (await client.send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
-    },
-    (err: unknown) => {
-      reader = undefined;
-      throw err;
-    },
-  );
-  return reader.then((read) => read(secretId));
-}
+export const readSecretString: SecretReader = async (secretId) => (await reader())(secretId);
 
 /** For tests: forget the client (the next read loads it again). */
-export function resetSecretReader(): void {
-  reader = undefined;
-}
+export const resetSecretReader = (): void => reader.reset();
